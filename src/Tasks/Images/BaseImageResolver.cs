@@ -1,0 +1,50 @@
+using Containers.Build.Model;
+using Containers.Build.References;
+using Containers.Build.Registry;
+
+namespace Containers.Build.Images;
+
+/// <summary>Reads a base image from its registry and narrows an index to the target platform.</summary>
+public static class BaseImageResolver
+{
+    public static async Task<BaseImage> ResolveAsync(RegistryClient registry, ImageReference reference, Platform platform, CancellationToken cancellationToken)
+    {
+        var top = await registry.GetManifestAsync(reference.Repository, reference.Reference, cancellationToken).ConfigureAwait(false)
+            ?? throw new BaseImageNotFoundException(reference);
+
+        ImageManifest manifest;
+        var mediaType = PeekMediaType(top);
+        if (MediaTypes.IsIndex(mediaType))
+        {
+            var index = ImageIndex.Parse(top.Bytes, top.ContentType);
+            var entry = index.FindManifest(platform) ?? throw new PlatformNotFoundException(reference, platform, index.Platforms);
+            var platformManifest = await registry.GetManifestAsync(reference.Repository, entry.Digest.ToString(), cancellationToken).ConfigureAwait(false)
+                ?? throw new BaseImageNotFoundException(reference with { Tag = null, Digest = entry.Digest });
+            manifest = ImageManifest.Parse(platformManifest.Bytes, platformManifest.ContentType);
+        }
+        else
+        {
+            manifest = ImageManifest.Parse(top.Bytes, top.ContentType);
+        }
+
+        var configBytes = await registry.GetSmallBlobAsync(reference.Repository, manifest.Config, cancellationToken).ConfigureAwait(false);
+        var config = ImageConfig.Parse(configBytes);
+        if (config.Os is { } os && config.Architecture is { } architecture && !platform.IsSatisfiedBy(new Platform(os, architecture)))
+        {
+            throw new PlatformNotFoundException(reference, platform, [new Platform(os, architecture)]);
+        }
+        return new BaseImage(reference, manifest, config, top.Digest);
+    }
+
+    private static string? PeekMediaType(ManifestContent content)
+    {
+        var json = JsonContent.ParseObject(content.Bytes, "manifest");
+        var mediaType = json["mediaType"]?.GetValue<string>() ?? content.ContentType;
+        // An OCI index may omit mediaType; it is the document with "manifests" rather than "layers".
+        if (mediaType is null or "application/json" && json["manifests"] is not null)
+        {
+            return MediaTypes.OciIndex;
+        }
+        return mediaType;
+    }
+}

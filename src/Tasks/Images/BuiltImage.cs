@@ -1,0 +1,9 @@
+using Containers.Build.Model;
+
+namespace Containers.Build.Images;
+
+/// <summary>A finished image: manifest, configuration and layers, all with their exact bytes or sources.</summary>
+public sealed record BuiltImage(BaseImage Base, ImageManifest Manifest, ImageConfig Config, IReadOnlyList<ImageLayer> Layers)
+{
+    public Digest Digest => Manifest.Digest;
+}

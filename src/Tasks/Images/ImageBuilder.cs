@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using Containers.Build.Model;
+
+namespace Containers.Build.Images;
+
+/// <summary>Composes a new image from a base image, the layers this build adds, and the project's settings.</summary>
+public static class ImageBuilder
+{
+    public const string CreatedBy = "Containers.Build";
+
+    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings)
+    {
+        var format = settings.Format ?? baseImage.Manifest.Format;
+        var config = ComposeConfig(baseImage, newLayers, settings);
+
+        var layers = new List<ImageLayer>();
+        foreach (var layer in baseImage.Manifest.Layers)
+        {
+            layers.Add(ImageLayer.FromBase(layer with { MediaType = format.TranslateLayerMediaType(layer.MediaType) }, baseImage.Reference.Repository));
+        }
+        foreach (var added in newLayers)
+        {
+            layers.Add(ImageLayer.FromLocal(added.Layer, added.Layer.Descriptor with { MediaType = format.GzipLayerMediaType() }));
+        }
+
+        var configDescriptor = new Descriptor(format.ConfigMediaType(), config.Digest, config.Bytes.LongLength);
+        var manifest = ImageManifest.Create(format, configDescriptor, layers.Select(l => l.Descriptor).ToArray());
+        return new BuiltImage(baseImage, manifest, config, layers);
+    }
+
+    internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings)
+    {
+        var json = baseImage.Config.ToJsonObject();
+        var created = settings.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        json["created"] = created;
+
+        if (json["config"] is not JsonObject container)
+        {
+            container = new JsonObject();
+            json["config"] = container;
+        }
+
+        var environment = MergeEnvironment(baseImage.Config.Environment, settings.Environment);
+        container["Env"] = new JsonArray(environment.Select(e => (JsonNode)JsonValue.Create($"{e.Key}={e.Value}")).ToArray());
+        container["WorkingDir"] = settings.WorkingDirectory;
+
+        if (settings.Entrypoint is not null)
+        {
+            container["Entrypoint"] = ToJsonArray(settings.Entrypoint);
+            // A new entrypoint makes the base's arguments meaningless, as Dockerfile ENTRYPOINT does.
+            container.Remove("Cmd");
+        }
+        if (settings.Cmd is not null)
+        {
+            container["Cmd"] = ToJsonArray(settings.Cmd);
+        }
+
+        var user = settings.User ?? environment.GetValueOrDefault("APP_UID");
+        if (!string.IsNullOrEmpty(user))
+        {
+            container["User"] = user;
+        }
+
+        var ports = new SortedDictionary<string, ExposedPort>(StringComparer.Ordinal);
+        if (container["ExposedPorts"] is JsonObject basePorts)
+        {
+            foreach (var (key, _) in basePorts)
+            {
+                ports[key] = new ExposedPort(0);
+            }
+        }
+        foreach (var port in settings.Ports.Concat(PortsFromEnvironment(environment)))
+        {
+            ports[port.ToString()] = port;
+        }
+        if (ports.Count > 0)
+        {
+            container["ExposedPorts"] = new JsonObject(ports.Keys.Select(k => KeyValuePair.Create(k, (JsonNode?)new JsonObject())));
+        }
+
+        if (settings.Labels.Count > 0)
+        {
+            var labels = container["Labels"] as JsonObject ?? new JsonObject();
+            foreach (var (key, value) in settings.Labels)
+            {
+                labels[key] = value;
+            }
+            container["Labels"] = labels;
+        }
+
+        if (json["rootfs"] is not JsonObject rootfs)
+        {
+            rootfs = new JsonObject { ["type"] = "layers" };
+            json["rootfs"] = rootfs;
+        }
+        var diffIds = rootfs["diff_ids"] as JsonArray ?? new JsonArray();
+        var history = json["history"] as JsonArray ?? new JsonArray();
+        foreach (var added in newLayers)
+        {
+            diffIds.Add(added.Layer.DiffId.ToString());
+            history.Add(new JsonObject
+            {
+                ["created"] = created,
+                ["created_by"] = CreatedBy,
+                ["comment"] = added.Comment,
+            });
+        }
+        rootfs["diff_ids"] = diffIds;
+        json["history"] = history;
+
+        return ImageConfig.FromJson(json);
+    }
+
+    private static Dictionary<string, string> MergeEnvironment(IReadOnlyDictionary<string, string> baseEnvironment, IReadOnlyList<KeyValuePair<string, string>> overrides)
+    {
+        // Dictionary keeps insertion order while nothing is removed: base order first, then new names.
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in baseEnvironment)
+        {
+            merged[key] = value;
+        }
+        foreach (var (key, value) in overrides)
+        {
+            merged[key] = value;
+        }
+        return merged;
+    }
+
+    /// <summary>ASP.NET Core listens on the ports in ASPNETCORE_HTTP_PORTS and ASPNETCORE_HTTPS_PORTS (';'-separated).</summary>
+    internal static IEnumerable<ExposedPort> PortsFromEnvironment(IReadOnlyDictionary<string, string> environment)
+    {
+        foreach (var name in new[] { "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS" })
+        {
+            if (!environment.TryGetValue(name, out var value))
+            {
+                continue;
+            }
+            foreach (var part in value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (int.TryParse(part, out var port) && port is > 0 and <= 65535)
+                {
+                    yield return new ExposedPort(port);
+                }
+            }
+        }
+    }
+
+    private static JsonArray ToJsonArray(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+}

@@ -1,0 +1,24 @@
+using Containers.Build.Model;
+
+namespace Containers.Build.Images;
+
+/// <summary>
+/// What the project asks of its image, on top of the base. Null means "as the base image has it" (or the
+/// default derived from the base, such as the user from APP_UID).
+/// </summary>
+public sealed record ImageSettings
+{
+    public string WorkingDirectory { get; init; } = "/app";
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+    public IReadOnlyList<string>? Cmd { get; init; }
+    public string? User { get; init; }
+    public IReadOnlyList<ExposedPort> Ports { get; init; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>The image's creation time. A fixed time, not the clock, so the same input gives the same digest.</summary>
+    public DateTimeOffset Created { get; init; } = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The manifest format; null keeps the base image's.</summary>
+    public ImageFormat? Format { get; init; }
+}

@@ -1,0 +1,23 @@
+namespace Containers.Build.Layers;
+
+public enum LayerEntryKind
+{
+    Directory,
+    File,
+}
+
+/// <summary>
+/// One entry of a layer: where it goes in the image (a relative POSIX path such as <c>app/WebApp.dll</c>),
+/// what it is, its permission bits, and for files where the content comes from.
+/// </summary>
+public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int Mode, string? SourcePath = null)
+{
+    public const int DirectoryMode = 0b111_101_101; // 0755
+    public const int ExecutableMode = 0b111_101_101; // 0755
+    public const int RegularFileMode = 0b110_100_100; // 0644
+
+    public static LayerEntry Directory(string containerPath) => new(containerPath, LayerEntryKind.Directory, DirectoryMode);
+
+    public static LayerEntry File(string containerPath, string sourcePath, bool executable)
+        => new(containerPath, LayerEntryKind.File, executable ? ExecutableMode : RegularFileMode, sourcePath);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace Containers.Build.Model;
+
+/// <summary>An OCI image index or Docker manifest list, with its exact bytes.</summary>
+public sealed class ImageIndex
+{
+    private ImageIndex(byte[] bytes, string mediaType, IReadOnlyList<Descriptor> manifests)
+    {
+        Bytes = bytes;
+        MediaType = mediaType;
+        Manifests = manifests;
+        Digest = Digest.Compute(bytes);
+    }
+
+    public byte[] Bytes { get; }
+    public string MediaType { get; }
+    public IReadOnlyList<Descriptor> Manifests { get; }
+    public Digest Digest { get; }
+
+    public static ImageIndex Parse(byte[] bytes, string? contentType = null)
+    {
+        var json = JsonContent.ParseObject(bytes, "image index");
+        var mediaType = json["mediaType"]?.GetValue<string>() ?? contentType ?? MediaTypes.OciIndex;
+        if (!MediaTypes.IsIndex(mediaType))
+        {
+            throw new InvalidContentException($"Expected an image index but got media type '{mediaType}'.");
+        }
+        var manifests = (json["manifests"] as JsonArray ?? throw new InvalidContentException("The image index has no manifests array."))
+            .Select((node, i) => Descriptor.FromJson(node, $"Entry {i} of the image index"))
+            .ToArray();
+        return new ImageIndex(bytes, mediaType, manifests);
+    }
+
+    /// <summary>The entry for <paramref name="platform"/>, or null when the index has none.</summary>
+    public Descriptor? FindManifest(Platform platform)
+        => Manifests.FirstOrDefault(m => m.Platform is not null && MediaTypes.IsManifest(m.MediaType) && platform.IsSatisfiedBy(m.Platform));
+
+    public IEnumerable<Platform> Platforms => Manifests.Where(m => m.Platform is not null).Select(m => m.Platform!);
+}

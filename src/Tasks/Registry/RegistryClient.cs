@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Containers.Build.Layers;
+using Containers.Build.Model;
+
+namespace Containers.Build.Registry;
+
+/// <summary>The OCI distribution API of one registry: manifests, blobs, uploads and cross-repository mounts.</summary>
+public sealed class RegistryClient(RegistryTransport transport)
+{
+    private const int MaxManifestBytes = 4 * 1024 * 1024;
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private static readonly string[] ManifestAcceptTypes =
+    [
+        MediaTypes.OciIndex, MediaTypes.OciManifest, MediaTypes.DockerManifestList, MediaTypes.DockerManifest,
+    ];
+
+    public References.RegistryHost Registry => transport.Registry;
+
+    private static string PullScope(string repository) => $"repository:{repository}:pull";
+    private static string PushScope(string repository) => $"repository:{repository}:pull,push";
+
+    /// <summary>Fetches a manifest or index by tag or digest; null when the registry does not have it.</summary>
+    public async Task<ManifestContent?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(baseUri =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/manifests/{reference}"));
+            foreach (var type in ManifestAcceptTypes)
+            {
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+            }
+            return request;
+        }, PullScope(repository), cancellationToken).ConfigureAwait(false);
+
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await EnsureSuccessAsync(response, $"read manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+        if (response.Content.Headers.ContentLength > MaxManifestBytes)
+        {
+            throw new RegistryException($"The manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes; refusing to read it.");
+        }
+        var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+        var digest = Digest.Compute(bytes);
+        if (Digest.TryParse(reference, out var expected) && expected != digest)
+        {
+            throw new RegistryException($"The manifest {repository}@{reference} that registry {Registry} sent has digest {digest}: the content is not what was asked for.");
+        }
+        return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest);
+    }
+
+    /// <summary>Reads a blob small enough for memory (an image configuration), checking its digest.</summary>
+    public async Task<byte[]> GetSmallBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/blobs/{descriptor.Digest}")),
+            PullScope(repository), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"blob {descriptor.Digest}", cancellationToken).ConfigureAwait(false);
+        VerifyContent(Digest.Compute(bytes), bytes.LongLength, descriptor, repository);
+        return bytes;
+    }
+
+    /// <summary>Downloads a blob into the store, verifying digest and size before it gets its name there.</summary>
+    public async Task<string> DownloadBlobAsync(string repository, Descriptor descriptor, ContentStore store, CancellationToken cancellationToken)
+    {
+        if (store.Contains(descriptor.Digest))
+        {
+            return store.PathOf(descriptor.Digest);
+        }
+        using var response = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/blobs/{descriptor.Digest}")),
+            PullScope(repository), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
+
+        var temporary = store.NewTemporaryPath();
+        try
+        {
+            Digest digest;
+            long size;
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var hashing = new HashingStream(file, leaveOpen: true))
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await body.CopyToAsync(hashing, 1 << 16, cancellationToken).ConfigureAwait(false);
+                digest = hashing.GetDigest();
+                size = hashing.BytesWritten;
+            }
+            VerifyContent(digest, size, descriptor, repository);
+            return store.Commit(temporary, digest);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public async Task<bool> BlobExistsAsync(string repository, Digest digest, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Head, new Uri(baseUri, $"v2/{repository}/blobs/{digest}")),
+            PushScope(repository), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        await EnsureSuccessAsync(response, $"check blob {digest} in {repository}", cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Asks the registry to link a blob from another repository of the same registry. True when it did; false
+    /// when it answered by opening an upload instead (which is then cancelled), so the caller uploads.
+    /// </summary>
+    public async Task<bool> TryMountBlobAsync(string repository, Digest digest, string fromRepository, CancellationToken cancellationToken)
+    {
+        var scope = $"{PushScope(repository)} {PullScope(fromRepository)}";
+        using var response = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"v2/{repository}/blobs/uploads/?mount={digest}&from={Uri.EscapeDataString(fromRepository)}")),
+            scope, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            return true;
+        }
+        if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } location)
+        {
+            await AbandonUploadAsync(repository, location, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        await EnsureSuccessAsync(response, $"mount blob {digest} from {fromRepository} into {repository}", cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Uploads a blob in one request: POST to open the session, then PUT with the content and its digest.</summary>
+    public async Task UploadBlobAsync(string repository, Descriptor descriptor, Func<Stream> openContent, CancellationToken cancellationToken)
+    {
+        Uri uploadLocation;
+        using (var start = await transport.SendAsync(
+                   baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"v2/{repository}/blobs/uploads/")),
+                   PushScope(repository), cancellationToken).ConfigureAwait(false))
+        {
+            await EnsureSuccessAsync(start, $"start an upload to {repository}", cancellationToken).ConfigureAwait(false);
+            uploadLocation = start.Headers.Location
+                ?? throw new RegistryException($"Registry {Registry} opened an upload to {repository} without a Location header.");
+        }
+
+        using var finish = await transport.SendAsync(baseUri =>
+        {
+            var location = uploadLocation.IsAbsoluteUri ? uploadLocation : new Uri(baseUri, uploadLocation);
+            // The Location may carry its own query (state tokens); the digest is added to it, never replacing it.
+            var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(location.AbsoluteUri + $"{separator}digest={Uri.EscapeDataString(descriptor.Digest.ToString())}"));
+            var content = new StreamContent(openContent(), 1 << 16);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Headers.ContentLength = descriptor.Size;
+            request.Content = content;
+            return request;
+        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(finish, $"upload blob {descriptor.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(baseUri =>
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            return new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{reference}")) { Content = content };
+        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"put manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AbandonUploadAsync(string repository, Uri location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var _ = await transport.SendAsync(
+                baseUri => new HttpRequestMessage(HttpMethod.Delete, location.IsAbsoluteUri ? location : new Uri(baseUri, location)),
+                PushScope(repository), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException)
+        {
+            // The registry expires abandoned sessions on its own; failing to cancel one changes nothing for the push.
+        }
+    }
+
+    private void VerifyContent(Digest actual, long actualSize, Descriptor expected, string repository)
+    {
+        if (actual != expected.Digest || actualSize != expected.Size)
+        {
+            throw new RegistryException(
+                $"Blob {expected.Digest} of {repository} from registry {Registry} does not match its descriptor (got {actualSize} bytes with digest {actual}, expected {expected.Size} bytes).");
+        }
+    }
+
+    private static async Task<byte[]> ReadAllBoundedAsync(HttpContent content, int maxBytes, string what, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes)
+            {
+                throw new RegistryException($"The {what} is larger than {maxBytes} bytes; refusing to read it.");
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        var body = await RegistryTransport.ReadBoundedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        var errors = RegistryError.ParseBody(body);
+        var cause = errors.Count > 0 ? string.Join("; ", errors) : $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        throw new RegistryException($"Registry {Registry} refused to {operation}: {cause}.", response.StatusCode, errors);
+    }
+}
+
+/// <summary>Manifest or index bytes as served, with the served Content-Type and their digest.</summary>
+public sealed record ManifestContent(byte[] Bytes, string? ContentType, Digest Digest);

@@ -1,0 +1,46 @@
+using Containers.Build.References;
+using Containers.Build.Registry.Auth;
+
+namespace Containers.Build.Registry;
+
+/// <summary>Creates clients that share one connection pool; decides per registry whether plain HTTP is allowed.</summary>
+public sealed class RegistryClientFactory : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Func<string, string?> _getEnvironmentVariable;
+
+    public RegistryClientFactory(HttpMessageHandler? handler = null, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        {
+            // Large layers take as long as they take; cancellation comes from the build.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd($"Containers.Build/{typeof(RegistryClientFactory).Assembly.GetName().Version}");
+        _getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
+    }
+
+    public RegistryClient Create(RegistryHost registry, RegistryAccess access)
+    {
+        var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable);
+        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry)));
+    }
+
+    /// <summary>Loopback registries, and those listed in DOTNET_CONTAINER_INSECURE_REGISTRIES (the SDK's variable).</summary>
+    public bool MayUsePlainHttp(RegistryHost registry)
+    {
+        if (registry.IsLoopback)
+        {
+            return true;
+        }
+        var insecure = _getEnvironmentVariable("DOTNET_CONTAINER_INSECURE_REGISTRIES") ?? "";
+        return insecure.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(entry => string.Equals(entry, registry.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace Containers.Build.Registry;
+
+/// <summary>A registry answered a request with an error status.</summary>
+public class RegistryException : Exception
+{
+    public RegistryException(string message, HttpStatusCode? statusCode = null, IReadOnlyList<RegistryError>? errors = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        StatusCode = statusCode;
+        Errors = errors ?? [];
+    }
+
+    public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>The errors array from the response body (distribution-spec "Error Codes"), when it had one.</summary>
+    public IReadOnlyList<RegistryError> Errors { get; }
+
+    public bool IsAuthenticationFailure => StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+}
+
+/// <summary>The registry could not be reached at all: DNS, connection refused, TLS handshake, timeout.</summary>
+public sealed class RegistryUnreachableException(string message, Exception? inner = null) : RegistryException(message, null, null, inner);

@@ -1,0 +1,254 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using Containers.Build.References;
+using Containers.Build.Registry.Auth;
+
+namespace Containers.Build.Registry;
+
+/// <summary>
+/// Sends requests to one registry: picks the scheme (HTTPS, or plain HTTP for loopback and explicitly
+/// insecure registries), answers authentication challenges (Basic, Bearer tokens) and turns transport
+/// failures into <see cref="RegistryUnreachableException"/>. Requests are built by a factory so a request can
+/// be sent again after a challenge.
+/// </summary>
+public sealed class RegistryTransport
+{
+    private const int MaxTokenReplyBytes = 64 * 1024;
+
+    private readonly HttpClient _http;
+    private readonly RegistryCredential? _credential;
+    private readonly bool _mayUsePlainHttp;
+    private readonly Dictionary<string, BearerToken> _tokens = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private Uri? _baseUri;
+    private bool _useBasic;
+
+    public RegistryTransport(RegistryHost registry, HttpClient http, RegistryCredential? credential, bool mayUsePlainHttp)
+    {
+        Registry = registry;
+        _http = http;
+        _credential = credential;
+        _mayUsePlainHttp = mayUsePlainHttp;
+    }
+
+    public RegistryHost Registry { get; }
+
+    /// <summary>
+    /// Sends the request made by <paramref name="createRequest"/> (given the registry's base URI), with the
+    /// credentials for <paramref name="scope"/> (e.g. <c>repository:app:pull,push</c>).
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(Func<Uri, HttpRequestMessage> createRequest, string scope, CancellationToken cancellationToken)
+    {
+        var baseUri = await GetBaseUriAsync(cancellationToken).ConfigureAwait(false);
+        var response = await SendOnceAsync(createRequest(baseUri), scope, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        var challenge = ReadChallenge(response);
+        response.Dispose();
+        if (challenge is null)
+        {
+            throw new RegistryException($"Registry {Registry} requires authentication but did not say how (no WWW-Authenticate header).", HttpStatusCode.Unauthorized);
+        }
+        await AuthenticateAsync(challenge, scope, cancellationToken).ConfigureAwait(false);
+        return await SendOnceAsync(createRequest(baseUri), scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, string scope, CancellationToken cancellationToken)
+    {
+        // Credentials only ever go to this registry's own host.
+        if (request.RequestUri is { } uri && IsOwnHost(uri))
+        {
+            if (_tokens.TryGetValue(scope, out var token) && token.IsUsable(DateTimeOffset.UtcNow))
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+            }
+            else if (_useBasic && _credential is not null)
+            {
+                request.Headers.Authorization = BasicHeader(_credential);
+            }
+        }
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RegistryUnreachableException($"Registry {Registry} did not answer in time ({request.Method} {request.RequestUri?.AbsolutePath}).", e);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+    }
+
+    private bool IsOwnHost(Uri uri)
+        => _baseUri is not null
+           && string.Equals(uri.Scheme, _baseUri.Scheme, StringComparison.OrdinalIgnoreCase)
+           && string.Equals(uri.Authority, _baseUri.Authority, StringComparison.OrdinalIgnoreCase);
+
+    private static AuthenticationChallenge? ReadChallenge(HttpResponseMessage response)
+    {
+        var header = response.Headers.WwwAuthenticate.FirstOrDefault(h => h.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+            ?? response.Headers.WwwAuthenticate.FirstOrDefault();
+        return header is null ? null : AuthenticationChallenge.Parse(header.Scheme, header.Parameter);
+    }
+
+    private async Task AuthenticateAsync(AuthenticationChallenge challenge, string scope, CancellationToken cancellationToken)
+    {
+        if (challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            if (_credential is null)
+            {
+                throw new RegistryException(
+                    $"Registry {Registry} requires a user name and password. Set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD.",
+                    HttpStatusCode.Unauthorized);
+            }
+            _useBasic = true;
+            return;
+        }
+        if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(challenge.Realm))
+        {
+            throw new RegistryException($"Registry {Registry} asks for '{challenge.Scheme}' authentication, which is not supported.", HttpStatusCode.Unauthorized);
+        }
+        if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm) || (realm.Scheme != Uri.UriSchemeHttps && !_mayUsePlainHttp))
+        {
+            throw new RegistryException($"Registry {Registry} names a token service at '{challenge.Realm}', which is not an https URL; refusing to send credentials there.", HttpStatusCode.Unauthorized);
+        }
+
+        // One token for everything this request needs: the scope we asked for and the one the registry names.
+        var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Concat((challenge.Scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal);
+        var query = new StringBuilder();
+        if (challenge.Service is not null)
+        {
+            query.Append("service=").Append(Uri.EscapeDataString(challenge.Service));
+        }
+        foreach (var s in scopes)
+        {
+            query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(s));
+        }
+        var tokenUri = new UriBuilder(realm) { Query = string.IsNullOrEmpty(realm.Query) ? query.ToString() : realm.Query.TrimStart('?') + "&" + query };
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, tokenUri.Uri);
+        if (_credential is not null)
+        {
+            request.Headers.Authorization = BasicHeader(_credential);
+        }
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RegistryUnreachableException($"The token service {realm.GetLeftPart(UriPartial.Path)} of registry {Registry} could not be reached: {e.Message}", e);
+        }
+        using (response)
+        {
+            var body = await ReadBoundedAsync(response.Content, MaxTokenReplyBytes, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var what = _credential is null
+                    ? "anonymous access was refused; set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD"
+                    : $"the credentials for user '{_credential.UserName}' were refused; check them";
+                throw new RegistryException($"Registry {Registry}: {what} (token service answered {(int)response.StatusCode}).", response.StatusCode);
+            }
+            try
+            {
+                _tokens[scope] = BearerToken.Parse(body, DateTimeOffset.UtcNow);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new RegistryException($"Registry {Registry}'s token service sent a reply that is not a token: {e.Message}", response.StatusCode);
+            }
+        }
+    }
+
+    private static AuthenticationHeaderValue BasicHeader(RegistryCredential credential)
+        => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.UserName}:{credential.Secret}")));
+
+    internal static async Task<string> ReadBoundedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[maxBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+        return Encoding.UTF8.GetString(buffer, 0, Math.Min(total, maxBytes));
+    }
+
+    private async Task<Uri> GetBaseUriAsync(CancellationToken cancellationToken)
+    {
+        if (_baseUri is not null)
+        {
+            return _baseUri;
+        }
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_baseUri is not null)
+            {
+                return _baseUri;
+            }
+            var https = new Uri($"https://{Registry.Value}/");
+            if (!_mayUsePlainHttp)
+            {
+                return _baseUri = https;
+            }
+            // A loopback or explicitly insecure registry: HTTPS when it speaks TLS, else plain HTTP.
+            try
+            {
+                using var probe = new HttpRequestMessage(HttpMethod.Get, new Uri(https, "v2/"));
+                using var response = await _http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                return _baseUri = https;
+            }
+            catch (HttpRequestException e) when (IsTlsFailure(e))
+            {
+                return _baseUri = new Uri($"http://{Registry.Value}/");
+            }
+            catch (HttpRequestException e)
+            {
+                throw Unreachable(e);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private static bool IsTlsFailure(HttpRequestException e)
+        => e.InnerException is AuthenticationException or IOException
+           || e.HttpRequestError is HttpRequestError.SecureConnectionError or HttpRequestError.InvalidResponse;
+
+    private RegistryUnreachableException Unreachable(HttpRequestException e)
+    {
+        var cause = e.InnerException switch
+        {
+            SocketException socket => socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused",
+                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
+                SocketError.TimedOut => "connection timed out",
+                _ => socket.Message,
+            },
+            AuthenticationException tls => $"TLS handshake failed: {tls.Message}",
+            _ => e.Message,
+        };
+        return new RegistryUnreachableException($"Could not reach registry {Registry}: {cause}.", e);
+    }
+}

@@ -1,0 +1,39 @@
+namespace Containers.Build.Tasks;
+
+/// <summary>Every diagnostic code the tasks emit. docs/errors.md explains each one; codes never change meaning.</summary>
+public static class DiagnosticCodes
+{
+    /// <summary>An unexpected failure inside the tasks: a bug to report.</summary>
+    public const string InternalError = "CB0001";
+
+    /// <summary>The build was cancelled while the image was being built or pushed.</summary>
+    public const string Cancelled = "CB0002";
+
+    // Configuration (checked before any network call).
+    public const string BaseImageMissing = "CB1001";
+    public const string BaseImageInvalid = "CB1002";
+    public const string RegistryInvalid = "CB1003";
+    public const string RepositoryInvalid = "CB1004";
+    public const string RepositoryNotDerivable = "CB1005";
+    public const string TagInvalid = "CB1006";
+    public const string TagAndTagsBothSet = "CB1007";
+    public const string RuntimeIdentifierUnsupported = "CB1008";
+    public const string ImageFormatInvalid = "CB1009";
+    public const string PublishDirectoryMissing = "CB1010";
+    public const string PortInvalid = "CB1011";
+    public const string EnvironmentVariableInvalid = "CB1012";
+    public const string RegistryMissing = "CB1013";
+    public const string SourceDateEpochInvalid = "CB1014";
+    public const string LabelInvalid = "CB1015";
+
+    // Registries.
+    public const string BaseImageNotFound = "CB2001";
+    public const string BaseImagePlatformMissing = "CB2002";
+    public const string RegistryUnreachable = "CB2003";
+    public const string RegistryAuthenticationFailed = "CB2004";
+    public const string PushRefused = "CB2005";
+    public const string BaseImageUnreadable = "CB2006";
+
+    // Local files.
+    public const string LayerWriteFailed = "CB3001";
+}

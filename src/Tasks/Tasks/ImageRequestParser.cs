@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Containers.Build.Images;
+using Containers.Build.Model;
+using Containers.Build.References;
+
+namespace Containers.Build.Tasks;
+
+/// <summary>
+/// Turns the task's raw MSBuild inputs into an <see cref="ImageRequest"/>. Every rule failure throws a
+/// <see cref="ContainersBuildException"/> naming the property, the value and the fix.
+/// </summary>
+public static partial class ImageRequestParser
+{
+    public sealed record Inputs
+    {
+        public string? BaseImage { get; init; }
+        public string? Registry { get; init; }
+        public string? Repository { get; init; }
+        public string? AssemblyName { get; init; }
+        public string? ImageTag { get; init; }
+        public string? ImageTags { get; init; }
+        public string? RuntimeIdentifier { get; init; }
+        public string? ImageFormat { get; init; }
+        public string? PublishDirectory { get; init; }
+        public string? ContentStoreDirectory { get; init; }
+        public string? WorkingDirectory { get; init; }
+        public string? User { get; init; }
+        public IReadOnlyList<string> AppCommand { get; init; } = [];
+        public IReadOnlyList<(string Port, string? Type)> Ports { get; init; } = [];
+        public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+        public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+        public string? SourceDateEpoch { get; init; }
+    }
+
+    /// <param name="log">Receives informational notes, such as a repository name that had to be adjusted.</param>
+    public static ImageRequest Parse(Inputs inputs, Action<string> log)
+    {
+        var baseImage = ParseBaseImage(inputs.BaseImage);
+        var registry = ParseRegistry(inputs.Registry);
+        var repository = ParseRepository(inputs.Repository, inputs.AssemblyName, log);
+        var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
+        var platform = ParsePlatform(inputs.RuntimeIdentifier);
+        var format = ParseFormat(inputs.ImageFormat);
+
+        if (string.IsNullOrWhiteSpace(inputs.PublishDirectory) || !Directory.Exists(inputs.PublishDirectory))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.PublishDirectoryMissing,
+                $"The publish directory '{inputs.PublishDirectory}' does not exist. PublishImage runs after Publish; check PublishDir.");
+        }
+
+        var workingDirectory = string.IsNullOrWhiteSpace(inputs.WorkingDirectory) ? "/app" : inputs.WorkingDirectory.Trim();
+        var created = ParseSourceDateEpoch(inputs.SourceDateEpoch);
+        var settings = new ImageSettings
+        {
+            WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
+            Entrypoint = inputs.AppCommand.Count > 0 ? inputs.AppCommand : null,
+            User = string.IsNullOrWhiteSpace(inputs.User) ? null : inputs.User.Trim(),
+            Ports = inputs.Ports.Select(p => ParsePort(p.Port, p.Type)).ToArray(),
+            Environment = inputs.Environment.Select(ValidateEnvironmentVariable).ToArray(),
+            Labels = inputs.Labels.Select(ValidateLabel).ToArray(),
+            Created = created,
+            Format = format,
+        };
+        return new ImageRequest(baseImage, registry, repository, tags, platform, Path.GetFullPath(inputs.PublishDirectory),
+            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(inputs.PublishDirectory, "..", "containers")), settings);
+    }
+
+    private static ImageReference ParseBaseImage(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.BaseImageMissing,
+                "ContainerBaseImage is not set. Set it to the image to build on, e.g. -p:ContainerBaseImage=mcr.microsoft.com/dotnet/aspnet:10.0.");
+        }
+        try
+        {
+            return ImageReference.Parse(value.Trim());
+        }
+        catch (InvalidReferenceException e)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.BaseImageInvalid,
+                $"ContainerBaseImage '{value}' is not a valid image reference: {e.Message} Use the form registry/repository:tag, e.g. mcr.microsoft.com/dotnet/aspnet:10.0.");
+        }
+    }
+
+    private static RegistryHost ParseRegistry(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.RegistryMissing,
+                "ContainerRegistry is not set. Set it to the registry to push to, e.g. -p:ContainerRegistry=127.0.0.1:5000.");
+        }
+        if (!RegistryHost.TryParse(value.Trim(), out var registry, out var reason))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.RegistryInvalid,
+                $"ContainerRegistry '{value}' is not a registry: {reason}.");
+        }
+        return registry;
+    }
+
+    private static string ParseRepository(string? repository, string? assemblyName, Action<string> log)
+    {
+        if (!string.IsNullOrWhiteSpace(repository))
+        {
+            var trimmed = repository.Trim();
+            if (!RepositoryName.IsValid(trimmed))
+            {
+                var suggestion = RepositoryName.TryMakeValid(trimmed);
+                throw new ContainersBuildException(DiagnosticCodes.RepositoryInvalid,
+                    $"ContainerRepository '{repository}' is not a valid repository name: use lowercase letters, digits and separators ('.', '_', '-'), in components separated by '/'"
+                    + (suggestion is null ? "." : $", e.g. '{suggestion}'."));
+            }
+            return trimmed;
+        }
+        var derived = RepositoryName.TryMakeValid(assemblyName ?? "");
+        if (derived is null)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.RepositoryNotDerivable,
+                $"No repository name can be made from AssemblyName '{assemblyName}'. Set ContainerRepository, e.g. <ContainerRepository>my-app</ContainerRepository>.");
+        }
+        if (derived != assemblyName)
+        {
+            log($"ContainerRepository is '{derived}', made from AssemblyName '{assemblyName}' (repository names are lowercase letters, digits and separators). Set ContainerRepository to choose another.");
+        }
+        return derived;
+    }
+
+    private static IReadOnlyList<string> ParseTags(string? tag, string? tags)
+    {
+        if (!string.IsNullOrWhiteSpace(tag) && !string.IsNullOrWhiteSpace(tags))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.TagAndTagsBothSet,
+                $"Both ContainerImageTag ('{tag}') and ContainerImageTags ('{tags}') are set. Set only one: ContainerImageTags takes a ';'-separated list.");
+        }
+        var list = !string.IsNullOrWhiteSpace(tags)
+            ? tags.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [string.IsNullOrWhiteSpace(tag) ? "latest" : tag.Trim()];
+        var property = !string.IsNullOrWhiteSpace(tags) ? "ContainerImageTags" : "ContainerImageTag";
+        foreach (var t in list)
+        {
+            if (!ImageTag.IsValid(t))
+            {
+                throw new ContainersBuildException(DiagnosticCodes.TagInvalid,
+                    $"{property} has an invalid tag '{t}': a tag is 1 to 128 letters, digits, '_', '.' and '-', and does not start with '.' or '-'.");
+            }
+        }
+        return list.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    private static Platform ParsePlatform(string? runtimeIdentifier)
+    {
+        var rid = string.IsNullOrWhiteSpace(runtimeIdentifier) ? "linux-x64" : runtimeIdentifier.Trim();
+        if (!Platform.TryFromRuntimeIdentifier(rid, out var platform))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.RuntimeIdentifierUnsupported,
+                $"ContainerRuntimeIdentifier '{rid}' does not name a container platform. Use a Linux runtime identifier such as linux-x64 or linux-arm64.");
+        }
+        return platform;
+    }
+
+    private static ImageFormat? ParseFormat(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "oci" => ImageFormat.Oci,
+            "docker" => ImageFormat.Docker,
+            _ => throw new ContainersBuildException(DiagnosticCodes.ImageFormatInvalid,
+                $"ContainerImageFormat '{value}' is not a format. Use OCI or Docker, or leave it empty to keep the base image's."),
+        };
+    }
+
+    internal static ExposedPort ParsePort(string port, string? type)
+    {
+        var text = port.Trim();
+        var protocol = string.IsNullOrWhiteSpace(type) ? null : type.Trim().ToLowerInvariant();
+        var slash = text.IndexOf('/');
+        if (slash >= 0)
+        {
+            var suffix = text[(slash + 1)..];
+            text = text[..slash];
+            if (suffix.Contains('/'))
+            {
+                throw PortError(port, "it has more than one '/'; write the number, optionally followed by /tcp or /udp");
+            }
+            protocol ??= suffix.ToLowerInvariant();
+        }
+        if (text.Length == 0)
+        {
+            throw PortError(port, "the port number is missing");
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
+        {
+            throw PortError(port, $"'{text}' is not a port number between 1 and 65535");
+        }
+        protocol ??= "tcp";
+        if (protocol is not ("tcp" or "udp"))
+        {
+            throw PortError(port, $"'{protocol}' is not a protocol; use tcp or udp (the Type metadata)");
+        }
+        return new ExposedPort(number, protocol);
+    }
+
+    private static ContainersBuildException PortError(string port, string reason)
+        => new(DiagnosticCodes.PortInvalid, $"ContainerPort '{port}' is not valid: {reason}.");
+
+    private static KeyValuePair<string, string> ValidateEnvironmentVariable(KeyValuePair<string, string> variable)
+    {
+        if (!EnvironmentNamePattern().IsMatch(variable.Key))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.EnvironmentVariableInvalid,
+                $"ContainerEnvironmentVariable '{variable.Key}' is not a valid name: use letters, digits and '_', not starting with a digit.");
+        }
+        return variable;
+    }
+
+    private static KeyValuePair<string, string> ValidateLabel(KeyValuePair<string, string> label)
+    {
+        if (string.IsNullOrWhiteSpace(label.Key))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.LabelInvalid, "A ContainerLabel item has an empty name. Give each label a name, e.g. <ContainerLabel Include=\"com.example.team\" Value=\"web\" />.");
+        }
+        return label;
+    }
+
+    private static DateTimeOffset ParseSourceDateEpoch(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return DateTimeOffset.UnixEpoch;
+        }
+        if (!long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 253402300799)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.SourceDateEpochInvalid,
+                $"SOURCE_DATE_EPOCH '{value}' is not a number of seconds since 1970-01-01 UTC. Unset it or set it to e.g. $(git log -1 --format=%ct).");
+        }
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentNamePattern();
+}

@@ -1,0 +1,111 @@
+using Containers.Build.Images;
+using Containers.Build.Model;
+using Containers.Build.Registry;
+using Microsoft.Build.Framework;
+using MSBuildTask = Microsoft.Build.Utilities.Task;
+
+namespace Containers.Build.Tasks;
+
+/// <summary>
+/// Builds the image from the publish output and pushes it to ContainerRegistry. A thin shell: inputs go to
+/// <see cref="ImageRequestParser"/>, the work to <see cref="ImagePublisher"/>, and failures come back as
+/// coded errors (docs/errors.md), never as an unhandled exception.
+/// </summary>
+public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    [Required]
+    public string PublishDirectory { get; set; } = "";
+
+    public string? BaseImage { get; set; }
+    public string? Registry { get; set; }
+    public string? Repository { get; set; }
+    public string? AssemblyName { get; set; }
+    public string? ImageTag { get; set; }
+    public string? ImageTags { get; set; }
+    public string? RuntimeIdentifier { get; set; }
+    public string? ImageFormat { get; set; }
+    public string? WorkingDirectory { get; set; }
+    public string? User { get; set; }
+    public string? ContentStoreDirectory { get; set; }
+    public ITaskItem[] AppCommand { get; set; } = [];
+    public ITaskItem[] Ports { get; set; } = [];
+    public ITaskItem[] EnvironmentVariables { get; set; } = [];
+    public ITaskItem[] Labels { get; set; } = [];
+
+    [Output] public string? GeneratedContainerDigest { get; private set; }
+    [Output] public string? GeneratedContainerManifest { get; private set; }
+    [Output] public string? GeneratedContainerConfiguration { get; private set; }
+    [Output] public string? GeneratedContainerMediaType { get; private set; }
+    [Output] public ITaskItem[] GeneratedContainerNames { get; private set; } = [];
+
+    public void Cancel() => _cancellation.Cancel();
+
+    public override bool Execute()
+    {
+        try
+        {
+            var request = ImageRequestParser.Parse(new ImageRequestParser.Inputs
+            {
+                BaseImage = BaseImage,
+                Registry = Registry,
+                Repository = Repository,
+                AssemblyName = AssemblyName,
+                ImageTag = ImageTag,
+                ImageTags = ImageTags,
+                RuntimeIdentifier = RuntimeIdentifier,
+                ImageFormat = ImageFormat,
+                PublishDirectory = PublishDirectory,
+                ContentStoreDirectory = ContentStoreDirectory,
+                WorkingDirectory = WorkingDirectory,
+                User = User,
+                AppCommand = AppCommand.Select(i => i.ItemSpec).ToArray(),
+                Ports = Ports.Select(i => (i.ItemSpec, (string?)i.GetMetadata("Type"))).ToArray(),
+                Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
+                Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
+                SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"),
+            }, message => Log.LogMessage(MessageImportance.High, message));
+
+            using var clients = new RegistryClientFactory();
+            var (image, push) = new ImagePublisher(clients).PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
+
+            GeneratedContainerDigest = image.Digest.ToString();
+            GeneratedContainerManifest = System.Text.Encoding.UTF8.GetString(image.Manifest.Bytes);
+            GeneratedContainerConfiguration = System.Text.Encoding.UTF8.GetString(image.Config.Bytes);
+            GeneratedContainerMediaType = image.Manifest.MediaType;
+            GeneratedContainerNames = push.Names.Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray();
+            Log.LogMessage(MessageImportance.High, PushSummary.Format(push));
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            Log.LogError(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "PublishImage was cancelled; no tag was changed.");
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Diagnose(e);
+            Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    /// <summary>Maps a failure to its code and a message that says what to do.</summary>
+    internal (string Code, string Message) Diagnose(Exception e) => e switch
+    {
+        ContainersBuildException known => (known.Code, known.Message),
+        BaseImageNotFoundException notFound =>
+            (DiagnosticCodes.BaseImageNotFound, $"{notFound.Message} Check ContainerBaseImage: the repository and tag must exist in that registry."),
+        PlatformNotFoundException platform =>
+            (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set ContainerRuntimeIdentifier to one it offers."),
+        RegistryUnreachableException unreachable =>
+            (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly."),
+        RegistryException { IsAuthenticationFailure: true } auth =>
+            (DiagnosticCodes.RegistryAuthenticationFailed, $"{auth.Message} Log in with the credentials for this registry (DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD)."),
+        RegistryException registry =>
+            (DiagnosticCodes.PushRefused, $"{registry.Message} Check that the registry accepts pushes to this repository."),
+        InvalidContentException invalid =>
+            (DiagnosticCodes.BaseImageUnreadable, $"The base image {BaseImage} could not be read: {invalid.Message}"),
+        _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
+    };
+}

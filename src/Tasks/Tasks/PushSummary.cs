@@ -1,0 +1,40 @@
+using System.Globalization;
+using Containers.Build.Images;
+
+namespace Containers.Build.Tasks;
+
+/// <summary>The one line a user reads after a push: what went where, how big, and what it cost.</summary>
+public static class PushSummary
+{
+    public static string Format(PushResult push)
+    {
+        var reference = $"{push.Registry}/{push.Repository}:{string.Join(",", push.Tags)}@{push.ManifestDigest}";
+        var layers = string.Join(", ", push.Layers.Select(l => $"{(l.IsBaseLayer ? "base" : "app")} {Size(l.Descriptor.Size)} {Verb(l.Kind)}"));
+        var uploaded = push.Layers.Append(push.Config).Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
+        var uploadedBytes = uploaded.Sum(l => l.Descriptor.Size);
+        var present = push.Layers.Count(l => l.Kind != BlobTransferKind.Uploaded);
+        return $"Pushed {reference} — {push.Layers.Count} layers ({layers}); uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted.";
+    }
+
+    private static string Verb(BlobTransferKind kind) => kind switch
+    {
+        BlobTransferKind.AlreadyPresent => "present",
+        BlobTransferKind.Mounted => "mounted",
+        _ => "uploaded",
+    };
+
+    public static string Size(long bytes)
+    {
+        string[] units = ["B", "KB", "MB", "GB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0
+            ? $"{bytes} B"
+            : value.ToString(value >= 100 ? "0" : "0.0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+}

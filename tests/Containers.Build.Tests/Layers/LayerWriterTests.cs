@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using Containers.Build.Layers;
+using Containers.Build.Model;
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Layers;
+
+public class LayerWriterTests
+{
+    private static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+    private static TempDirectory CreatePublishFolder()
+    {
+        var folder = new TempDirectory("cb-publish");
+        folder.WriteFile("WebApp.dll", "assembly");
+        folder.WriteFile("appsettings.json", "{}");
+        folder.WriteFile("wwwroot/css/site.css", "body{}");
+        var host = folder.WriteFile("WebApp", "#!apphost");
+        File.SetUnixFileMode(host, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        return folder;
+    }
+
+    [Fact]
+    public void Plans_sorted_entries_with_explicit_parent_directories()
+    {
+        using var folder = CreatePublishFolder();
+        var entries = LayerPlanner.PlanDirectory(folder.Path, "/app");
+
+        Assert.Equal(
+            ["app", "app/WebApp", "app/WebApp.dll", "app/appsettings.json", "app/wwwroot", "app/wwwroot/css", "app/wwwroot/css/site.css"],
+            entries.Select(e => e.ContainerPath));
+        Assert.Equal(LayerEntry.ExecutableMode, entries.Single(e => e.ContainerPath == "app/WebApp").Mode);
+        Assert.Equal(LayerEntry.RegularFileMode, entries.Single(e => e.ContainerPath == "app/WebApp.dll").Mode);
+        Assert.All(entries.Where(e => e.Kind == LayerEntryKind.Directory), e => Assert.Equal(LayerEntry.DirectoryMode, e.Mode));
+    }
+
+    [Fact]
+    public void Nested_working_directories_get_every_parent()
+    {
+        using var folder = new TempDirectory();
+        folder.WriteFile("a.txt", "a");
+        var entries = LayerPlanner.PlanDirectory(folder.Path, "/srv/my/app/");
+        Assert.Equal(["srv", "srv/my", "srv/my/app", "srv/my/app/a.txt"], entries.Select(e => e.ContainerPath));
+    }
+
+    [Fact]
+    public async Task Writes_a_gzipped_tar_with_fixed_owners_times_and_modes_and_both_digests()
+    {
+        using var folder = CreatePublishFolder();
+        using var storeDirectory = new TempDirectory("cb-store");
+        var store = new ContentStore(storeDirectory.Path);
+        var entries = LayerPlanner.PlanDirectory(folder.Path, "/app");
+
+        var layer = await new LayerWriter(store).WriteAsync(entries, MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+
+        Assert.Equal(store.PathOf(layer.Descriptor.Digest), layer.BlobPath);
+        var blob = await File.ReadAllBytesAsync(layer.BlobPath!);
+        Assert.Equal(blob.LongLength, layer.Descriptor.Size);
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(blob)), layer.Descriptor.Digest.ToString());
+
+        var (tarEntries, diffId) = TarReader.ReadGzippedLayer(layer.BlobPath!);
+        Assert.Equal(diffId, layer.DiffId.ToString());
+        Assert.Equal(
+            ["app/", "app/WebApp", "app/WebApp.dll", "app/appsettings.json", "app/wwwroot/", "app/wwwroot/css/", "app/wwwroot/css/site.css"],
+            tarEntries.Select(e => e.Name));
+        Assert.All(tarEntries, e =>
+        {
+            Assert.Equal(0, e.UserId);
+            Assert.Equal(0, e.GroupId);
+            Assert.Equal("", e.UserName);
+            Assert.Equal("", e.GroupName);
+            Assert.Equal(FixedTime.UtcDateTime, e.ModTime);
+        });
+        Assert.Equal(0b111_101_101, tarEntries.Single(e => e.Name == "app/WebApp").Mode);
+        Assert.Equal(0b110_100_100, tarEntries.Single(e => e.Name == "app/WebApp.dll").Mode);
+        Assert.Equal("body{}", tarEntries.Single(e => e.Name == "app/wwwroot/css/site.css").Content);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(layer.BlobPath!)!, ".tmp-*"));
+    }
+
+    [Fact]
+    public async Task The_same_input_gives_the_same_digests_and_other_content_different_ones()
+    {
+        using var folder = CreatePublishFolder();
+        using var storeDirectory = new TempDirectory("cb-store");
+        var writer = new LayerWriter(new ContentStore(storeDirectory.Path));
+
+        var first = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        File.SetLastWriteTimeUtc(folder.Combine("WebApp.dll"), DateTime.UtcNow.AddDays(-3));
+        var second = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        Assert.Equal(first, second);
+
+        folder.WriteFile("WebApp.dll", "assemblx");
+        var changed = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        Assert.NotEqual(first.Descriptor.Digest, changed.Descriptor.Digest);
+        Assert.NotEqual(first.DiffId, changed.DiffId);
+    }
+
+    [Fact]
+    public async Task A_cancelled_write_leaves_nothing_behind()
+    {
+        using var folder = CreatePublishFolder();
+        using var storeDirectory = new TempDirectory("cb-store");
+        var store = new ContentStore(storeDirectory.Path);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new LayerWriter(store).WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, cancelled.Token));
+        Assert.Empty(Directory.GetFiles(Path.Combine(store.Root, "blobs", "sha256")));
+    }
+}
