@@ -1,0 +1,111 @@
+using Containers.Build.Tasks;
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Tasks;
+
+public class ImageRequestParserTests : IDisposable
+{
+    private readonly TempDirectory _publish = new("cb-publish");
+
+    public void Dispose() => _publish.Dispose();
+
+    private ImageRequestParser.Inputs Valid => new()
+    {
+        BaseImage = "127.0.0.1:5000/dotnet/aspnet:10.0",
+        Registry = "127.0.0.1:5000",
+        AssemblyName = "WebApp",
+        PublishDirectory = _publish.Path,
+        AppCommand = ["dotnet", "/app/WebApp.dll"],
+    };
+
+    private static string CodeOf(ImageRequestParser.Inputs inputs)
+        => Assert.Throws<ContainersBuildException>(() => ImageRequestParser.Parse(inputs, _ => { })).Code;
+
+    [Fact]
+    public void Valid_inputs_give_defaults_like_the_sdk()
+    {
+        var notes = new List<string>();
+        var request = ImageRequestParser.Parse(Valid, notes.Add);
+
+        Assert.Equal("webapp", request.Repository);
+        Assert.Equal(["latest"], request.Tags);
+        Assert.Equal("linux/amd64", request.Platform.ToString());
+        Assert.Equal("/app", request.Settings.WorkingDirectory);
+        Assert.Null(request.Settings.Format);
+        Assert.Equal(DateTimeOffset.UnixEpoch, request.Settings.Created);
+        Assert.Contains(notes, n => n.Contains("webapp", StringComparison.Ordinal) && n.Contains("ContainerRepository", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tags_list_and_source_date_epoch_are_honored()
+    {
+        var request = ImageRequestParser.Parse(Valid with { ImageTags = "1.0;latest; 1.0 ", SourceDateEpoch = "1700000000", WorkingDirectory = "/srv/app/" }, _ => { });
+        Assert.Equal(["1.0", "latest"], request.Tags);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), request.Settings.Created);
+        Assert.Equal("/srv/app", request.Settings.WorkingDirectory);
+    }
+
+    [Theory]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "", DiagnosticCodes.BaseImageMissing)]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com:/x", DiagnosticCodes.BaseImageInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com/", DiagnosticCodes.BaseImageInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.Registry), "", DiagnosticCodes.RegistryMissing)]
+    [InlineData(nameof(ImageRequestParser.Inputs.Registry), "https://127.0.0.1:5000", DiagnosticCodes.RegistryInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.Repository), "My App", DiagnosticCodes.RepositoryInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.AssemblyName), "$runtime", DiagnosticCodes.RepositoryNotDerivable)]
+    [InlineData(nameof(ImageRequestParser.Inputs.ImageTag), "bad tag", DiagnosticCodes.TagInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.ImageTags), "ok;-bad", DiagnosticCodes.TagInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.RuntimeIdentifier), "osx-arm64", DiagnosticCodes.RuntimeIdentifierUnsupported)]
+    [InlineData(nameof(ImageRequestParser.Inputs.ImageFormat), "tarball", DiagnosticCodes.ImageFormatInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.PublishDirectory), "/nonexistent/publish", DiagnosticCodes.PublishDirectoryMissing)]
+    [InlineData(nameof(ImageRequestParser.Inputs.SourceDateEpoch), "yesterday", DiagnosticCodes.SourceDateEpochInvalid)]
+    public void Each_invalid_input_has_its_code(string property, string value, string code)
+    {
+        var inputs = property switch
+        {
+            nameof(ImageRequestParser.Inputs.BaseImage) => Valid with { BaseImage = value },
+            nameof(ImageRequestParser.Inputs.Registry) => Valid with { Registry = value },
+            nameof(ImageRequestParser.Inputs.Repository) => Valid with { Repository = value },
+            nameof(ImageRequestParser.Inputs.AssemblyName) => Valid with { AssemblyName = value },
+            nameof(ImageRequestParser.Inputs.ImageTag) => Valid with { ImageTag = value },
+            nameof(ImageRequestParser.Inputs.ImageTags) => Valid with { ImageTags = value },
+            nameof(ImageRequestParser.Inputs.RuntimeIdentifier) => Valid with { RuntimeIdentifier = value },
+            nameof(ImageRequestParser.Inputs.ImageFormat) => Valid with { ImageFormat = value },
+            nameof(ImageRequestParser.Inputs.PublishDirectory) => Valid with { PublishDirectory = value },
+            nameof(ImageRequestParser.Inputs.SourceDateEpoch) => Valid with { SourceDateEpoch = value },
+            _ => throw new ArgumentOutOfRangeException(nameof(property)),
+        };
+        Assert.Equal(code, CodeOf(inputs));
+    }
+
+    [Fact]
+    public void Tag_and_tags_together_are_an_error()
+        => Assert.Equal(DiagnosticCodes.TagAndTagsBothSet, CodeOf(Valid with { ImageTag = "a", ImageTags = "b;c" }));
+
+    [Theory]
+    [InlineData("80", null, "80/tcp")]
+    [InlineData("80/tcp", null, "80/tcp")]
+    [InlineData("53", "udp", "53/udp")]
+    [InlineData("53/UDP", null, "53/udp")]
+    public void Valid_ports(string port, string? type, string expected)
+        => Assert.Equal(expected, ImageRequestParser.ParsePort(port, type).ToString());
+
+    [Theory]
+    [InlineData("125/dup", "dup")]
+    [InlineData("invalidNumber", "invalidNumber")]
+    [InlineData("a/b/c", "more than one")]
+    [InlineData("/tcp", "missing")]
+    [InlineData("70000", "70000")]
+    public void Invalid_ports_name_the_flaw(string port, string flaw)
+    {
+        var error = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.ParsePort(port, null));
+        Assert.Equal(DiagnosticCodes.PortInvalid, error.Code);
+        Assert.Contains(flaw, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("foo-bar")]
+    [InlineData("1_NAME")]
+    public void Invalid_environment_variable_names_are_errors(string name)
+        => Assert.Equal(DiagnosticCodes.EnvironmentVariableInvalid, CodeOf(Valid with { Environment = [KeyValuePair.Create(name, "x")] }));
+}
