@@ -119,7 +119,8 @@ public static partial class ImageRequestParser
             throw new ContainersBuildException(DiagnosticCodes.RepositoryNotDerivable,
                 $"No repository name can be made from AssemblyName '{assemblyName}'. Set ContainerRepository, e.g. <ContainerRepository>my-app</ContainerRepository>.");
         }
-        if (derived != assemblyName)
+        // Lowercasing alone is expected (the SDK does it silently); anything more deserves a word.
+        if (!string.Equals(derived, assemblyName?.ToLowerInvariant(), StringComparison.Ordinal))
         {
             log($"ContainerRepository is '{derived}', made from AssemblyName '{assemblyName}' (repository names are lowercase letters, digits and separators). Set ContainerRepository to choose another.");
         }

@@ -33,7 +33,16 @@ public class ImageRequestParserTests : IDisposable
         Assert.Equal("/app", request.Settings.WorkingDirectory);
         Assert.Null(request.Settings.Format);
         Assert.Equal(DateTimeOffset.UnixEpoch, request.Settings.Created);
-        Assert.Contains(notes, n => n.Contains("webapp", StringComparison.Ordinal) && n.Contains("ContainerRepository", StringComparison.Ordinal));
+        Assert.Empty(notes);
+    }
+
+    [Fact]
+    public void A_repository_name_changed_beyond_case_is_reported()
+    {
+        var notes = new List<string>();
+        var request = ImageRequestParser.Parse(Valid with { AssemblyName = "Contoso.Web App" }, notes.Add);
+        Assert.Equal("contoso-web-app", request.Repository);
+        Assert.Contains(notes, n => n.Contains("'contoso-web-app'", StringComparison.Ordinal) && n.Contains("ContainerRepository", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Integration;
+
+/// <summary>Where the test environment is: the repository, the registry, the base images.</summary>
+public static class TestEnvironment
+{
+    public static bool SkipIntegration => Environment.GetEnvironmentVariable("CONTAINERS_BUILD_SKIP_INTEGRATION") == "1";
+
+    /// <summary>The registry build/setup-test-env.sh starts.</summary>
+    public static string Registry => Environment.GetEnvironmentVariable("CONTAINERS_BUILD_TEST_REGISTRY") ?? "127.0.0.1:5000";
+
+    public static string AspNetBase => $"{Registry}/dotnet/aspnet:10.0";
+    public static string RuntimeDepsBase => $"{Registry}/dotnet/runtime-deps:10.0";
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>A repository name no other test uses, so tests can run in parallel against one registry.</summary>
+    public static string UniqueRepository(string prefix) => $"tests/{prefix}-{Guid.NewGuid():N}"[..Math.Min(60, prefix.Length + 7 + 32)];
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Containers.Build.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Containers.Build.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static Task<ProcessResult> SkopeoAsync(params string[] arguments) => ProcessRunner.RunAsync("skopeo", arguments);
+    public static Task<ProcessResult> PodmanAsync(params string[] arguments) => ProcessRunner.RunAsync("podman", arguments, timeout: TimeSpan.FromMinutes(3));
+}
