@@ -10,6 +10,9 @@ public static class TestEnvironment
     /// <summary>The registry build/setup-test-env.sh starts.</summary>
     public static string Registry => Environment.GetEnvironmentVariable("CONTAINERS_BUILD_TEST_REGISTRY") ?? "127.0.0.1:5000";
 
+    /// <summary>A second registry on the same storage in read-only mode: it refuses every push.</summary>
+    public static string ReadOnlyRegistry => Environment.GetEnvironmentVariable("CONTAINERS_BUILD_TEST_READONLY_REGISTRY") ?? "127.0.0.1:5001";
+
     public static string AspNetBase => $"{Registry}/dotnet/aspnet:10.0";
     public static string RuntimeDepsBase => $"{Registry}/dotnet/runtime-deps:10.0";
 
