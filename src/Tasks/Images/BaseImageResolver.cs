@@ -1,3 +1,4 @@
+using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
 using Containers.Build.Registry;
@@ -7,7 +8,8 @@ namespace Containers.Build.Images;
 /// <summary>Reads a base image from its registry and narrows an index to the target platform.</summary>
 public static class BaseImageResolver
 {
-    public static async Task<BaseImage> ResolveAsync(RegistryClient registry, ImageReference reference, Platform platform, CancellationToken cancellationToken)
+    /// <param name="store">Where configurations are kept by digest, so a base that did not change is not read again.</param>
+    public static async Task<BaseImage> ResolveAsync(RegistryClient registry, ImageReference reference, Platform platform, ContentStore store, CancellationToken cancellationToken)
     {
         var top = await registry.GetManifestAsync(reference.Repository, reference.Reference, cancellationToken).ConfigureAwait(false)
             ?? throw new BaseImageNotFoundException(reference);
@@ -27,13 +29,30 @@ public static class BaseImageResolver
             manifest = ImageManifest.Parse(top.Bytes, top.ContentType);
         }
 
-        var configBytes = await registry.GetSmallBlobAsync(reference.Repository, manifest.Config, cancellationToken).ConfigureAwait(false);
+        var configBytes = await ReadConfigAsync(registry, reference, manifest.Config, store, cancellationToken).ConfigureAwait(false);
         var config = ImageConfig.Parse(configBytes);
         if (config.Os is { } os && config.Architecture is { } architecture && !platform.IsSatisfiedBy(new Platform(os, architecture)))
         {
             throw new PlatformNotFoundException(reference, platform, [new Platform(os, architecture)]);
         }
         return new BaseImage(reference, manifest, config, top.Digest);
+    }
+
+    private static async Task<byte[]> ReadConfigAsync(RegistryClient registry, ImageReference reference, Descriptor config, ContentStore store, CancellationToken cancellationToken)
+    {
+        if (store.Contains(config.Digest))
+        {
+            var cached = await File.ReadAllBytesAsync(store.PathOf(config.Digest), cancellationToken).ConfigureAwait(false);
+            if (Digest.Compute(cached) == config.Digest)
+            {
+                return cached;
+            }
+        }
+        var bytes = await registry.GetSmallBlobAsync(reference.Repository, config, cancellationToken).ConfigureAwait(false);
+        var temporary = store.NewTemporaryPath();
+        await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+        store.Commit(temporary, config.Digest);
+        return bytes;
     }
 
     private static string? PeekMediaType(ManifestContent content)

@@ -32,11 +32,18 @@ public sealed class RegistryDestination(RegistryClient target, RegistryClient ba
             configTransfer = new BlobTransfer(configDescriptor, BlobTransferKind.Uploaded, false);
         }
 
+        var tagsUpdated = 0;
         foreach (var tag in tags)
         {
+            // A tag that already names this exact manifest needs no PUT (a republish with no change).
+            if (await target.GetManifestDigestAsync(repository, tag, cancellationToken).ConfigureAwait(false) == image.Digest)
+            {
+                continue;
+            }
             await target.PutManifestAsync(repository, tag, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
+            tagsUpdated++;
         }
-        return new PushResult(target.Registry, repository, tags, image.Digest, transfers, configTransfer);
+        return new PushResult(target.Registry, repository, tags, image.Digest, transfers, configTransfer, tagsUpdated);
     }
 
     private async Task<BlobTransfer> PushLayerAsync(ImageLayer layer, string repository, CancellationToken cancellationToken)

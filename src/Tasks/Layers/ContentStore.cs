@@ -40,4 +40,19 @@ public sealed class ContentStore
         }
         return target;
     }
+
+    /// <summary>Deletes a file if it can; for cleaning up after a failure, where a second error would hide the first.</summary>
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
 }

@@ -1,49 +1,106 @@
 namespace Containers.Build.Layers;
 
-/// <summary>Decides what goes into the application layer and where.</summary>
+/// <summary>Decides which file goes into which layer, and where in the image.</summary>
 public static class LayerPlanner
 {
     /// <summary>
-    /// Every file under <paramref name="sourceDirectory"/>, placed under <paramref name="containerDirectory"/>
-    /// (an absolute POSIX path such as /app). Entries are sorted ordinally and every parent directory is an
-    /// explicit entry, so the same folder always gives the same tar.
+    /// Every file of <paramref name="sourceDirectory"/> placed under <paramref name="containerDirectory"/>
+    /// (an absolute POSIX path such as /app), split into layers by <paramref name="classification"/> unless
+    /// <paramref name="mode"/> is Single. Within a layer, entries are sorted ordinally and every parent
+    /// directory is an explicit entry, so the same folder always gives the same tar. Symbolic links are
+    /// stored as links and never followed; files the classification excludes and empty layers are left out.
     /// </summary>
-    public static IReadOnlyList<LayerEntry> PlanDirectory(string sourceDirectory, string containerDirectory)
+    public static IReadOnlyList<PlannedLayer> Plan(string sourceDirectory, string containerDirectory, FileClassification classification, LayeringMode mode)
     {
-        var root = Path.GetFullPath(sourceDirectory);
         var prefix = containerDirectory.Trim('/');
-        var entries = new Dictionary<string, LayerEntry>(StringComparer.Ordinal);
+        var byKind = new SortedDictionary<LayerKind, Dictionary<string, LayerEntry>>();
 
-        void AddDirectoryChain(string containerPath)
+        foreach (var (relative, entry) in Walk(Path.GetFullPath(sourceDirectory), prefix))
         {
-            var path = containerPath;
-            while (path.Length > 0 && !entries.ContainsKey(path))
+            if (classification.IsExcluded(relative))
             {
-                entries[path] = LayerEntry.Directory(path);
-                var slash = path.LastIndexOf('/');
-                path = slash < 0 ? "" : path[..slash];
+                continue;
             }
+            var kind = mode == LayeringMode.Single ? LayerKind.Application : classification.KindOf(relative);
+            if (!byKind.TryGetValue(kind, out var entries))
+            {
+                entries = new Dictionary<string, LayerEntry>(StringComparer.Ordinal);
+                byKind[kind] = entries;
+            }
+            AddParents(entries, entry.ContainerPath);
+            entries[entry.ContainerPath] = entry;
+        }
+        if (byKind.Count == 0 && prefix.Length > 0)
+        {
+            // An empty publish folder still gives the app its directory.
+            var entries = new Dictionary<string, LayerEntry>(StringComparer.Ordinal);
+            AddParents(entries, prefix + "/.");
+            byKind[LayerKind.Application] = entries;
         }
 
-        if (prefix.Length > 0)
-        {
-            AddDirectoryChain(prefix);
-        }
-        foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-        {
-            var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            var containerPath = prefix.Length > 0 ? $"{prefix}/{relative}" : relative;
-            var parent = containerPath.LastIndexOf('/');
-            if (parent > 0)
-            {
-                AddDirectoryChain(containerPath[..parent]);
-            }
-            entries[containerPath] = LayerEntry.File(containerPath, file, IsExecutable(file));
-        }
-        return entries.Values.OrderBy(e => e.ContainerPath, StringComparer.Ordinal).ToArray();
+        return byKind
+            .Select(pair => new PlannedLayer(pair.Key, pair.Value.Values.OrderBy(e => e.ContainerPath, StringComparer.Ordinal).ToArray()))
+            .ToArray();
     }
 
-    private static bool IsExecutable(string file)
+    /// <summary>The same as <see cref="Plan"/> with everything in one layer.</summary>
+    public static IReadOnlyList<LayerEntry> PlanDirectory(string sourceDirectory, string containerDirectory)
+        => Plan(sourceDirectory, containerDirectory, FileClassification.Empty, LayeringMode.Single).Single().Entries;
+
+    private static void AddParents(Dictionary<string, LayerEntry> entries, string containerPath)
+    {
+        var slash = containerPath.LastIndexOf('/');
+        var path = slash < 0 ? "" : containerPath[..slash];
+        while (path.Length > 0 && !entries.ContainsKey(path))
+        {
+            entries[path] = LayerEntry.Directory(path);
+            slash = path.LastIndexOf('/');
+            path = slash < 0 ? "" : path[..slash];
+        }
+    }
+
+    /// <summary>Files and links under <paramref name="root"/> with their publish-relative paths; links to directories are not entered.</summary>
+    private static IEnumerable<(string Relative, LayerEntry Entry)> Walk(string root, string prefix)
+    {
+        var pending = new Stack<DirectoryInfo>();
+        pending.Push(new DirectoryInfo(root));
+        while (pending.Count > 0)
+        {
+            var directory = pending.Pop();
+            foreach (var info in directory.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, RecurseSubdirectories = false }))
+            {
+                var relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                if (info.Name.StartsWith(".wh.", StringComparison.Ordinal))
+                {
+                    throw new WhiteoutNameException(relative);
+                }
+                var containerPath = prefix.Length > 0 ? $"{prefix}/{relative}" : relative;
+                if (info.LinkTarget is { } target)
+                {
+                    yield return (relative, LayerEntry.Symlink(containerPath, target));
+                }
+                else if (info is DirectoryInfo subdirectory)
+                {
+                    pending.Push(subdirectory);
+                }
+                else
+                {
+                    // A hard link is read like any file: its content goes into the layer as a regular file.
+                    yield return (relative, LayerEntry.File(containerPath, info.FullName, IsExecutable(info)));
+                }
+            }
+        }
+    }
+
+    // NuGet extracts every package file with the execute bit (0744), so on assemblies and data files the bit
+    // says nothing: they are loaded or read, never run, and get 0644 like the rest.
+    private static readonly HashSet<string> NeverExecutedExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".dll", ".pdb", ".xml", ".json", ".config", ".txt", ".md", ".resources",
+    };
+
+    private static bool IsExecutable(FileSystemInfo file)
         => !OperatingSystem.IsWindows()
-           && (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+           && !NeverExecutedExtensions.Contains(file.Extension)
+           && (file.UnixFileMode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 }

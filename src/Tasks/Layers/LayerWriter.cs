@@ -8,17 +8,15 @@ namespace Containers.Build.Layers;
 /// <summary>
 /// Writes entries as a gzipped tar into a <see cref="ContentStore"/> in one streaming pass, hashing the tar
 /// (diff_id) and the gzip (digest) as the bytes go by. Memory stays constant whatever the folder's size.
-/// Entries get fixed owners (0:0, no names) and a fixed modification time, so equal input gives equal digests.
+/// Every entry gets the same owner (no user or group names) and modification time, and what ustar cannot
+/// hold goes into PAX records without process ids or times, so equal input gives equal digests. The gzip
+/// header carries no name and no time.
 /// </summary>
 public sealed class LayerWriter(ContentStore store)
 {
-    public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
+    private const int BufferSize = 1 << 17;
 
-    public async Task<Layer> WriteAsync(
-        IReadOnlyList<LayerEntry> entries,
-        string mediaType,
-        DateTimeOffset modificationTime,
-        CancellationToken cancellationToken)
+    public async Task<Layer> WriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
     {
         var temporaryPath = store.NewTemporaryPath();
         try
@@ -26,18 +24,19 @@ public sealed class LayerWriter(ContentStore store)
             Digest diffId;
             Digest digest;
             long size;
-            await using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
             {
                 var compressed = new HashingStream(file, leaveOpen: true);
-                var gzip = new GZipStream(compressed, CompressionLevel, leaveOpen: true);
+                var gzip = new GZipStream(compressed, options.CompressionLevel, leaveOpen: true);
                 var uncompressed = new HashingStream(gzip, leaveOpen: true);
                 var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
                 try
                 {
+                    var buffer = new byte[BufferSize];
                     foreach (var entry in entries)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        await WriteEntryAsync(tar, entry, modificationTime.UtcDateTime, cancellationToken).ConfigureAwait(false);
+                        await WriteEntryAsync(tar, entry, options, buffer, cancellationToken).ConfigureAwait(false);
                     }
                     tar.Finish();
                 }
@@ -54,54 +53,94 @@ public sealed class LayerWriter(ContentStore store)
                 await compressed.DisposeAsync().ConfigureAwait(false);
             }
             var path = store.Commit(temporaryPath, digest);
-            return new Layer(new Descriptor(mediaType, digest, size), diffId, path);
+            return new Layer(new Descriptor(options.MediaType, digest, size), diffId, path);
         }
         catch
         {
-            TryDelete(temporaryPath);
+            ContentStore.TryDelete(temporaryPath);
             throw;
         }
     }
 
-    private static async Task WriteEntryAsync(TarOutputStream tar, LayerEntry entry, DateTime modificationTime, CancellationToken cancellationToken)
+    private static async Task WriteEntryAsync(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, CancellationToken cancellationToken)
     {
-        var isDirectory = entry.Kind == LayerEntryKind.Directory;
-        var header = new TarHeader
-        {
-            Name = isDirectory ? entry.ContainerPath + "/" : entry.ContainerPath,
-            Mode = entry.Mode,
-            ModTime = modificationTime,
-            UserId = 0,
-            GroupId = 0,
-            UserName = "",
-            GroupName = "",
-            TypeFlag = isDirectory ? TarHeader.LF_DIR : TarHeader.LF_NORMAL,
-        };
-        if (isDirectory)
-        {
-            tar.PutNextEntry(new TarEntry(header));
-            tar.CloseEntry();
-            return;
-        }
-
-        await using var source = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        header.Size = source.Length;
-        tar.PutNextEntry(new TarEntry(header));
-        await source.CopyToAsync(tar, 1 << 16, cancellationToken).ConfigureAwait(false);
-        tar.CloseEntry();
-    }
-
-    private static void TryDelete(string path)
-    {
+        var name = entry.Kind == LayerEntryKind.Directory ? entry.ContainerPath + "/" : entry.ContainerPath;
+        FileStream? source = null;
         try
         {
-            File.Delete(path);
+            long size = 0;
+            if (entry.Kind == LayerEntryKind.File)
+            {
+                source = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                size = source.Length;
+            }
+
+            var pax = new List<KeyValuePair<string, string>>();
+            if (!PaxRecords.FitsUstar(name))
+            {
+                pax.Add(KeyValuePair.Create("path", name));
+            }
+            if (entry.LinkTarget is { } link && !PaxRecords.FitsUstar(link))
+            {
+                pax.Add(KeyValuePair.Create("linkpath", link));
+            }
+            if (size > PaxRecords.UstarMaxSize)
+            {
+                pax.Add(KeyValuePair.Create("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            if (pax.Count > 0)
+            {
+                // A fixed header name (no process id, unlike some writers), so the bytes never vary.
+                var records = PaxRecords.Encode(pax);
+                var paxHeader = NewHeader("PaxHeaders/" + PaxRecords.FallbackName(Path.GetFileName(name.TrimEnd('/'))), TarHeader.LF_XHDR, 0b110_100_100, options);
+                paxHeader.Name = paxHeader.Name.Length > PaxRecords.UstarNameLength ? paxHeader.Name[..PaxRecords.UstarNameLength] : paxHeader.Name;
+                paxHeader.Size = records.Length;
+                tar.PutNextEntry(new TarEntry(paxHeader));
+                await tar.WriteAsync(records, cancellationToken).ConfigureAwait(false);
+                tar.CloseEntry();
+            }
+
+            var typeFlag = entry.Kind switch
+            {
+                LayerEntryKind.Directory => TarHeader.LF_DIR,
+                LayerEntryKind.Symlink => TarHeader.LF_SYMLINK,
+                _ => TarHeader.LF_NORMAL,
+            };
+            var header = NewHeader(PaxRecords.FitsUstar(name) ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, options);
+            header.Size = size;
+            if (entry.LinkTarget is { } target)
+            {
+                header.LinkName = PaxRecords.FitsUstar(target) ? target : PaxRecords.FallbackName(target);
+            }
+            tar.PutNextEntry(new TarEntry(header));
+            if (source is not null)
+            {
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    await tar.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            tar.CloseEntry();
         }
-        catch (IOException)
+        finally
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            if (source is not null)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
+
+    private static TarHeader NewHeader(string name, byte typeFlag, int mode, LayerOptions options) => new()
+    {
+        Name = name,
+        TypeFlag = typeFlag,
+        Mode = mode,
+        ModTime = options.ModificationTime.UtcDateTime,
+        UserId = options.UserId,
+        GroupId = options.GroupId,
+        UserName = "",
+        GroupName = "",
+    };
 }

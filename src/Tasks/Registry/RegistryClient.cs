@@ -52,6 +52,26 @@ public sealed class RegistryClient(RegistryTransport transport)
         return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest);
     }
 
+    /// <summary>The digest a tag names now (HEAD, from Docker-Content-Digest); null when the tag does not exist or the registry does not say.</summary>
+    public async Task<Digest?> GetManifestDigestAsync(string repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(baseUri =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Head, new Uri(baseUri, $"v2/{repository}/manifests/{reference}"));
+            foreach (var type in ManifestAcceptTypes)
+            {
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+            }
+            return request;
+        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await EnsureSuccessAsync(response, $"check manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) && Digest.TryParse(values.FirstOrDefault(), out var digest) ? digest : null;
+    }
+
     /// <summary>Reads a blob small enough for memory (an image configuration), checking its digest.</summary>
     public async Task<byte[]> GetSmallBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken)
     {

@@ -25,6 +25,9 @@ public static class DiagnosticCodes
     public const string RegistryMissing = "CB1013";
     public const string SourceDateEpochInvalid = "CB1014";
     public const string LabelInvalid = "CB1015";
+    public const string WhiteoutFileName = "CB1016";
+    public const string LayeringInvalid = "CB1017";
+    public const string FileOwnerInvalid = "CB1018";
 
     // Registries.
     public const string BaseImageNotFound = "CB2001";
@@ -36,4 +39,7 @@ public static class DiagnosticCodes
 
     // Local files.
     public const string LayerWriteFailed = "CB3001";
+
+    // Warnings.
+    public const string SecretLookingFile = "CB4001";
 }

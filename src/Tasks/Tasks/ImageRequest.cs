@@ -1,4 +1,5 @@
 using Containers.Build.Images;
+using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
 
@@ -13,4 +14,7 @@ public sealed record ImageRequest(
     Platform Platform,
     string PublishDirectory,
     string ContentStoreDirectory,
-    ImageSettings Settings);
+    ImageSettings Settings,
+    FileClassification Classification,
+    LayeringMode Layering,
+    LayerOwner FileOwner);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Containers.Build.Images;
+using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
 
@@ -31,6 +32,14 @@ public static partial class ImageRequestParser
         public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
         public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
         public string? SourceDateEpoch { get; init; }
+        public string? Layering { get; init; }
+        public string? FileOwner { get; init; }
+        public IReadOnlyList<PublishItem> PublishItems { get; init; } = [];
+        public IReadOnlyList<string> StaticWebAssetPaths { get; init; } = [];
+        public string? RuntimeIdentifierGraphPath { get; init; }
+
+        /// <summary>The time to use when SOURCE_DATE_EPOCH is not set (HEAD's commit time), else 1970.</summary>
+        public DateTimeOffset? FallbackSourceDate { get; init; }
     }
 
     /// <param name="log">Receives informational notes, such as a repository name that had to be adjusted.</param>
@@ -40,7 +49,8 @@ public static partial class ImageRequestParser
         var registry = ParseRegistry(inputs.Registry);
         var repository = ParseRepository(inputs.Repository, inputs.AssemblyName, log);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
-        var platform = ParsePlatform(inputs.RuntimeIdentifier);
+        var rid = string.IsNullOrWhiteSpace(inputs.RuntimeIdentifier) ? DefaultRuntimeIdentifier : inputs.RuntimeIdentifier.Trim();
+        var platform = ParsePlatform(rid);
         var format = ParseFormat(inputs.ImageFormat);
 
         if (string.IsNullOrWhiteSpace(inputs.PublishDirectory) || !Directory.Exists(inputs.PublishDirectory))
@@ -50,7 +60,7 @@ public static partial class ImageRequestParser
         }
 
         var workingDirectory = string.IsNullOrWhiteSpace(inputs.WorkingDirectory) ? "/app" : inputs.WorkingDirectory.Trim();
-        var created = ParseSourceDateEpoch(inputs.SourceDateEpoch);
+        var created = ParseSourceDateEpoch(inputs.SourceDateEpoch) ?? inputs.FallbackSourceDate ?? DateTimeOffset.UnixEpoch;
         var settings = new ImageSettings
         {
             WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
@@ -63,7 +73,10 @@ public static partial class ImageRequestParser
             Format = format,
         };
         return new ImageRequest(baseImage, registry, repository, tags, platform, Path.GetFullPath(inputs.PublishDirectory),
-            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(inputs.PublishDirectory, "..", "containers")), settings);
+            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(inputs.PublishDirectory, "..", "containers")), settings,
+            PublishItemClassifier.Classify(inputs.PublishItems, inputs.StaticWebAssetPaths, RuntimeIdentifierGraph.Load(inputs.RuntimeIdentifierGraphPath).CompatibleWith(rid)),
+            ParseLayering(inputs.Layering),
+            ParseFileOwner(inputs.FileOwner));
     }
 
     private static ImageReference ParseBaseImage(string? value)
@@ -149,9 +162,10 @@ public static partial class ImageRequestParser
         return list.Distinct(StringComparer.Ordinal).ToArray();
     }
 
-    private static Platform ParsePlatform(string? runtimeIdentifier)
+    private const string DefaultRuntimeIdentifier = "linux-x64";
+
+    private static Platform ParsePlatform(string rid)
     {
-        var rid = string.IsNullOrWhiteSpace(runtimeIdentifier) ? "linux-x64" : runtimeIdentifier.Trim();
         if (!Platform.TryFromRuntimeIdentifier(rid, out var platform))
         {
             throw new ContainersBuildException(DiagnosticCodes.RuntimeIdentifierUnsupported,
@@ -173,6 +187,44 @@ public static partial class ImageRequestParser
             _ => throw new ContainersBuildException(DiagnosticCodes.ImageFormatInvalid,
                 $"ContainerImageFormat '{value}' is not a format. Use OCI or Docker, or leave it empty to keep the base image's."),
         };
+    }
+
+    private static LayeringMode ParseLayering(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return LayeringMode.ByChangeFrequency;
+        }
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "single" => LayeringMode.Single,
+            "bychangefrequency" or "default" => LayeringMode.ByChangeFrequency,
+            _ => throw new ContainersBuildException(DiagnosticCodes.LayeringInvalid,
+                $"ContainerLayering '{value}' is not a layering. Use ByChangeFrequency (the default: packages, project references, static web assets and the app in their own layers) or Single (one layer)."),
+        };
+    }
+
+    private static LayerOwner ParseFileOwner(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Trim().Equals("root", StringComparison.OrdinalIgnoreCase))
+        {
+            return LayerOwner.Root;
+        }
+        var text = value.Trim();
+        if (text.Equals("app", StringComparison.OrdinalIgnoreCase))
+        {
+            return LayerOwner.AppUser;
+        }
+        var parts = text.Split(':');
+        if (parts.Length is 1 or 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            && (parts.Length == 1 || int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            int? gid = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null;
+            return new LayerOwner(uid, gid, false);
+        }
+        throw new ContainersBuildException(DiagnosticCodes.FileOwnerInvalid,
+            $"ContainerFileOwner '{value}' is not an owner. Use root (the default), app (the image's user, for apps that write next to themselves) or a numeric uid[:gid].");
     }
 
     internal static ExposedPort ParsePort(string port, string? type)
@@ -228,11 +280,11 @@ public static partial class ImageRequestParser
         return label;
     }
 
-    private static DateTimeOffset ParseSourceDateEpoch(string? value)
+    private static DateTimeOffset? ParseSourceDateEpoch(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return DateTimeOffset.UnixEpoch;
+            return null;
         }
         if (!long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 253402300799)
         {

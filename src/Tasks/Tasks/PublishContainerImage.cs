@@ -1,4 +1,5 @@
 using Containers.Build.Images;
+using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.Registry;
 using Microsoft.Build.Framework;
@@ -34,6 +35,19 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
     public ITaskItem[] EnvironmentVariables { get; set; } = [];
     public ITaskItem[] Labels { get; set; } = [];
 
+    /// <summary>@(ResolvedFileToPublish): RelativePath, NuGetPackageId and ReferenceSourceTarget decide each file's layer.</summary>
+    public ITaskItem[] PublishFiles { get; set; } = [];
+
+    /// <summary>Published static web assets, with their TargetPath.</summary>
+    public ITaskItem[] StaticWebAssets { get; set; } = [];
+
+    public string? Layering { get; set; }
+    public string? RuntimeIdentifierGraphPath { get; set; }
+
+    /// <summary>The project's folder: when it is in a git work tree, HEAD's commit time dates the image.</summary>
+    public string? ProjectDirectory { get; set; }
+    public string? FileOwner { get; set; }
+
     [Output] public string? GeneratedContainerDigest { get; private set; }
     [Output] public string? GeneratedContainerManifest { get; private set; }
     [Output] public string? GeneratedContainerConfiguration { get; private set; }
@@ -65,17 +79,28 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
                 Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
                 Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
                 SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"),
+                FallbackSourceDate = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")) ? SourceDate.FromGit(ProjectDirectory) : null,
+                Layering = Layering,
+                FileOwner = FileOwner,
+                PublishItems = PublishFiles
+                    .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier")))
+                    .Where(i => i.RelativePath.Length > 0)
+                    .ToArray(),
+                RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
+                StaticWebAssetPaths = StaticWebAssets.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray(),
             }, message => Log.LogMessage(MessageImportance.High, message));
 
             using var clients = new RegistryClientFactory();
-            var (image, push) = new ImagePublisher(clients).PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
+            var publisher = new ImagePublisher(clients, (code, message) => Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message));
+            var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
+            var (image, push) = (outcome.Image, outcome.Push);
 
             GeneratedContainerDigest = image.Digest.ToString();
             GeneratedContainerManifest = System.Text.Encoding.UTF8.GetString(image.Manifest.Bytes);
             GeneratedContainerConfiguration = System.Text.Encoding.UTF8.GetString(image.Config.Bytes);
             GeneratedContainerMediaType = image.Manifest.MediaType;
             GeneratedContainerNames = push.Names.Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray();
-            Log.LogMessage(MessageImportance.High, PushSummary.Format(push));
+            Log.LogMessage(MessageImportance.High, PushSummary.Format(outcome));
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Containers.Build.Tests.Support;
 
@@ -32,9 +31,7 @@ public class PublishImageEndToEndTests
         var inspectDigest = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--format", "{{.Digest}}", $"docker://{TestEnvironment.Registry}/{repository}:latest");
         Assert.Equal(digest, inspectDigest.Output.Trim());
 
-        var baseManifest = JsonNode.Parse((await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", "--override-arch", "amd64", "--override-os", "linux",
-            $"docker://{TestEnvironment.AspNetBase}")).Output)!;
-        var baseLayers = await BaseLayerCountAsync();
+        var baseLayers = await TestEnvironment.AspNetBaseLayerCountAsync();
         Assert.Equal(baseLayers + 1, manifest["layers"]!.AsArray().Count);
 
         var configResult = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--config", image);
@@ -49,14 +46,14 @@ public class PublishImageEndToEndTests
         Assert.Equal("Containers.Build", config["history"]!.AsArray()[^1]!["created_by"]!.GetValue<string>());
 
         // podman: the image starts, and the app answers on the port we give it.
-        var port = FreePort();
+        var port = Network.FreePort();
         var name = "cb-e2e-" + Guid.NewGuid().ToString("N")[..12];
         var run = await TestEnvironment.PodmanAsync("run", "-d", "--name", name, "--network", "host", "--tls-verify=false",
             "-e", $"ASPNETCORE_HTTP_PORTS={port}", $"{TestEnvironment.Registry}/{repository}:1.0.0");
         try
         {
             Assert.True(run.ExitCode == 0, run.ToString());
-            var (status, body) = await GetWhenUpAsync($"http://127.0.0.1:{port}/", TimeSpan.FromSeconds(60));
+            var (status, body) = await Network.GetWhenUpAsync($"http://127.0.0.1:{port}/", TimeSpan.FromSeconds(60));
             var logs = await TestEnvironment.PodmanAsync("logs", name);
             Assert.True(status == HttpStatusCode.OK, $"GET / answered {status}.\n{logs}");
             Assert.Equal("Hello from Containers.Build!", body);
@@ -127,40 +124,5 @@ public class PublishImageEndToEndTests
 
         var copy = await TestEnvironment.SkopeoAsync("copy", "--src-tls-verify=false", $"docker://{TestEnvironment.Registry}/{repository}:latest", $"dir:{Path.Combine(sample.ProjectDirectory, "copied")}");
         Assert.True(copy.ExitCode == 0, copy.ToString());
-    }
-
-    private static async Task<int> BaseLayerCountAsync()
-    {
-        var config = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--override-arch", "amd64", "--override-os", "linux", "--config", $"docker://{TestEnvironment.AspNetBase}");
-        return JsonNode.Parse(config.Output)!["rootfs"]!["diff_ids"]!.AsArray().Count;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<(HttpStatusCode? Status, string Body)> GetWhenUpAsync(string url, TimeSpan timeout)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var response = await http.GetAsync(url);
-                return (response.StatusCode, await response.Content.ReadAsStringAsync());
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-            catch (HttpRequestException)
-            {
-                return (null, "");
-            }
-        }
     }
 }

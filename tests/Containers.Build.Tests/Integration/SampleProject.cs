@@ -3,56 +3,76 @@ using Containers.Build.Tests.Support;
 
 namespace Containers.Build.Tests.Integration;
 
-/// <summary>A copy of samples/WebApp in a temporary folder, restoring Containers.Build from the test feed.</summary>
+/// <summary>
+/// A copy of a sample or fixture project (and its sibling projects) in a temporary folder, restoring
+/// Containers.Build from the test feed.
+/// </summary>
 public sealed partial class SampleProject : IDisposable
 {
-    private readonly TempDirectory _directory = new("cb-sample");
+    private readonly TempDirectory _directory;
 
-    private SampleProject(string feed, string version)
+    private SampleProject(string feed, string version, string projectFolder, IEnumerable<string> folders, bool allowNuGetOrg, string? root)
     {
+        _directory = root is null ? new TempDirectory("cb-sample") : TempDirectory.At(root);
         Feed = feed;
         Version = version;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(TestEnvironment.RepositoryRoot, "samples", "WebApp")))
+        foreach (var folder in folders)
         {
-            File.Copy(file, Path.Combine(ProjectDirectory, Path.GetFileName(file)));
+            CopyDirectory(Path.Combine(TestEnvironment.RepositoryRoot, folder), _directory.Combine(Path.GetFileName(folder)));
         }
+        ProjectDirectory = _directory.Combine(Path.GetFileName(projectFolder));
+        ProjectFile = Directory.GetFiles(ProjectDirectory, "*.csproj").Single();
+        var nugetOrg = allowNuGetOrg ? """<add key="nuget.org" value="https://api.nuget.org/v3/index.json" />""" : "";
         File.WriteAllText(_directory.Combine("nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
                 <add key="containers-build-test" value="{feed}" />
+                {nugetOrg}
               </packageSources>
             </configuration>
             """);
         // Stop MSBuild from importing anything from above the temporary folder.
         File.WriteAllText(_directory.Combine("Directory.Build.props"), "<Project />");
         File.WriteAllText(_directory.Combine("Directory.Build.targets"), "<Project />");
+        File.WriteAllText(_directory.Combine("Directory.Packages.props"), "<Project />");
     }
 
     public string Feed { get; }
     public string Version { get; }
-    public string ProjectDirectory => _directory.Path;
-    public string ProjectFile => _directory.Combine("WebApp.csproj");
+    public string Root => _directory.Path;
+    public string ProjectDirectory { get; }
+    public string ProjectFile { get; }
 
-    public static async Task<SampleProject> CreateAsync()
+    /// <summary>samples/WebApp.</summary>
+    public static Task<SampleProject> CreateAsync() => CreateAsync("samples/WebApp");
+
+    /// <param name="projectFolder">The project's folder, relative to the repository root.</param>
+    /// <param name="siblings">Folders of other projects it references, copied next to it.</param>
+    /// <param name="root">Where to put the copy (a new temporary folder when null).</param>
+    public static async Task<SampleProject> CreateAsync(string projectFolder, string[]? siblings = null, bool allowNuGetOrg = false, string? root = null)
     {
         var (feed, version) = await PackageFeed.GetAsync();
-        return new SampleProject(feed, version);
+        return new SampleProject(feed, version, projectFolder, [projectFolder, .. siblings ?? []], allowNuGetOrg, root);
     }
 
     public void ReplaceInProgram(string oldText, string newText)
     {
-        var program = _directory.Combine("Program.cs");
-        File.WriteAllText(program, File.ReadAllText(program).Replace(oldText, newText, StringComparison.Ordinal));
+        var program = Path.Combine(ProjectDirectory, "Program.cs");
+        var text = File.ReadAllText(program);
+        Assert.Contains(oldText, text, StringComparison.Ordinal);
+        File.WriteAllText(program, text.Replace(oldText, newText, StringComparison.Ordinal));
     }
 
     /// <summary>Runs <c>dotnet publish -c Release -t:PublishImage</c> with the given properties.</summary>
-    public Task<ProcessResult> PublishImageAsync(params string[] properties)
+    public Task<ProcessResult> PublishImageAsync(params string[] properties) => PublishImageAsync(null, properties);
+
+    public Task<ProcessResult> PublishImageAsync(IDictionary<string, string?>? environment, params string[] properties)
     {
         var arguments = new List<string> { "publish", ProjectFile, "-c", "Release", "-t:PublishImage", $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false", "-tl:off" };
         arguments.AddRange(properties.Select(p => "-p:" + p));
-        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory);
+        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, environment);
     }
 
     /// <summary>The manifest digest from the task's summary line.</summary>
@@ -61,6 +81,22 @@ public sealed partial class SampleProject : IDisposable
         var match = PushedPattern().Match(result.Output);
         Assert.True(match.Success, "No 'Pushed ...@sha256:' summary in the output:\n" + result);
         return match.Groups["digest"].Value;
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            {
+                continue;
+            }
+            var destination = Path.Combine(target, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
     }
 
     [GeneratedRegex(@"Pushed \S+@(?<digest>sha256:[0-9a-f]{64})")]

@@ -31,6 +31,13 @@ public static class TestEnvironment
         return directory?.FullName ?? throw new InvalidOperationException("Containers.Build.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>How many layers the aspnet base image has (its config's diff_ids, read by skopeo).</summary>
+    public static async Task<int> AspNetBaseLayerCountAsync()
+    {
+        var config = await SkopeoAsync("inspect", "--tls-verify=false", "--override-arch", "amd64", "--override-os", "linux", "--config", $"docker://{AspNetBase}");
+        return System.Text.Json.Nodes.JsonNode.Parse(config.Output)!["rootfs"]!["diff_ids"]!.AsArray().Count;
+    }
+
     public static Task<ProcessResult> SkopeoAsync(params string[] arguments) => ProcessRunner.RunAsync("skopeo", arguments);
     public static Task<ProcessResult> PodmanAsync(params string[] arguments) => ProcessRunner.RunAsync("podman", arguments, timeout: TimeSpan.FromMinutes(3));
 }

@@ -8,6 +8,7 @@ namespace Containers.Build.Tests.Layers;
 public class LayerWriterTests
 {
     private static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, FixedTime);
 
     private static TempDirectory CreatePublishFolder()
     {
@@ -17,6 +18,8 @@ public class LayerWriterTests
         folder.WriteFile("wwwroot/css/site.css", "body{}");
         var host = folder.WriteFile("WebApp", "#!apphost");
         File.SetUnixFileMode(host, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        // As NuGet extracts package files: 0744, though an assembly is never executed.
+        File.SetUnixFileMode(folder.Combine("WebApp.dll"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         return folder;
     }
 
@@ -51,7 +54,7 @@ public class LayerWriterTests
         var store = new ContentStore(storeDirectory.Path);
         var entries = LayerPlanner.PlanDirectory(folder.Path, "/app");
 
-        var layer = await new LayerWriter(store).WriteAsync(entries, MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        var layer = await new LayerWriter(store).WriteAsync(entries, Options, CancellationToken.None);
 
         Assert.Equal(store.PathOf(layer.Descriptor.Digest), layer.BlobPath);
         var blob = await File.ReadAllBytesAsync(layer.BlobPath!);
@@ -84,13 +87,13 @@ public class LayerWriterTests
         using var storeDirectory = new TempDirectory("cb-store");
         var writer = new LayerWriter(new ContentStore(storeDirectory.Path));
 
-        var first = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        var first = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), Options, CancellationToken.None);
         File.SetLastWriteTimeUtc(folder.Combine("WebApp.dll"), DateTime.UtcNow.AddDays(-3));
-        var second = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        var second = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), Options, CancellationToken.None);
         Assert.Equal(first, second);
 
         folder.WriteFile("WebApp.dll", "assemblx");
-        var changed = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, CancellationToken.None);
+        var changed = await writer.WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), Options, CancellationToken.None);
         Assert.NotEqual(first.Descriptor.Digest, changed.Descriptor.Digest);
         Assert.NotEqual(first.DiffId, changed.DiffId);
     }
@@ -105,7 +108,7 @@ public class LayerWriterTests
         cancelled.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new LayerWriter(store).WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), MediaTypes.OciLayerGzip, FixedTime, cancelled.Token));
+            new LayerWriter(store).WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), Options, cancelled.Token));
         Assert.Empty(Directory.GetFiles(Path.Combine(store.Root, "blobs", "sha256")));
     }
 }

@@ -5,7 +5,7 @@ using ICSharpCode.SharpZipLib.Tar;
 
 namespace Containers.Build.Tests.Support;
 
-public sealed record TarEntryInfo(string Name, bool IsDirectory, int Mode, long Size, int UserId, int GroupId, string UserName, string GroupName, DateTime ModTime, string Content);
+public sealed record TarEntryInfo(string Name, bool IsDirectory, int Mode, long Size, int UserId, int GroupId, string UserName, string GroupName, DateTime ModTime, string Content, byte TypeFlag = 0, string LinkName = "");
 
 /// <summary>Reads a gzipped layer back: its entries and the sha256 of the uncompressed tar.</summary>
 public static class TarReader
@@ -32,7 +32,7 @@ public static class TarReader
                 input.CopyEntryContents(content);
             }
             entries.Add(new TarEntryInfo(entry.Name, entry.IsDirectory, entry.TarHeader.Mode, entry.Size, entry.UserId, entry.GroupId,
-                entry.UserName, entry.GroupName, entry.ModTime, Encoding.UTF8.GetString(content.ToArray())));
+                entry.UserName, entry.GroupName, entry.ModTime, Encoding.UTF8.GetString(content.ToArray()), entry.TarHeader.TypeFlag, entry.TarHeader.LinkName));
         }
         return (entries, diffId);
     }

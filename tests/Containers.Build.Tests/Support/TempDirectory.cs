@@ -9,6 +9,15 @@ public sealed class TempDirectory : IDisposable
         Directory.CreateDirectory(Path);
     }
 
+    private TempDirectory(string path, bool _)
+    {
+        Path = path;
+        Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>A directory at a path of the caller's choosing (deleted like any other).</summary>
+    public static TempDirectory At(string path) => new(path, true);
+
     public string Path { get; }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Containers.Build.Model;
+
+namespace Containers.Build.Layers;
+
+/// <summary>
+/// A hash of everything a layer's bytes depend on: the options, and for every entry its path, kind, mode and,
+/// for files, size and content (not the modification time, which the layer does not carry: a file rewritten
+/// with other bytes but the same size and time still gives another key).
+/// </summary>
+public static class LayerInputKey
+{
+    // Bump when the tar layout changes, so old cache entries stop matching.
+    private const string FormatVersion = "containers-build-layer-v1";
+
+    public static async Task<Digest> ComputeAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+    {
+        using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Append(string text) => key.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
+
+        Append(FormatVersion);
+        Append(options.MediaType);
+        Append(options.ModificationTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        Append($"{options.UserId}:{options.GroupId}:{options.CompressionLevel}");
+
+        var buffer = new byte[1 << 17];
+        using var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Append($"{entry.Kind}\0{entry.ContainerPath}\0{entry.Mode}\0{entry.LinkTarget}");
+            if (entry.Kind != LayerEntryKind.File)
+            {
+                continue;
+            }
+            await using var file = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+            long size = 0;
+            int read;
+            while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                content.AppendData(buffer, 0, read);
+                size += read;
+            }
+            Append($"{size}\0{Convert.ToHexStringLower(content.GetHashAndReset())}");
+        }
+        return Digest.FromHash(key.GetHashAndReset());
+    }
+}

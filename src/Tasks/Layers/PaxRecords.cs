@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+
+namespace Containers.Build.Layers;
+
+/// <summary>
+/// The records of a PAX extended header (POSIX.1-2001 'x' entry): "&lt;length&gt; &lt;key&gt;=&lt;value&gt;\n", where the
+/// length counts the whole record including its own digits. Used for what a ustar header cannot hold: names
+/// over 100 bytes, non-ASCII names, link targets alike, and sizes of 8 GiB and more.
+/// </summary>
+internal static class PaxRecords
+{
+    public const int UstarNameLength = 100;
+    public const long UstarMaxSize = (1L << 33) - 1; // 11 octal digits
+
+    public static bool FitsUstar(string value)
+        => value.Length <= UstarNameLength && value.All(c => c is >= ' ' and <= '~');
+
+    public static byte[] Encode(IEnumerable<KeyValuePair<string, string>> records)
+    {
+        var builder = new StringBuilder();
+        foreach (var (key, value) in records)
+        {
+            var body = $" {key}={value}\n";
+            var bodyLength = Encoding.UTF8.GetByteCount(body);
+            // The length prefix counts its own digits: grow it until it is consistent.
+            var length = bodyLength + 1;
+            while (length.ToString(CultureInfo.InvariantCulture).Length + bodyLength != length)
+            {
+                length = length.ToString(CultureInfo.InvariantCulture).Length + bodyLength;
+            }
+            builder.Append(length.ToString(CultureInfo.InvariantCulture)).Append(body);
+        }
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    /// <summary>A stand-in ustar name for readers that ignore PAX: ASCII, at most 100 bytes, unique enough to spot.</summary>
+    public static string FallbackName(string name)
+    {
+        var ascii = new string(name.Select(c => c is >= ' ' and <= '~' ? c : '_').ToArray());
+        return ascii.Length <= UstarNameLength ? ascii : ascii[^UstarNameLength..].TrimStart('/');
+    }
+}

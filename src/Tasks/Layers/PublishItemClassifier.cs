@@ -1,0 +1,36 @@
+namespace Containers.Build.Layers;
+
+/// <summary>What MSBuild says about one published file (a ResolvedFileToPublish item).</summary>
+public sealed record PublishItem(string RelativePath, string? NuGetPackageId = null, string? ReferenceSourceTarget = null, string? RuntimeIdentifier = null);
+
+/// <summary>
+/// Classifies published files by the metadata MSBuild gives them, never by their names: NuGetPackageId marks
+/// package assets, ReferenceSourceTarget=ProjectReference marks referenced projects' outputs, static web
+/// assets come as their own items (with TargetPath), and a RuntimeIdentifier the image's platform cannot use
+/// (a portable publish carries native files for every platform) leaves the file out of the image.
+/// </summary>
+public static class PublishItemClassifier
+{
+    public static FileClassification Classify(IEnumerable<PublishItem> publishItems, IEnumerable<string> staticWebAssetPaths, IReadOnlySet<string>? compatibleRuntimeIdentifiers = null)
+    {
+        var kinds = new Dictionary<string, LayerKind>(StringComparer.Ordinal);
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in publishItems)
+        {
+            var path = FileClassification.NormalizePath(item.RelativePath);
+            if (compatibleRuntimeIdentifiers is not null && !string.IsNullOrEmpty(item.RuntimeIdentifier) && !compatibleRuntimeIdentifiers.Contains(item.RuntimeIdentifier))
+            {
+                excluded.Add(path);
+                continue;
+            }
+            kinds[path] = !string.IsNullOrEmpty(item.NuGetPackageId) ? LayerKind.Packages
+                : string.Equals(item.ReferenceSourceTarget, "ProjectReference", StringComparison.OrdinalIgnoreCase) ? LayerKind.ProjectReferences
+                : LayerKind.Application;
+        }
+        foreach (var path in staticWebAssetPaths)
+        {
+            kinds[FileClassification.NormalizePath(path)] = LayerKind.StaticWebAssets;
+        }
+        return new FileClassification(kinds, excluded);
+    }
+}

@@ -1,0 +1,122 @@
+using Containers.Build.Layers;
+using Containers.Build.Model;
+using Containers.Build.Tests.Integration;
+using Containers.Build.Tests.Support;
+using ICSharpCode.SharpZipLib.Tar;
+
+namespace Containers.Build.Tests.Layers;
+
+/// <summary>Publish folders with links, long and non-ASCII names, and names that would mean something else in a layer.</summary>
+public class HostilePublishFolderTests : IDisposable
+{
+    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch);
+    private readonly TempDirectory _folder = new("cb-hostile");
+    private readonly TempDirectory _store = new("cb-store");
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _store.Dispose();
+    }
+
+    private async Task<(IReadOnlyList<TarEntryInfo> Entries, Layer Layer)> WriteAsync(LayerOptions? options = null)
+    {
+        var layer = await new LayerWriter(new ContentStore(_store.Path)).WriteAsync(LayerPlanner.PlanDirectory(_folder.Path, "/app"), options ?? Options, CancellationToken.None);
+        return (TarReader.ReadGzippedLayer(layer.BlobPath!).Entries, layer);
+    }
+
+    [Fact]
+    public async Task Symlinks_are_stored_as_links_and_never_followed()
+    {
+        var outside = _store.WriteFile("outside-secret.txt", "must not be read");
+        _folder.WriteFile("real.txt", "real");
+        File.CreateSymbolicLink(_folder.Combine("to-outside"), outside);
+        File.CreateSymbolicLink(_folder.Combine("relative"), "real.txt");
+        Directory.CreateDirectory(_store.Combine("outside-dir"));
+        _store.WriteFile("outside-dir/inner.txt", "must not be listed");
+        Directory.CreateSymbolicLink(_folder.Combine("dir-link"), _store.Combine("outside-dir"));
+
+        var (entries, _) = await WriteAsync();
+
+        var toOutside = entries.Single(e => e.Name == "app/to-outside");
+        Assert.Equal(TarHeader.LF_SYMLINK, toOutside.TypeFlag);
+        Assert.Equal(outside, toOutside.LinkName);
+        Assert.Equal(0, toOutside.Size);
+        Assert.Equal("real.txt", entries.Single(e => e.Name == "app/relative").LinkName);
+        Assert.Equal(TarHeader.LF_SYMLINK, entries.Single(e => e.Name == "app/dir-link").TypeFlag);
+        Assert.DoesNotContain(entries, e => e.Name.Contains("inner.txt", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.Content.Contains("must not", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Hard_links_become_regular_files()
+    {
+        var original = _folder.WriteFile("a.txt", "shared content");
+        var linked = _folder.Combine("b.txt");
+        var link = await ProcessRunner.RunAsync("ln", [original, linked]);
+        Assert.Equal(0, link.ExitCode);
+
+        var (entries, _) = await WriteAsync();
+        var b = entries.Single(e => e.Name == "app/b.txt");
+        Assert.Equal(TarHeader.LF_NORMAL, b.TypeFlag);
+        Assert.Equal("shared content", b.Content);
+    }
+
+    [Fact]
+    public async Task Long_and_non_ascii_names_use_pax_records_that_gnu_tar_reads()
+    {
+        var longName = string.Join('/', Enumerable.Repeat("a-rather-long-directory-name", 5)) + "/file.txt";
+        _folder.WriteFile(longName, "deep");
+        _folder.WriteFile("données/résumé-日本.txt", "unicode");
+
+        var (entries, layer) = await WriteAsync();
+
+        Assert.Contains(entries, e => e.Name == "app/" + longName && e.Content == "deep");
+        Assert.Contains(entries, e => e.Name == "app/données/résumé-日本.txt" && e.Content == "unicode");
+
+        // GNU tar, which nobody here wrote, reads the same names, and no header carries a process id.
+        var list = await ProcessRunner.RunAsync("tar", ["-tzf", layer.BlobPath!]);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("app/" + longName, list.Output, StringComparison.Ordinal);
+        Assert.Contains("app/données/résumé-日本.txt", list.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(entries, e => e.Name.Contains($"{Environment.ProcessId}", StringComparison.Ordinal) && e.Name.Contains("Pax", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Pax_layers_are_reproducible()
+    {
+        _folder.WriteFile(new string('x', 150) + ".txt", "x");
+        var first = (await WriteAsync()).Layer;
+        var second = (await WriteAsync()).Layer;
+        Assert.Equal(first.Descriptor.Digest, second.Descriptor.Digest);
+    }
+
+    [Fact]
+    public void A_whiteout_name_is_an_error_naming_the_file()
+    {
+        _folder.WriteFile("data/.wh.config", "x");
+        var error = Assert.Throws<WhiteoutNameException>(() => LayerPlanner.PlanDirectory(_folder.Path, "/app"));
+        Assert.Equal("data/.wh.config", error.RelativePath);
+        Assert.Contains("whiteout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Files_can_be_owned_by_the_app_user()
+    {
+        _folder.WriteFile("app.dll", "x");
+        var (entries, _) = await WriteAsync(Options with { UserId = 1654, GroupId = 1654 });
+        Assert.All(entries, e => Assert.Equal((1654, 1654), (e.UserId, e.GroupId)));
+    }
+
+    [Theory]
+    [InlineData(".env", true)]
+    [InlineData(".env.production", true)]
+    [InlineData("cert.pfx", true)]
+    [InlineData("server.KEY", true)]
+    [InlineData("appsettings.Development.json", true)]
+    [InlineData("appsettings.json", false)]
+    [InlineData("keys.dll", false)]
+    [InlineData("environment.txt", false)]
+    public void Secret_looking_files_are_recognized(string name, bool secret)
+        => Assert.Equal(secret, SecretFileDetector.LooksLikeSecret(name));
+}

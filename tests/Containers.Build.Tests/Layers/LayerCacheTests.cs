@@ -1,0 +1,115 @@
+using Containers.Build.Layers;
+using Containers.Build.Model;
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Layers;
+
+public class LayerCacheTests : IDisposable
+{
+    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch);
+    private readonly TempDirectory _folder = new("cb-cache-src");
+    private readonly TempDirectory _store = new("cb-cache");
+
+    public LayerCacheTests()
+    {
+        _folder.WriteFile("App.dll", "version one");
+        _folder.WriteFile("wwwroot/index.html", "<p>hi</p>");
+    }
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        _store.Dispose();
+    }
+
+    private IReadOnlyList<LayerEntry> Entries => LayerPlanner.PlanDirectory(_folder.Path, "/app");
+
+    private int BlobCount => Directory.GetFiles(Path.Combine(_store.Path, "blobs", "sha256")).Length;
+
+    [Fact]
+    public async Task Unchanged_inputs_are_not_written_again()
+    {
+        var cache = new LayerCache(new ContentStore(_store.Path));
+        var first = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+        var blobWrittenAt = File.GetLastWriteTimeUtc(first.Layer.BlobPath!);
+        var second = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+
+        Assert.False(first.FromCache);
+        Assert.True(second.FromCache);
+        Assert.Equal(first.Layer, second.Layer);
+        Assert.Equal(blobWrittenAt, File.GetLastWriteTimeUtc(second.Layer.BlobPath!));
+        Assert.Equal(1, BlobCount);
+    }
+
+    [Fact]
+    public async Task Same_size_and_time_but_other_bytes_is_a_new_layer()
+    {
+        var cache = new LayerCache(new ContentStore(_store.Path));
+        var first = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+
+        var file = _folder.Combine("App.dll");
+        var time = File.GetLastWriteTimeUtc(file);
+        File.WriteAllText(file, "version two");
+        File.SetLastWriteTimeUtc(file, time);
+        var second = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+
+        Assert.False(second.FromCache);
+        Assert.NotEqual(first.Layer.Descriptor.Digest, second.Layer.Descriptor.Digest);
+    }
+
+    [Fact]
+    public async Task Options_are_part_of_the_key()
+    {
+        var cache = new LayerCache(new ContentStore(_store.Path));
+        await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+        Assert.False((await cache.GetOrWriteAsync(Entries, Options with { UserId = 1654 }, CancellationToken.None)).FromCache);
+        Assert.False((await cache.GetOrWriteAsync(Entries, Options with { ModificationTime = DateTimeOffset.FromUnixTimeSeconds(5) }, CancellationToken.None)).FromCache);
+    }
+
+    [Fact]
+    public async Task A_record_whose_blob_is_gone_is_a_miss_and_is_repaired()
+    {
+        var cache = new LayerCache(new ContentStore(_store.Path));
+        var first = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+        File.Delete(first.Layer.BlobPath!);
+
+        var second = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+        Assert.False(second.FromCache);
+        Assert.True(File.Exists(second.Layer.BlobPath));
+        Assert.True((await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None)).FromCache);
+    }
+
+    [Fact]
+    public async Task Builds_sharing_a_store_in_parallel_stay_consistent()
+    {
+        // Several "projects" (separate caches over one store) writing the same and different layers at once.
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var cache = new LayerCache(new ContentStore(_store.Path));
+            var options = Options with { UserId = i % 2 };
+            return (i % 2, (await cache.GetOrWriteAsync(Entries, options, CancellationToken.None)).Layer);
+        })));
+
+        foreach (var group in results.GroupBy(r => r.Item1))
+        {
+            Assert.Single(group.Select(r => r.Layer.Descriptor.Digest).Distinct());
+        }
+        Assert.Equal(2, BlobCount);
+        Assert.Empty(Directory.GetFiles(_store.Path, ".tmp-*", SearchOption.AllDirectories));
+        foreach (var (_, layer) in results)
+        {
+            Assert.Equal(layer.Descriptor.Digest, Digest.Compute(await File.ReadAllBytesAsync(layer.BlobPath!)));
+        }
+    }
+
+    [Fact]
+    public async Task A_cancelled_build_leaves_no_record_and_no_partial_blob()
+    {
+        var cache = new LayerCache(new ContentStore(_store.Path));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetOrWriteAsync(Entries, Options, cancelled.Token));
+        Assert.Equal(0, BlobCount);
+        Assert.False((await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None)).FromCache);
+    }
+}
