@@ -20,9 +20,7 @@ public static class BaseImageResolver
         {
             var index = ImageIndex.Parse(top.Bytes, top.ContentType);
             var entry = index.FindManifest(platform) ?? throw new PlatformNotFoundException(reference, platform, index.Platforms);
-            var platformManifest = await registry.GetManifestAsync(reference.Repository, entry.Digest.ToString(), cancellationToken).ConfigureAwait(false)
-                ?? throw new BaseImageNotFoundException(reference with { Tag = null, Digest = entry.Digest });
-            manifest = ImageManifest.Parse(platformManifest.Bytes, platformManifest.ContentType);
+            manifest = await ReadPlatformManifestAsync(registry, reference, entry, store, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -36,6 +34,26 @@ public static class BaseImageResolver
             throw new PlatformNotFoundException(reference, platform, [new Platform(os, architecture)]);
         }
         return new BaseImage(reference, manifest, config, top.Digest);
+    }
+
+    /// <summary>A manifest named by digest never changes: once verified and stored, it is not fetched again.</summary>
+    private static async Task<ImageManifest> ReadPlatformManifestAsync(RegistryClient registry, ImageReference reference, Descriptor entry, ContentStore store, CancellationToken cancellationToken)
+    {
+        if (store.Contains(entry.Digest))
+        {
+            var cached = await File.ReadAllBytesAsync(store.PathOf(entry.Digest), cancellationToken).ConfigureAwait(false);
+            if (Digest.Compute(cached) == entry.Digest)
+            {
+                return ImageManifest.Parse(cached, entry.MediaType);
+            }
+        }
+        var fetched = await registry.GetManifestAsync(reference.Repository, entry.Digest.ToString(), cancellationToken).ConfigureAwait(false)
+            ?? throw new BaseImageNotFoundException(reference with { Tag = null, Digest = entry.Digest });
+        var manifest = ImageManifest.Parse(fetched.Bytes, fetched.ContentType ?? entry.MediaType);
+        var temporary = store.NewTemporaryPath();
+        await File.WriteAllBytesAsync(temporary, fetched.Bytes, cancellationToken).ConfigureAwait(false);
+        store.Commit(temporary, entry.Digest);
+        return manifest;
     }
 
     private static async Task<byte[]> ReadConfigAsync(RegistryClient registry, ImageReference reference, Descriptor config, ContentStore store, CancellationToken cancellationToken)
