@@ -24,15 +24,9 @@ public sealed class RegistryClient(RegistryTransport transport)
     /// <summary>Fetches a manifest or index by tag or digest; null when the registry does not have it.</summary>
     public async Task<ManifestContent?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
     {
-        using var response = await transport.SendAsync(baseUri =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/manifests/{reference}"));
-            foreach (var type in ManifestAcceptTypes)
-            {
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-            }
-            return request;
-        }, PullScope(repository), cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendAsync(
+            baseUri => ManifestRequest(HttpMethod.Get, baseUri, repository, reference),
+            PullScope(repository), cancellationToken).ConfigureAwait(false);
 
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -55,15 +49,9 @@ public sealed class RegistryClient(RegistryTransport transport)
     /// <summary>The digest a tag names now (HEAD, from Docker-Content-Digest); null when the tag does not exist or the registry does not say.</summary>
     public async Task<Digest?> GetManifestDigestAsync(string repository, string reference, CancellationToken cancellationToken)
     {
-        using var response = await transport.SendAsync(baseUri =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Head, new Uri(baseUri, $"v2/{repository}/manifests/{reference}"));
-            foreach (var type in ManifestAcceptTypes)
-            {
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-            }
-            return request;
-        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        using var response = await transport.SendAsync(
+            baseUri => ManifestRequest(HttpMethod.Head, baseUri, repository, reference),
+            PushScope(repository), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -192,6 +180,17 @@ public sealed class RegistryClient(RegistryTransport transport)
             return new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{reference}")) { Content = content };
         }, PushScope(repository), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, $"put manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A manifest request that accepts every manifest and index type this client understands.</summary>
+    private static HttpRequestMessage ManifestRequest(HttpMethod method, Uri baseUri, string repository, string reference)
+    {
+        var request = new HttpRequestMessage(method, new Uri(baseUri, $"v2/{repository}/manifests/{reference}"));
+        foreach (var type in ManifestAcceptTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+        return request;
     }
 
     private async Task AbandonUploadAsync(string repository, Uri location, CancellationToken cancellationToken)

@@ -17,6 +17,13 @@ public class RegistryClientTests
         return factory.Create(RegistryHost.Parse("registry.test"), Containers.Build.Registry.Auth.RegistryAccess.Push);
     }
 
+    private static HttpResponseMessage Challenge(string scheme, string parameters)
+    {
+        var challenge = FakeHttpHandler.Status(HttpStatusCode.Unauthorized);
+        challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue(scheme, parameters));
+        return challenge;
+    }
+
     [Fact]
     public async Task Answers_a_bearer_challenge_with_a_token_for_the_requested_scope()
     {
@@ -26,13 +33,9 @@ public class RegistryClientTests
             {
                 return FakeHttpHandler.Status(HttpStatusCode.OK, """{"access_token":"tok-123","expires_in":300}""");
             }
-            if (request.Headers.Authorization?.ToString() != "Bearer tok-123")
-            {
-                var challenge = FakeHttpHandler.Status(HttpStatusCode.Unauthorized);
-                challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue("Bearer", "realm=\"https://auth.test/token\",service=\"registry.test\",scope=\"repository:app:pull\""));
-                return challenge;
-            }
-            return FakeHttpHandler.Status(HttpStatusCode.OK);
+            return request.Headers.Authorization?.ToString() == "Bearer tok-123"
+                ? FakeHttpHandler.Status(HttpStatusCode.OK)
+                : Challenge("Bearer", "realm=\"https://auth.test/token\",service=\"registry.test\",scope=\"repository:app:pull\"");
         });
         var client = CreateClient(handler, new() { ["DOTNET_CONTAINER_REGISTRY_UNAME"] = "user", ["DOTNET_CONTAINER_REGISTRY_PWORD"] = "secret" });
 
@@ -51,12 +54,7 @@ public class RegistryClientTests
     [Fact]
     public async Task Refuses_a_token_realm_on_plain_http()
     {
-        var handler = new FakeHttpHandler(_ =>
-        {
-            var challenge = FakeHttpHandler.Status(HttpStatusCode.Unauthorized);
-            challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue("Bearer", "realm=\"http://auth.test/token\""));
-            return challenge;
-        });
+        var handler = new FakeHttpHandler(_ => Challenge("Bearer", "realm=\"http://auth.test/token\""));
         var error = await Assert.ThrowsAsync<RegistryException>(() => CreateClient(handler).BlobExistsAsync("app", Digest.Compute("x"u8), CancellationToken.None));
         Assert.Contains("not an https URL", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(handler.Requests, r => r.Uri.Host == "auth.test");
@@ -143,12 +141,7 @@ public class RegistryClientTests
     [Fact]
     public async Task A_basic_challenge_without_credentials_says_how_to_give_them()
     {
-        var handler = new FakeHttpHandler(_ =>
-        {
-            var challenge = FakeHttpHandler.Status(HttpStatusCode.Unauthorized);
-            challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue("Basic", "realm=\"registry\""));
-            return challenge;
-        });
+        var handler = new FakeHttpHandler(_ => Challenge("Basic", "realm=\"registry\""));
         var error = await Assert.ThrowsAsync<RegistryException>(() => CreateClient(handler).BlobExistsAsync("app", Digest.Compute("x"u8), CancellationToken.None));
         Assert.True(error.IsAuthenticationFailure);
         Assert.Contains("DOTNET_CONTAINER_REGISTRY_UNAME", error.Message, StringComparison.Ordinal);
