@@ -58,7 +58,7 @@ SECONDS=0
 # 1. Packages
 # ---------------------------------------------------------------------------------------------
 PACKAGES=(docker-registry skopeo podman runc uidmap umoci debootstrap debian-archive-keyring
-          wget curl jq ca-certificates)
+          wget curl jq ca-certificates python3-jsonschema)
 
 install_packages() {
     local missing=() p

@@ -22,12 +22,15 @@ public static class DiagnosticCodes
     public const string PublishDirectoryMissing = "CB1010";
     public const string PortInvalid = "CB1011";
     public const string EnvironmentVariableInvalid = "CB1012";
+    /// <summary>Retired: an empty ContainerRegistry now means a local engine or an archive.</summary>
     public const string RegistryMissing = "CB1013";
     public const string SourceDateEpochInvalid = "CB1014";
     public const string LabelInvalid = "CB1015";
     public const string WhiteoutFileName = "CB1016";
     public const string LayeringInvalid = "CB1017";
     public const string FileOwnerInvalid = "CB1018";
+    public const string LocalRegistryInvalid = "CB1019";
+    public const string ArchivePathInvalid = "CB1020";
 
     // Registries.
     public const string BaseImageNotFound = "CB2001";
@@ -36,6 +39,9 @@ public static class DiagnosticCodes
     public const string RegistryAuthenticationFailed = "CB2004";
     public const string PushRefused = "CB2005";
     public const string BaseImageUnreadable = "CB2006";
+
+    // Local engines and files.
+    public const string LocalEngineFailed = "CB3002";
 
     // Local files.
     public const string LayerWriteFailed = "CB3001";

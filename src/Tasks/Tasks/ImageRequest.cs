@@ -1,4 +1,5 @@
 using Containers.Build.Images;
+using Containers.Build.Images.Destinations;
 using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
@@ -8,7 +9,7 @@ namespace Containers.Build.Tasks;
 /// <summary>Everything one publish needs, validated: produced by <see cref="ImageRequestParser"/> before any network call.</summary>
 public sealed record ImageRequest(
     ImageReference BaseImage,
-    RegistryHost Registry,
+    IReadOnlyList<ImageTarget> Targets,
     string Repository,
     IReadOnlyList<string> Tags,
     Platform Platform,
@@ -17,4 +18,9 @@ public sealed record ImageRequest(
     ImageSettings Settings,
     FileClassification Classification,
     LayeringMode Layering,
-    LayerOwner FileOwner);
+    LayerOwner FileOwner,
+    string? FactsPath = null)
+{
+    /// <summary>The registry pushed to, when one of the targets is a registry.</summary>
+    public RegistryHost? Registry => Targets.OfType<RegistryTarget>().FirstOrDefault()?.Registry;
+}

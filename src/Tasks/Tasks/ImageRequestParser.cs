@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Containers.Build.Images;
+using Containers.Build.Images.Destinations;
 using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
@@ -37,6 +38,15 @@ public static partial class ImageRequestParser
         public IReadOnlyList<PublishItem> PublishItems { get; init; } = [];
         public IReadOnlyList<string> StaticWebAssetPaths { get; init; } = [];
         public string? RuntimeIdentifierGraphPath { get; init; }
+        public string? ArchiveOutputPath { get; init; }
+        public string? OciLayoutPath { get; init; }
+        public string? LocalRegistry { get; init; }
+
+        /// <summary>Where the archive goes when no engine is usable and nothing else was asked for (the project's output folder).</summary>
+        public string? OutputDirectory { get; init; }
+
+        /// <summary>Where the JSON facts about the published image are written.</summary>
+        public string? FactsPath { get; init; }
 
         /// <summary>The time to use when SOURCE_DATE_EPOCH is not set (HEAD's commit time), else 1970.</summary>
         public DateTimeOffset? FallbackSourceDate { get; init; }
@@ -47,11 +57,20 @@ public static partial class ImageRequestParser
     {
         var baseImage = ParseBaseImage(inputs.BaseImage);
         var registry = ParseRegistry(inputs.Registry);
+        var archive = ParseArchivePath(inputs.ArchiveOutputPath);
+        var layout = string.IsNullOrWhiteSpace(inputs.OciLayoutPath) ? null : Path.GetFullPath(inputs.OciLayoutPath.Trim());
+        var localEngine = ParseLocalEngine(inputs.LocalRegistry);
         var repository = ParseRepository(inputs.Repository, inputs.AssemblyName, log);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var rid = string.IsNullOrWhiteSpace(inputs.RuntimeIdentifier) ? DefaultRuntimeIdentifier : inputs.RuntimeIdentifier.Trim();
         var platform = ParsePlatform(rid);
         var format = ParseFormat(inputs.ImageFormat);
+        var targets = BuildTargets(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
+        // An OCI layout or archive holds an OCI image unless the user asked otherwise.
+        if (format is null && targets.Any(t => t is OciLayoutTarget or ArchiveTarget { Format: ArchiveFormat.Oci }))
+        {
+            format = Model.ImageFormat.Oci;
+        }
 
         if (string.IsNullOrWhiteSpace(inputs.PublishDirectory) || !Directory.Exists(inputs.PublishDirectory))
         {
@@ -72,11 +91,12 @@ public static partial class ImageRequestParser
             Created = created,
             Format = format,
         };
-        return new ImageRequest(baseImage, registry, repository, tags, platform, Path.GetFullPath(inputs.PublishDirectory),
+        return new ImageRequest(baseImage, targets, repository, tags, platform, Path.GetFullPath(inputs.PublishDirectory),
             Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(inputs.PublishDirectory, "..", "containers")), settings,
             PublishItemClassifier.Classify(inputs.PublishItems, inputs.StaticWebAssetPaths, RuntimeIdentifierGraph.Load(inputs.RuntimeIdentifierGraphPath).CompatibleWith(rid)),
             ParseLayering(inputs.Layering),
-            ParseFileOwner(inputs.FileOwner));
+            ParseFileOwner(inputs.FileOwner),
+            string.IsNullOrWhiteSpace(inputs.FactsPath) ? null : Path.GetFullPath(inputs.FactsPath));
     }
 
     private static ImageReference ParseBaseImage(string? value)
@@ -97,12 +117,11 @@ public static partial class ImageRequestParser
         }
     }
 
-    private static RegistryHost ParseRegistry(string? value)
+    private static RegistryHost? ParseRegistry(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new ContainersBuildException(DiagnosticCodes.RegistryMissing,
-                "ContainerRegistry is not set. Set it to the registry to push to, e.g. -p:ContainerRegistry=127.0.0.1:5000.");
+            return null;
         }
         if (!RegistryHost.TryParse(value.Trim(), out var registry, out var reason))
         {
@@ -111,6 +130,74 @@ public static partial class ImageRequestParser
         }
         return registry;
     }
+
+    private static string? ParseArchivePath(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        var path = value.Trim();
+        if (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.ArchivePathInvalid, $"ContainerArchiveOutputPath '{value}' is not a valid path.");
+        }
+        return path;
+    }
+
+    private static LocalEngine? ParseLocalEngine(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "docker" => LocalEngine.Docker,
+            "podman" => LocalEngine.Podman,
+            _ => throw new ContainersBuildException(DiagnosticCodes.LocalRegistryInvalid,
+                $"LocalRegistry '{value}' is not a container engine. Use Docker or Podman, or leave it empty to use whichever is available."),
+        };
+    }
+
+    /// <summary>
+    /// Every destination asked for: a registry, an archive, an OCI layout (any combination). With none of
+    /// them, a local engine (LocalRegistry, else whichever answers), and failing that an archive in the output folder.
+    /// </summary>
+    private static IReadOnlyList<ImageTarget> BuildTargets(RegistryHost? registry, string? archive, string? layout, LocalEngine? engine, ImageFormat? format, string repository, string outputDirectory)
+    {
+        var targets = new List<ImageTarget>();
+        if (registry is not null)
+        {
+            targets.Add(new RegistryTarget(registry));
+        }
+        if (archive is not null)
+        {
+            targets.Add(ArchiveTargetFor(archive, format, repository));
+        }
+        if (layout is not null)
+        {
+            targets.Add(new OciLayoutTarget(layout));
+        }
+        if (targets.Count == 0)
+        {
+            targets.Add(new LocalEngineTarget(engine, Path.GetFullPath(Path.Combine(outputDirectory, ArchiveFileName(repository, ".tar")))));
+        }
+        return targets;
+    }
+
+    /// <summary>A directory gets &lt;repository&gt;.tar; .oci.tar (or ContainerImageFormat=OCI) means an OCI archive; .tar.gz and .tgz are gzipped.</summary>
+    internal static ArchiveTarget ArchiveTargetFor(string path, ImageFormat? format, string repository)
+    {
+        var isDirectory = path.EndsWith('/') || path.EndsWith('\\') || Directory.Exists(path);
+        var file = Path.GetFullPath(isDirectory ? Path.Combine(path, ArchiveFileName(repository, format == Model.ImageFormat.Oci ? ".oci.tar" : ".tar")) : path);
+        var name = Path.GetFileName(file).ToLowerInvariant();
+        var gzip = name.EndsWith(".tar.gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal);
+        var oci = format == Model.ImageFormat.Oci || name.EndsWith(".oci.tar", StringComparison.Ordinal) || name.EndsWith(".oci.tar.gz", StringComparison.Ordinal);
+        return new ArchiveTarget(file, oci ? ArchiveFormat.Oci : ArchiveFormat.Docker, gzip);
+    }
+
+    private static string ArchiveFileName(string repository, string extension) => repository.Replace('/', '-') + extension;
 
     private static string ParseRepository(string? repository, string? assemblyName, Action<string> log)
     {

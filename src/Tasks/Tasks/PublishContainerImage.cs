@@ -44,6 +44,21 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
     public string? Layering { get; set; }
     public string? RuntimeIdentifierGraphPath { get; set; }
 
+    /// <summary>ContainerArchiveOutputPath: a file (.tar, .tar.gz, .oci.tar) or a directory for &lt;repository&gt;.tar.</summary>
+    public string? ArchiveOutputPath { get; set; }
+
+    /// <summary>ContainerOciLayoutPath: an OCI image layout directory to add the image to.</summary>
+    public string? OciLayoutPath { get; set; }
+
+    /// <summary>LocalRegistry: Docker or Podman, used when there is no registry, archive or layout to write.</summary>
+    public string? LocalRegistry { get; set; }
+
+    /// <summary>The project's output folder, for the archive written when no container engine is usable.</summary>
+    public string? OutputDirectory { get; set; }
+
+    /// <summary>Where the JSON facts about the image go.</summary>
+    public string? ImageFactsPath { get; set; }
+
     /// <summary>The project's folder: when it is in a git work tree, HEAD's commit time dates the image.</summary>
     public string? ProjectDirectory { get; set; }
     public string? FileOwner { get; set; }
@@ -53,6 +68,8 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
     [Output] public string? GeneratedContainerConfiguration { get; private set; }
     [Output] public string? GeneratedContainerMediaType { get; private set; }
     [Output] public ITaskItem[] GeneratedContainerNames { get; private set; } = [];
+    [Output] public string? GeneratedArchiveOutputPath { get; private set; }
+    [Output] public string? GeneratedImageFacts { get; private set; }
 
     public void Cancel() => _cancellation.Cancel();
 
@@ -87,24 +104,34 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
                     .Where(i => i.RelativePath.Length > 0)
                     .ToArray(),
                 RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
+                ArchiveOutputPath = ArchiveOutputPath,
+                OciLayoutPath = OciLayoutPath,
+                LocalRegistry = LocalRegistry,
+                OutputDirectory = OutputDirectory,
+                FactsPath = ImageFactsPath,
                 StaticWebAssetPaths = StaticWebAssets.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray(),
             }, message => Log.LogMessage(MessageImportance.High, message));
 
             using var clients = new RegistryClientFactory();
             var publisher = new ImagePublisher(clients, (code, message) => Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message));
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
-            var (image, push) = (outcome.Image, outcome.Push);
+            var image = outcome.Image;
 
             GeneratedContainerDigest = image.Digest.ToString();
             GeneratedContainerManifest = System.Text.Encoding.UTF8.GetString(image.Manifest.Bytes);
             GeneratedContainerConfiguration = System.Text.Encoding.UTF8.GetString(image.Config.Bytes);
             GeneratedContainerMediaType = image.Manifest.MediaType;
-            GeneratedContainerNames = push.Names.Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray();
-            Log.LogMessage(MessageImportance.High, PushSummary.Format(outcome));
+            GeneratedContainerNames = outcome.Destinations.SelectMany(d => d.Names).Distinct().Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray();
+            GeneratedArchiveOutputPath = outcome.Destinations.Where(d => d.Target is Images.Destinations.ArchiveTarget or Images.Destinations.LocalEngineTarget).Select(d => d.Path).FirstOrDefault(p => p is not null);
+            GeneratedImageFacts = request.FactsPath;
+            foreach (var destination in outcome.Destinations)
+            {
+                Log.LogMessage(MessageImportance.High, destination.Summary);
+            }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
-            Log.LogError(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "PublishImage was cancelled; no tag was changed.");
+            Log.LogError(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "PublishImage was cancelled; no tag was changed and no partial file was left.");
         }
         catch (Exception e)
         {

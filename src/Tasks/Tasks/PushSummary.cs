@@ -6,18 +6,17 @@ namespace Containers.Build.Tasks;
 /// <summary>The one line a user reads after a push: what went where, how big, and what it cost.</summary>
 public static class PushSummary
 {
-    public static string Format(PublishOutcome outcome)
+    public static string Format(PushResult push, IReadOnlyList<Layers.CachedLayer> newLayers, int filesLeftOut)
     {
-        var push = outcome.Push;
         var reference = $"{push.Registry}/{push.Repository}:{string.Join(",", push.Tags)}@{push.ManifestDigest}";
         var layers = string.Join(", ", push.Layers.Select(l => $"{(l.IsBaseLayer ? "base" : "app")} {Size(l.Descriptor.Size)} {Verb(l.Kind)}"));
         var uploaded = push.Layers.Append(push.Config).Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
         var uploadedBytes = uploaded.Sum(l => l.Descriptor.Size);
         var present = push.Layers.Count(l => l.Kind != BlobTransferKind.Uploaded);
-        var reused = outcome.NewLayers.Count(l => l.FromCache);
+        var reused = newLayers.Count(l => l.FromCache);
         var tagged = push.TagsUpdated == 0 ? "tags already pointed at it" : $"{push.TagsUpdated} of {push.Tags.Count} tags updated";
-        var leftOut = outcome.FilesLeftOut > 0 ? $" {outcome.FilesLeftOut} published files for other platforms left out;" : "";
-        return $"Pushed {reference} — {push.Layers.Count} layers ({layers});{leftOut} {reused} of {outcome.NewLayers.Count} app layers reused from the cache; uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted; {tagged}.";
+        var leftOut = filesLeftOut > 0 ? $" {filesLeftOut} published files for other platforms left out;" : "";
+        return $"Pushed {reference} — {push.Layers.Count} layers ({layers});{leftOut} {reused} of {newLayers.Count} app layers reused from the cache; uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted; {tagged}.";
     }
 
     private static string Verb(BlobTransferKind kind) => kind switch

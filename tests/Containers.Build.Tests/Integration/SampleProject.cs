@@ -99,8 +99,19 @@ public sealed partial class SampleProject : IDisposable
         }
     }
 
+    /// <summary>The manifest digest from any destination's summary line (Pushed, Wrote, Loaded).</summary>
+    public static string ReportedDigest(ProcessResult result)
+    {
+        var match = ReportedPattern().Match(result.Output);
+        Assert.True(match.Success, "No '...@sha256:' summary in the output:\n" + result);
+        return match.Groups["digest"].Value;
+    }
+
     [GeneratedRegex(@"Pushed \S+@(?<digest>sha256:[0-9a-f]{64})")]
     private static partial Regex PushedPattern();
+
+    [GeneratedRegex(@"(?:Pushed|Wrote|Loaded) .*?@(?<digest>sha256:[0-9a-f]{64})")]
+    private static partial Regex ReportedPattern();
 
     public void Dispose() => _directory.Dispose();
 }

@@ -1,3 +1,4 @@
+using Containers.Build.Images.Destinations;
 using Containers.Build.Tasks;
 using Containers.Build.Tests.Support;
 
@@ -58,7 +59,7 @@ public class ImageRequestParserTests : IDisposable
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "", DiagnosticCodes.BaseImageMissing)]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com:/x", DiagnosticCodes.BaseImageInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com/", DiagnosticCodes.BaseImageInvalid)]
-    [InlineData(nameof(ImageRequestParser.Inputs.Registry), "", DiagnosticCodes.RegistryMissing)]
+    [InlineData(nameof(ImageRequestParser.Inputs.LocalRegistry), "containerd", DiagnosticCodes.LocalRegistryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.Registry), "https://127.0.0.1:5000", DiagnosticCodes.RegistryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.Repository), "My App", DiagnosticCodes.RepositoryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.AssemblyName), "$runtime", DiagnosticCodes.RepositoryNotDerivable)]
@@ -74,6 +75,7 @@ public class ImageRequestParserTests : IDisposable
         {
             nameof(ImageRequestParser.Inputs.BaseImage) => Valid with { BaseImage = value },
             nameof(ImageRequestParser.Inputs.Registry) => Valid with { Registry = value },
+            nameof(ImageRequestParser.Inputs.LocalRegistry) => Valid with { Registry = null, LocalRegistry = value },
             nameof(ImageRequestParser.Inputs.Repository) => Valid with { Repository = value },
             nameof(ImageRequestParser.Inputs.AssemblyName) => Valid with { AssemblyName = value },
             nameof(ImageRequestParser.Inputs.ImageTag) => Valid with { ImageTag = value },
@@ -85,6 +87,43 @@ public class ImageRequestParserTests : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(property)),
         };
         Assert.Equal(code, CodeOf(inputs));
+    }
+
+    [Fact]
+    public void Registry_archive_and_layout_can_all_be_asked_for_at_once()
+    {
+        var request = ImageRequestParser.Parse(Valid with { ArchiveOutputPath = "/tmp/out/app.tar.gz", OciLayoutPath = "/tmp/layout" }, _ => { });
+        Assert.Collection(request.Targets,
+            t => Assert.Equal("127.0.0.1:5000", Assert.IsType<RegistryTarget>(t).Registry.Value),
+            t => Assert.Equal(new ArchiveTarget("/tmp/out/app.tar.gz", ArchiveFormat.Docker, true), t),
+            t => Assert.Equal("/tmp/layout", Assert.IsType<OciLayoutTarget>(t).Directory));
+        // An OCI layout holds an OCI image when no format was asked for.
+        Assert.Equal(Containers.Build.Model.ImageFormat.Oci, request.Settings.Format);
+    }
+
+    [Fact]
+    public void With_no_destination_a_local_engine_is_used_with_an_archive_to_fall_back_on()
+    {
+        var request = ImageRequestParser.Parse(Valid with { Registry = null, OutputDirectory = "/tmp/bin", Repository = "team/app" }, _ => { });
+        var target = Assert.IsType<LocalEngineTarget>(Assert.Single(request.Targets));
+        Assert.Null(target.Engine);
+        Assert.Equal("/tmp/bin/team-app.tar", target.FallbackArchivePath);
+
+        var podman = ImageRequestParser.Parse(Valid with { Registry = null, LocalRegistry = "Podman" }, _ => { });
+        Assert.Equal(LocalEngine.Podman, Assert.IsType<LocalEngineTarget>(Assert.Single(podman.Targets)).Engine);
+    }
+
+    [Theory]
+    [InlineData("/out/app.tar", null, "/out/app.tar", ArchiveFormat.Docker, false)]
+    [InlineData("/out/app.tar.gz", null, "/out/app.tar.gz", ArchiveFormat.Docker, true)]
+    [InlineData("/out/app.oci.tar", null, "/out/app.oci.tar", ArchiveFormat.Oci, false)]
+    [InlineData("/out/app.tar", "OCI", "/out/app.tar", ArchiveFormat.Oci, false)]
+    [InlineData("/out/", null, "/out/webapp.tar", ArchiveFormat.Docker, false)]
+    [InlineData("/out/", "OCI", "/out/webapp.oci.tar", ArchiveFormat.Oci, false)]
+    public void Archive_paths_choose_name_format_and_compression(string path, string? format, string file, ArchiveFormat expectedFormat, bool gzip)
+    {
+        var parsedFormat = format is null ? (Containers.Build.Model.ImageFormat?)null : Containers.Build.Model.ImageFormat.Oci;
+        Assert.Equal(new ArchiveTarget(file, expectedFormat, gzip), ImageRequestParser.ArchiveTargetFor(path, parsedFormat, "webapp"));
     }
 
     [Fact]

@@ -1,0 +1,78 @@
+using Containers.Build.Model;
+
+namespace Containers.Build.Images.Destinations;
+
+/// <summary>
+/// Adds an image to an OCI image layout directory: blobs copied in (each under a temporary name, then
+/// moved), then index.json replaced in one move. Images with other tags stay in the layout.
+/// </summary>
+public sealed class OciLayoutWriter(LayerBlobs blobs)
+{
+    public async Task<DestinationResult> WriteAsync(OciLayoutTarget target, BuiltImage image, ImageNames names, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(target.Directory);
+        var blobDirectory = Path.Combine(root, "blobs", "sha256");
+        Directory.CreateDirectory(blobDirectory);
+
+        foreach (var layer in image.Layers)
+        {
+            await CopyBlobAsync(await blobs.PathOfAsync(layer, cancellationToken).ConfigureAwait(false), layer.Descriptor.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        await WriteBlobAsync(image.Config.Bytes, image.Config.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
+        await WriteBlobAsync(image.Manifest.Bytes, image.Manifest.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
+
+        await ReplaceFileAsync(Path.Combine(root, "oci-layout"), OciLayoutIndex.LayoutFile, cancellationToken).ConfigureAwait(false);
+        var indexPath = Path.Combine(root, "index.json");
+        var existing = File.Exists(indexPath) ? await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false) : null;
+        await ReplaceFileAsync(indexPath, OciLayoutIndex.WithImage(existing, image.Manifest, names), cancellationToken).ConfigureAwait(false);
+
+        return new DestinationResult(target, names.Tags.Select(t => $"oci:{root}:{t}").ToArray(), root,
+            $"Wrote {string.Join(", ", names.Local)}@{image.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)})");
+    }
+
+    private static async Task CopyBlobAsync(string source, Digest digest, string blobDirectory, CancellationToken cancellationToken)
+    {
+        var destination = Path.Combine(blobDirectory, digest.Hex);
+        if (File.Exists(destination))
+        {
+            return;
+        }
+        var temporary = destination + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 17, useAsync: true))
+            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 17, useAsync: true))
+            {
+                await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
+            File.Move(temporary, destination, overwrite: true);
+        }
+        finally
+        {
+            Layers.ContentStore.TryDelete(temporary);
+        }
+    }
+
+    private static async Task WriteBlobAsync(byte[] content, Digest digest, string blobDirectory, CancellationToken cancellationToken)
+    {
+        var destination = Path.Combine(blobDirectory, digest.Hex);
+        if (!File.Exists(destination))
+        {
+            await ReplaceFileAsync(destination, content, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ReplaceFileAsync(string path, byte[] content, CancellationToken cancellationToken)
+    {
+        var temporary = path + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, content, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            Layers.ContentStore.TryDelete(temporary);
+        }
+    }
+}
