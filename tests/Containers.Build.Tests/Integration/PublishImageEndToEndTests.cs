@@ -22,6 +22,15 @@ public class PublishImageEndToEndTests
         var digest = SampleProject.PushedDigest(publish);
         Assert.DoesNotContain("MSB4018", publish.Output, StringComparison.Ordinal);
 
+        // The facts file CI steps read instead of the log.
+        var factsPath = Directory.GetFiles(Path.Combine(sample.ProjectDirectory, "obj"), "container-image.json", SearchOption.AllDirectories).Single();
+        var facts = JsonNode.Parse(await File.ReadAllTextAsync(factsPath))!;
+        Assert.Equal(digest, facts["manifestDigest"]!.GetValue<string>());
+        Assert.Equal(["1.0.0", "latest"], facts["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var destination = Assert.Single(facts["destinations"]!.AsArray())!;
+        Assert.Equal("registry", destination["kind"]!.GetValue<string>());
+        Assert.Contains($"{TestEnvironment.Registry}/{repository}:1.0.0", destination["names"]!.AsArray().Select(n => n!.GetValue<string>()));
+
         // skopeo: the tag names the digest we reported, in the base's (OCI) format, with our config.
         var image = $"docker://{TestEnvironment.Registry}/{repository}:1.0.0";
         var raw = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", image);

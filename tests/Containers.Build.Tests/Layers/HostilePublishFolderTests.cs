@@ -120,3 +120,28 @@ public class HostilePublishFolderTests : IDisposable
     public void Secret_looking_files_are_recognized(string name, bool secret)
         => Assert.Equal(secret, SecretFileDetector.LooksLikeSecret(name));
 }
+
+/// <summary>A file over 8 GiB: its size no longer fits ustar's 11 octal digits and goes into a PAX record.</summary>
+public class HugeFileTests
+{
+    [Fact]
+    public async Task A_file_over_8_GiB_is_written_with_a_pax_size_that_gnu_tar_reads()
+    {
+        using var folder = new TempDirectory("cb-huge");
+        using var store = new TempDirectory("cb-huge-store");
+        var huge = folder.Combine("huge.bin");
+        const long size = (8L << 30) + 4096;
+        await using (var file = new FileStream(huge, FileMode.CreateNew))
+        {
+            file.SetLength(size); // sparse: no disk space used
+        }
+
+        var layer = await new LayerWriter(new ContentStore(store.Path)).WriteAsync(
+            LayerPlanner.PlanDirectory(folder.Path, "/app"), new LayerOptions(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        var list = await ProcessRunner.RunAsync("tar", ["-tvzf", layer.BlobPath!], timeout: TimeSpan.FromMinutes(5));
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains($" {size} ", list.Output, StringComparison.Ordinal);
+        Assert.Contains("app/huge.bin", list.Output, StringComparison.Ordinal);
+    }
+}
