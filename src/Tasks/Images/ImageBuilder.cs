@@ -44,13 +44,17 @@ public static class ImageBuilder
         container["Env"] = new JsonArray(environment.Select(e => (JsonNode)JsonValue.Create($"{e.Key}={e.Value}")).ToArray());
         container["WorkingDir"] = settings.WorkingDirectory;
 
-        if (settings.Entrypoint is not null)
+        if (settings.Command is { } command)
+        {
+            command.ApplyTo(container);
+        }
+        else if (settings.Entrypoint is not null)
         {
             container["Entrypoint"] = ToJsonArray(settings.Entrypoint);
             // A new entrypoint makes the base's arguments meaningless, as Dockerfile ENTRYPOINT does.
             container.Remove("Cmd");
         }
-        if (settings.Cmd is not null)
+        if (settings.Command is null && settings.Cmd is not null)
         {
             container["Cmd"] = ToJsonArray(settings.Cmd);
         }
@@ -78,10 +82,12 @@ public static class ImageBuilder
             container["ExposedPorts"] = new JsonObject(ports.Keys.Select(k => KeyValuePair.Create(k, (JsonNode?)new JsonObject())));
         }
 
-        if (settings.Labels.Count > 0)
+        // Labels about the build first, so that a ContainerLabel of the same name wins.
+        var allLabels = GeneratedLabels.For(baseImage, settings).Concat(settings.Labels).ToArray();
+        if (allLabels.Length > 0)
         {
             var labels = container["Labels"] as JsonObject ?? new JsonObject();
-            foreach (var (key, value) in settings.Labels)
+            foreach (var (key, value) in allLabels)
             {
                 labels[key] = value;
             }
@@ -126,24 +132,9 @@ public static class ImageBuilder
         return merged;
     }
 
-    /// <summary>ASP.NET Core listens on the ports in ASPNETCORE_HTTP_PORTS and ASPNETCORE_HTTPS_PORTS (';'-separated).</summary>
+    /// <summary>ASP.NET Core listens on the ports in ASPNETCORE_URLS, else ASPNETCORE_HTTP_PORTS and ASPNETCORE_HTTPS_PORTS.</summary>
     internal static IEnumerable<ExposedPort> PortsFromEnvironment(IReadOnlyDictionary<string, string> environment)
-    {
-        foreach (var name in new[] { "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS" })
-        {
-            if (!environment.TryGetValue(name, out var value))
-            {
-                continue;
-            }
-            foreach (var part in value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (int.TryParse(part, out var port) && port is > 0 and <= 65535)
-                {
-                    yield return new ExposedPort(port);
-                }
-            }
-        }
-    }
+        => AspNetCorePorts.FromEnvironment(environment);
 
     private static JsonArray ToJsonArray(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
 }

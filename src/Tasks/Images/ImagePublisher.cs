@@ -17,9 +17,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
     {
         // One client when pulling and pushing hit the same registry, so one set of (push) credentials and tokens serves both.
         var pushClient = request.Registry is { } pushRegistry ? clients.Create(pushRegistry, RegistryAccess.Push) : null;
-        var baseRegistry = pushClient is not null && pushClient.Registry == request.BaseImage.Registry
-            ? pushClient
-            : clients.Create(request.BaseImage.Registry, RegistryAccess.Pull);
+        // The base's registry, or a mirror of it that has the image (RegistryMirrors); the push client when they are the same registry.
+        var baseRegistry = await request.Mirrors.ChooseBaseClientAsync(clients, pushClient, request.BaseImage, cancellationToken).ConfigureAwait(false);
         var store = new ContentStore(request.ContentStoreDirectory);
         var baseImageTask = ResolveBaseAsync(baseRegistry, request, store, cancellationToken);
 

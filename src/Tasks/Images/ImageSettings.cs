@@ -21,4 +21,10 @@ public sealed record ImageSettings
 
     /// <summary>The manifest format; null keeps the base image's.</summary>
     public ImageFormat? Format { get; init; }
+
+    /// <summary>The app command, its arguments, default arguments and instruction; when set, it decides Entrypoint and Cmd instead of the two above.</summary>
+    public ContainerCommand? Command { get; init; }
+
+    /// <summary>Which labels about the build itself (created, base.name, base.digest) the image gets.</summary>
+    public LabelGeneration GeneratedLabels { get; init; } = LabelGeneration.None;
 }

@@ -143,33 +143,141 @@ public sealed class RegistryClient(RegistryTransport transport)
         return false;
     }
 
-    /// <summary>Uploads a blob in one request: POST to open the session, then PUT with the content and its digest.</summary>
+    /// <summary>Blobs up to this size go in one PUT; larger ones in PATCH chunks of this size (ContainerUploadChunkSize).</summary>
+    public long ChunkSize { get; init; } = DefaultChunkSize;
+
+    public const long DefaultChunkSize = 64L * 1024 * 1024;
+
+    // A session the registry lost (or a monolithic PUT that broke) is started over this many times.
+    private const int UploadSessionAttempts = 3;
+
+    /// <summary>
+    /// Uploads a blob: POST opens a session, then one PUT with the content when it is small, or PATCH
+    /// chunks (honoring OCI-Chunk-Min-Length) and a closing PUT when it is large. After a dropped connection
+    /// the upload resumes from the offset the registry reports (GET on the session), not from byte 0. Each
+    /// response's Location is used exactly as given. A session given up on is deleted.
+    /// </summary>
     public async Task UploadBlobAsync(string repository, Descriptor descriptor, Func<Stream> openContent, CancellationToken cancellationToken)
     {
-        Uri uploadLocation;
-        using (var start = await transport.SendAsync(
-                   baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"v2/{repository}/blobs/uploads/")),
-                   PushScope(repository), cancellationToken).ConfigureAwait(false))
+        for (var attempt = 1; ; attempt++)
         {
-            await EnsureSuccessAsync(start, $"start an upload to {repository}", cancellationToken).ConfigureAwait(false);
-            uploadLocation = start.Headers.Location
-                ?? throw new RegistryException($"Registry {Registry} opened an upload to {repository} without a Location header.");
+            var (location, minimumChunk) = await StartUploadAsync(repository, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var chunkSize = Math.Max(ChunkSize, minimumChunk);
+                if (descriptor.Size <= chunkSize)
+                {
+                    await PutBlobAsync(repository, location, descriptor, openContent, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    location = await PatchChunksAsync(repository, location, descriptor, openContent, chunkSize, cancellationToken).ConfigureAwait(false);
+                    await PutBlobAsync(repository, location, descriptor, null, cancellationToken).ConfigureAwait(false);
+                }
+                return;
+            }
+            catch (RegistryUnreachableException e) when (e.IsTransient && attempt < UploadSessionAttempts)
+            {
+                await AbandonUploadAsync(repository, location, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await AbandonUploadAsync(repository, location, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+            catch (OperationCanceledException)
+            {
+                await AbandonUploadAsync(repository, location, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
         }
+    }
 
+    private async Task<(Uri Location, long MinimumChunk)> StartUploadAsync(string repository, CancellationToken cancellationToken)
+    {
+        using var start = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"v2/{repository}/blobs/uploads/")),
+            PushScope(repository), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(start, $"start an upload to {repository}", cancellationToken).ConfigureAwait(false);
+        var location = start.Headers.Location
+            ?? throw new RegistryException($"Registry {Registry} opened an upload to {repository} without a Location header.");
+        var minimum = start.Headers.TryGetValues("OCI-Chunk-Min-Length", out var values) && long.TryParse(values.FirstOrDefault(), out var parsed) ? parsed : 0;
+        return (location, minimum);
+    }
+
+    private async Task<Uri> PatchChunksAsync(string repository, Uri location, Descriptor descriptor, Func<Stream> openContent, long chunkSize, CancellationToken cancellationToken)
+    {
+        long offset = 0;
+        var resumes = 0;
+        while (offset < descriptor.Size)
+        {
+            var length = Math.Min(chunkSize, descriptor.Size - offset);
+            var chunkStart = offset;
+            var chunkLocation = location;
+            try
+            {
+                using var response = await transport.SendAsync(baseUri =>
+                {
+                    var stream = openContent();
+                    stream.Seek(chunkStart, SeekOrigin.Begin);
+                    var content = new StreamContent(new StreamSlice(stream, length), 1 << 16);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                    content.Headers.ContentLength = length;
+                    content.Headers.TryAddWithoutValidation("Content-Range", $"{chunkStart}-{chunkStart + length - 1}");
+                    return new HttpRequestMessage(HttpMethod.Patch, Resolve(baseUri, chunkLocation)) { Content = content };
+                }, PushScope(repository), retry: false, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, $"upload a chunk of blob {descriptor.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
+                location = response.Headers.Location ?? location;
+                offset = chunkStart + length;
+            }
+            catch (RegistryUnreachableException e) when (e.IsTransient && ++resumes <= 5)
+            {
+                // The registry may have kept part of the chunk: ask it where to go on from.
+                (location, offset) = await GetUploadOffsetAsync(repository, location, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return location;
+    }
+
+    /// <summary>Where an upload session stands: its next Location and the offset after the last byte it has.</summary>
+    public async Task<(Uri Location, long Offset)> GetUploadOffsetAsync(string repository, Uri location, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Get, Resolve(baseUri, location)),
+            PushScope(repository), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"read the state of an upload to {repository}", cancellationToken).ConfigureAwait(false);
+        var range = response.Headers.TryGetValues("Range", out var values) ? values.FirstOrDefault() : null;
+        long offset = 0;
+        if (range is not null)
+        {
+            // "0-1234" (or "bytes=0-1234"): the registry has bytes 0 through 1234.
+            var end = range[(range.LastIndexOf('-') + 1)..];
+            if (long.TryParse(end, out var last))
+            {
+                offset = last + 1;
+            }
+        }
+        return (response.Headers.Location ?? location, offset);
+    }
+
+    private async Task PutBlobAsync(string repository, Uri location, Descriptor descriptor, Func<Stream>? openContent, CancellationToken cancellationToken)
+    {
         using var finish = await transport.SendAsync(baseUri =>
         {
-            var location = uploadLocation.IsAbsoluteUri ? uploadLocation : new Uri(baseUri, uploadLocation);
+            var target = Resolve(baseUri, location);
             // The Location may carry its own query (state tokens); the digest is added to it, never replacing it.
-            var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
-            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(location.AbsoluteUri + $"{separator}digest={Uri.EscapeDataString(descriptor.Digest.ToString())}"));
-            var content = new StreamContent(openContent(), 1 << 16);
+            var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(target.AbsoluteUri + $"{separator}digest={Uri.EscapeDataString(descriptor.Digest.ToString())}"));
+            HttpContent content = openContent is null ? new ByteArrayContent([]) : new StreamContent(openContent(), 1 << 16);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            content.Headers.ContentLength = descriptor.Size;
+            content.Headers.ContentLength = openContent is null ? 0 : descriptor.Size;
             request.Content = content;
             return request;
-        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        }, PushScope(repository), retry: false, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(finish, $"upload blob {descriptor.Digest} to {repository}", cancellationToken).ConfigureAwait(false);
     }
+
+    private static Uri Resolve(Uri baseUri, Uri location) => location.IsAbsoluteUri ? location : new Uri(baseUri, location);
 
     public async Task PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken cancellationToken)
     {
@@ -198,7 +306,7 @@ public sealed class RegistryClient(RegistryTransport transport)
         try
         {
             using var _ = await transport.SendAsync(
-                baseUri => new HttpRequestMessage(HttpMethod.Delete, location.IsAbsoluteUri ? location : new Uri(baseUri, location)),
+                baseUri => new HttpRequestMessage(HttpMethod.Delete, Resolve(baseUri, location)),
                 PushScope(repository), cancellationToken).ConfigureAwait(false);
         }
         catch (RegistryException)

@@ -24,10 +24,17 @@ public sealed class RegistryClientFactory : IDisposable
         _getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
     }
 
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+
+    /// <summary>Told about every retry, so a slow push says why it is slow.</summary>
+    public Action<string>? OnRetry { get; init; }
+
+    public long ChunkSize { get; init; } = RegistryClient.DefaultChunkSize;
+
     public RegistryClient Create(RegistryHost registry, RegistryAccess access)
     {
         var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable);
-        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry)));
+        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry)) { ChunkSize = ChunkSize };
     }
 
     /// <summary>Loopback registries, and those listed in DOTNET_CONTAINER_INSECURE_REGISTRIES (the SDK's variable).</summary>

@@ -21,4 +21,8 @@ public class RegistryException : Exception
 }
 
 /// <summary>The registry could not be reached at all: DNS, connection refused, TLS handshake, timeout.</summary>
-public sealed class RegistryUnreachableException(string message, Exception? inner = null) : RegistryException(message, null, null, inner);
+public sealed class RegistryUnreachableException(string message, Exception? inner = null) : RegistryException(message, null, null, inner)
+{
+    /// <summary>A reset or timeout that a retry may get past (unlike a refused connection or an unknown host).</summary>
+    public bool IsTransient { get; init; }
+}

@@ -21,13 +21,18 @@ public sealed class RegistryTransport
     private readonly HttpClient _http;
     private readonly RegistryCredential? _credential;
     private readonly bool _mayUsePlainHttp;
-    private readonly Dictionary<string, BearerToken> _tokens = new(StringComparer.Ordinal);
+    // Layers are pushed in parallel: tokens are read and renewed from several requests at once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BearerToken> _tokens = new(StringComparer.Ordinal);
+    private readonly RetryPolicy _retry;
+    private readonly Action<string>? _onRetry;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private Uri? _baseUri;
     private bool _useBasic;
 
-    public RegistryTransport(RegistryHost registry, HttpClient http, RegistryCredential? credential, bool mayUsePlainHttp)
+    public RegistryTransport(RegistryHost registry, HttpClient http, RegistryCredential? credential, bool mayUsePlainHttp, RetryPolicy? retry = null, Action<string>? onRetry = null)
     {
+        _retry = retry ?? RetryPolicy.Default;
+        _onRetry = onRetry;
         Registry = registry;
         _http = http;
         _credential = credential;
@@ -41,6 +46,51 @@ public sealed class RegistryTransport
     /// credentials for <paramref name="scope"/> (e.g. <c>repository:app:pull,push</c>).
     /// </summary>
     public async Task<HttpResponseMessage> SendAsync(Func<Uri, HttpRequestMessage> createRequest, string scope, CancellationToken cancellationToken)
+        => await SendAsync(createRequest, scope, retry: true, cancellationToken).ConfigureAwait(false);
+
+    /// <param name="retry">
+    /// False for requests that must not be repeated blindly (a PATCH the registry may have partly received):
+    /// their caller asks the registry where it stands instead.
+    /// </param>
+    public async Task<HttpResponseMessage> SendAsync(Func<Uri, HttpRequestMessage> createRequest, string scope, bool retry, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var maxAttempts = retry ? _retry.MaxAttempts : 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage? response = null;
+            RegistryUnreachableException? failure = null;
+            try
+            {
+                response = await SendAuthenticatedAsync(createRequest, scope, cancellationToken).ConfigureAwait(false);
+                if (!RetryPolicy.IsRetryable(response.StatusCode))
+                {
+                    return response;
+                }
+            }
+            catch (RegistryUnreachableException e) when (e.IsTransient)
+            {
+                failure = e;
+            }
+
+            var elapsed = DateTimeOffset.UtcNow - started;
+            if (attempt >= maxAttempts || elapsed >= _retry.MaxTotalTime)
+            {
+                if (failure is not null)
+                {
+                    throw failure;
+                }
+                return response!;
+            }
+            var delay = _retry.DelayBefore(attempt, response?.Headers.RetryAfter, DateTimeOffset.UtcNow, Random.Shared);
+            var cause = failure?.Message ?? $"{(int)response!.StatusCode} {response.ReasonPhrase}";
+            response?.Dispose();
+            _onRetry?.Invoke($"Registry {Registry}: {cause}; trying again in {delay.TotalSeconds:0.0} s (attempt {attempt + 1} of {maxAttempts}).");
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAuthenticatedAsync(Func<Uri, HttpRequestMessage> createRequest, string scope, CancellationToken cancellationToken)
     {
         var baseUri = await GetBaseUriAsync(cancellationToken).ConfigureAwait(false);
         var response = await SendOnceAsync(createRequest(baseUri), scope, cancellationToken).ConfigureAwait(false);
@@ -55,6 +105,8 @@ public sealed class RegistryTransport
         {
             throw new RegistryException($"Registry {Registry} requires authentication but did not say how (no WWW-Authenticate header).", HttpStatusCode.Unauthorized);
         }
+        // A token that expired during a long push is renewed here: the registry's 401 names the scope again.
+        _tokens.TryRemove(scope, out _);
         await AuthenticateAsync(challenge, scope, cancellationToken).ConfigureAwait(false);
         return await SendOnceAsync(createRequest(baseUri), scope, cancellationToken).ConfigureAwait(false);
     }
@@ -81,9 +133,14 @@ public sealed class RegistryTransport
         {
             throw Unreachable(e);
         }
+        catch (IOException e)
+        {
+            // A connection dropped while the request body was being sent.
+            throw new RegistryUnreachableException($"The connection to registry {Registry} broke: {e.Message}", e) { IsTransient = true };
+        }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RegistryUnreachableException($"Registry {Registry} did not answer in time ({request.Method} {request.RequestUri?.AbsolutePath}).", e);
+            throw new RegistryUnreachableException($"Registry {Registry} did not answer in time ({request.Method} {request.RequestUri?.AbsolutePath}).", e) { IsTransient = true };
         }
         finally
         {
@@ -237,18 +294,19 @@ public sealed class RegistryTransport
 
     private RegistryUnreachableException Unreachable(HttpRequestException e)
     {
-        var cause = e.InnerException switch
+        var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
+        var cause = socket?.SocketErrorCode switch
         {
-            SocketException socket => socket.SocketErrorCode switch
-            {
-                SocketError.ConnectionRefused => "connection refused",
-                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
-                SocketError.TimedOut => "connection timed out",
-                _ => socket.Message,
-            },
-            AuthenticationException tls => $"TLS handshake failed: {tls.Message}",
-            _ => e.Message,
+            SocketError.ConnectionRefused => "connection refused",
+            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
+            SocketError.TimedOut => "connection timed out",
+            null => e.InnerException is AuthenticationException tls ? $"TLS handshake failed: {tls.Message}" : e.Message,
+            _ => socket.Message,
         };
-        return new RegistryUnreachableException($"Could not reach registry {Registry}: {cause}.", e);
+        // Refused connections and unknown hosts will not heal in seconds; resets and timeouts often do.
+        var transient = socket?.SocketErrorCode is SocketError.ConnectionReset or SocketError.TimedOut or SocketError.ConnectionAborted or SocketError.Shutdown
+                        || (socket is null && e.InnerException is IOException && e.InnerException is not AuthenticationException)
+                        || e.HttpRequestError is HttpRequestError.ResponseEnded;
+        return new RegistryUnreachableException($"Could not reach registry {Registry}: {cause}.", e) { IsTransient = transient };
     }
 }

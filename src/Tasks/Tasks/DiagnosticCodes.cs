@@ -31,6 +31,19 @@ public static class DiagnosticCodes
     public const string FileOwnerInvalid = "CB1018";
     public const string LocalRegistryInvalid = "CB1019";
     public const string ArchivePathInvalid = "CB1020";
+    public const string UploadChunkSizeInvalid = "CB1021";
+
+    // Configuration surface: the SDK's properties, base-image inference, mirrors (CB11xx).
+    public const string UserInvalid = "CB1101";
+    public const string AppCommandInstructionInvalid = "CB1102";
+    public const string AppCommandWithInstructionNone = "CB1103";
+    public const string AppCommandArgsWithoutAppCommand = "CB1104";
+    public const string WorkingDirectoryInvalid = "CB1105";
+    public const string TargetFrameworkNotChosen = "CB1106";
+    public const string BaseImageNotInferable = "CB1107";
+    public const string MuslMixedWithGlibc = "CB1108";
+    public const string ContainerFamilyInvalid = "CB1109";
+    public const string RegistryMirrorInvalid = "CB1110";
 
     // Registries.
     public const string BaseImageNotFound = "CB2001";

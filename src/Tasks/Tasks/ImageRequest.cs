@@ -3,6 +3,7 @@ using Containers.Build.Images.Destinations;
 using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
+using Containers.Build.Registry;
 
 namespace Containers.Build.Tasks;
 
@@ -21,6 +22,9 @@ public sealed record ImageRequest(
     LayerOwner FileOwner,
     string? FactsPath = null)
 {
+    /// <summary>Mirrors to read the base image through (ContainerRegistryMirror, CONTAINERS_BUILD_REGISTRY_MIRRORS).</summary>
+    public RegistryMirrors Mirrors { get; init; } = RegistryMirrors.None;
+
     /// <summary>The registry pushed to, when one of the targets is a registry.</summary>
     public RegistryHost? Registry => Targets.OfType<RegistryTarget>().FirstOrDefault()?.Registry;
 }

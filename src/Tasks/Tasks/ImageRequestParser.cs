@@ -5,6 +5,7 @@ using Containers.Build.Images.Destinations;
 using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
+using Containers.Build.Registry;
 
 namespace Containers.Build.Tasks;
 
@@ -14,7 +15,7 @@ namespace Containers.Build.Tasks;
 /// </summary>
 public static partial class ImageRequestParser
 {
-    public sealed record Inputs
+    public sealed partial record Inputs
     {
         public string? BaseImage { get; init; }
         public string? Registry { get; init; }
@@ -78,25 +79,30 @@ public static partial class ImageRequestParser
                 $"The publish directory '{inputs.PublishDirectory}' does not exist. PublishImage runs after Publish; check PublishDir.");
         }
 
-        var workingDirectory = string.IsNullOrWhiteSpace(inputs.WorkingDirectory) ? "/app" : inputs.WorkingDirectory.Trim();
+        var workingDirectory = ParseWorkingDirectory(inputs.WorkingDirectory);
         var created = ParseSourceDateEpoch(inputs.SourceDateEpoch) ?? inputs.FallbackSourceDate ?? DateTimeOffset.UnixEpoch;
         var settings = new ImageSettings
         {
             WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
             Entrypoint = inputs.AppCommand.Count > 0 ? inputs.AppCommand : null,
-            User = string.IsNullOrWhiteSpace(inputs.User) ? null : inputs.User.Trim(),
+            User = ParseUser(inputs.User),
             Ports = inputs.Ports.Select(p => ParsePort(p.Port, p.Type)).ToArray(),
             Environment = inputs.Environment.Select(ValidateEnvironmentVariable).ToArray(),
             Labels = inputs.Labels.Select(ValidateLabel).ToArray(),
             Created = created,
             Format = format,
+            Command = ParseCommand(inputs),
+            GeneratedLabels = inputs.GeneratedLabels,
         };
         return new ImageRequest(baseImage, targets, repository, tags, platform, Path.GetFullPath(inputs.PublishDirectory),
             Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(inputs.PublishDirectory, "..", "containers")), settings,
             PublishItemClassifier.Classify(inputs.PublishItems, inputs.StaticWebAssetPaths, RuntimeIdentifierGraph.Load(inputs.RuntimeIdentifierGraphPath).CompatibleWith(rid)),
             ParseLayering(inputs.Layering),
             ParseFileOwner(inputs.FileOwner),
-            string.IsNullOrWhiteSpace(inputs.FactsPath) ? null : Path.GetFullPath(inputs.FactsPath));
+            string.IsNullOrWhiteSpace(inputs.FactsPath) ? null : Path.GetFullPath(inputs.FactsPath))
+        {
+            Mirrors = RegistryMirrors.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
+        };
     }
 
     private static ImageReference ParseBaseImage(string? value)
@@ -274,6 +280,21 @@ public static partial class ImageRequestParser
             _ => throw new ContainersBuildException(DiagnosticCodes.ImageFormatInvalid,
                 $"ContainerImageFormat '{value}' is not a format. Use OCI or Docker, or leave it empty to keep the base image's."),
         };
+    }
+
+    /// <summary>ContainerUploadChunkSize in bytes (at least 1 MiB); the client's default when empty.</summary>
+    public static long ParseChunkSize(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Registry.RegistryClient.DefaultChunkSize;
+        }
+        if (!long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes < 1024 * 1024)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.UploadChunkSizeInvalid,
+                $"ContainerUploadChunkSize '{value}' is not a number of bytes of at least 1048576 (1 MiB). Use e.g. 16777216 for 16 MiB chunks, or leave it empty (64 MiB).");
+        }
+        return bytes;
     }
 
     private static LayeringMode ParseLayering(string? value)

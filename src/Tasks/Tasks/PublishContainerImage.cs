@@ -12,7 +12,7 @@ namespace Containers.Build.Tasks;
 /// <see cref="ImageRequestParser"/>, the work to <see cref="ImagePublisher"/>, and failures come back as
 /// coded errors (docs/errors.md), never as an unhandled exception.
 /// </summary>
-public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
+public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new();
 
@@ -56,6 +56,9 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
     /// <summary>The project's output folder, for the archive written when no container engine is usable.</summary>
     public string? OutputDirectory { get; set; }
 
+    /// <summary>ContainerUploadChunkSize: blobs larger than this many bytes are uploaded in chunks of this size.</summary>
+    public string? UploadChunkSize { get; set; }
+
     /// <summary>Where the JSON facts about the image go.</summary>
     public string? ImageFactsPath { get; set; }
 
@@ -77,7 +80,7 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
     {
         try
         {
-            var request = ImageRequestParser.Parse(new ImageRequestParser.Inputs
+            var request = ImageRequestParser.Parse(WithConfiguration(new ImageRequestParser.Inputs
             {
                 BaseImage = BaseImage,
                 Registry = Registry,
@@ -110,9 +113,13 @@ public sealed class PublishContainerImage : MSBuildTask, ICancelableTask
                 OutputDirectory = OutputDirectory,
                 FactsPath = ImageFactsPath,
                 StaticWebAssetPaths = StaticWebAssets.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray(),
-            }, message => Log.LogMessage(MessageImportance.High, message));
+            }), message => Log.LogMessage(MessageImportance.High, message));
 
-            using var clients = new RegistryClientFactory();
+            using var clients = new RegistryClientFactory
+            {
+                ChunkSize = ImageRequestParser.ParseChunkSize(UploadChunkSize),
+                OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
+            };
             var publisher = new ImagePublisher(clients, (code, message) => Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message));
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
             var image = outcome.Image;

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Containers.Build.Images;
+
+namespace Containers.Build.Tasks;
+
+/// <summary>The rules for how the container runs: user, working directory, app command and its instruction.</summary>
+public static partial class ImageRequestParser
+{
+    public sealed partial record Inputs
+    {
+        /// <summary>@(ContainerAppCommandArgs): arguments always passed to the app command.</summary>
+        public IReadOnlyList<string> AppCommandArgs { get; init; } = [];
+
+        /// <summary>@(ContainerDefaultArgs): arguments a caller can replace (the image's Cmd, or its end).</summary>
+        public IReadOnlyList<string> DefaultArgs { get; init; } = [];
+
+        /// <summary>ContainerAppCommandInstruction: Entrypoint (default), DefaultArgs or None.</summary>
+        public string? AppCommandInstruction { get; init; }
+
+        /// <summary>Which build labels (created, base.name, base.digest) the targets asked for.</summary>
+        public LabelGeneration GeneratedLabels { get; init; } = LabelGeneration.None;
+
+        /// <summary>@(ContainerRegistryMirror): the registry and its Mirror metadata.</summary>
+        public IReadOnlyList<(string Registry, string? Mirror)> RegistryMirrors { get; init; } = [];
+
+        /// <summary>CONTAINERS_BUILD_REGISTRY_MIRRORS, for CI.</summary>
+        public string? RegistryMirrorsEnvironment { get; init; }
+    }
+
+    /// <summary>The largest uid or gid: Linux ids are signed 32-bit in practice (podman and runc reject more).</summary>
+    private const long MaxId = int.MaxValue;
+
+    /// <summary>ContainerUser: a user name or uid, optionally with <c>:group</c> (a name or gid); null keeps the default (the base's APP_UID).</summary>
+    internal static string? ParseUser(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        var text = value.Trim();
+        var parts = text.Split(':');
+        if (parts.Length > 2)
+        {
+            throw UserError(value, "it has more than one ':'; write user or user:group");
+        }
+        foreach (var (part, what) in parts.Zip(new[] { "user", "group" }))
+        {
+            if (part.Length == 0)
+            {
+                throw UserError(value, $"the {what} is empty");
+            }
+            if (part.All(char.IsAsciiDigit))
+            {
+                if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id > MaxId)
+                {
+                    throw UserError(value, $"the {(what == "user" ? "uid" : "gid")} {part} is larger than {MaxId}");
+                }
+            }
+            else if (!UserNamePattern().IsMatch(part))
+            {
+                throw UserError(value, $"'{part}' is neither a number nor a {what} name (letters, digits, '_', '.', '-', not starting with '-' or '.')");
+            }
+        }
+        return text;
+    }
+
+    private static ContainersBuildException UserError(string value, string reason)
+        => new(DiagnosticCodes.UserInvalid,
+            $"ContainerUser '{value}' is not a user: {reason}. Use a name or a uid, optionally with a group: app, 1654, 1654:1654.");
+
+    /// <summary>ContainerWorkingDirectory: an absolute path in the image; /app when empty.</summary>
+    internal static string ParseWorkingDirectory(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "/app";
+        }
+        var text = value.Trim();
+        if (!text.StartsWith('/') || text.Contains('\0') || text.Contains('\\'))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.WorkingDirectoryInvalid,
+                $"ContainerWorkingDirectory '{value}' is not an absolute Linux path. Use a path starting with '/', such as /app or /srv/app.");
+        }
+        return text;
+    }
+
+    /// <summary>The app command and where it goes, with the SDK's rules on what may be combined.</summary>
+    internal static ContainerCommand ParseCommand(Inputs inputs)
+    {
+        var instruction = ParseInstruction(inputs.AppCommandInstruction);
+        if (instruction == AppCommandInstruction.None && (inputs.AppCommand.Count > 0 || inputs.AppCommandArgs.Count > 0))
+        {
+            var items = inputs.AppCommand.Count > 0 ? $"ContainerAppCommand '{string.Join(";", inputs.AppCommand)}'" : $"ContainerAppCommandArgs '{string.Join(";", inputs.AppCommandArgs)}'";
+            throw new ContainersBuildException(DiagnosticCodes.AppCommandWithInstructionNone,
+                $"ContainerAppCommandInstruction is None, which leaves the start command to the base image, but {items} is set and would be ignored. Remove the items, or set ContainerAppCommandInstruction to Entrypoint or DefaultArgs.");
+        }
+        if (inputs.AppCommandArgs.Count > 0 && inputs.AppCommand.Count == 0)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.AppCommandArgsWithoutAppCommand,
+                $"ContainerAppCommandArgs '{string.Join(";", inputs.AppCommandArgs)}' are set but there is no ContainerAppCommand to pass them to. Add a ContainerAppCommand item, or use ContainerDefaultArgs for arguments to the base image's command.");
+        }
+        return new ContainerCommand(inputs.AppCommand, inputs.AppCommandArgs, inputs.DefaultArgs, instruction);
+    }
+
+    private static AppCommandInstruction ParseInstruction(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return AppCommandInstruction.Entrypoint;
+        }
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "entrypoint" => AppCommandInstruction.Entrypoint,
+            "defaultargs" => AppCommandInstruction.DefaultArgs,
+            "none" => AppCommandInstruction.None,
+            _ => throw new ContainersBuildException(DiagnosticCodes.AppCommandInstructionInvalid,
+                $"ContainerAppCommandInstruction '{value}' is not an instruction. Use Entrypoint (the app command is the image's entrypoint, the default), DefaultArgs (it is the default arguments of the base image's entrypoint) or None (the base image's command is kept)."),
+        };
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\$?$")]
+    private static partial Regex UserNamePattern();
+}
