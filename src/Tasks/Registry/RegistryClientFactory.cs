@@ -31,9 +31,14 @@ public sealed class RegistryClientFactory : IDisposable
 
     public long ChunkSize { get; init; } = RegistryClient.DefaultChunkSize;
 
+    /// <summary>Runs a credential helper by name for a server; replaceable in tests.</summary>
+    public Func<string, string, RegistryCredential?> RunCredentialHelper { get; init; } = CredentialHelper.Get;
+
     public RegistryClient Create(RegistryHost registry, RegistryAccess access)
     {
-        var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable);
+        // The SDK's environment variables first, then the files docker login and podman login write.
+        var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable)
+            ?? new ContainerConfigCredentialSource(_getEnvironmentVariable, RunCredentialHelper).Find(registry);
         return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry)) { ChunkSize = ChunkSize };
     }
 

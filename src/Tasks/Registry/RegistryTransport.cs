@@ -164,10 +164,10 @@ public sealed class RegistryTransport
     {
         if (challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
-            if (_credential is null)
+            if (_credential is null or { IsIdentityToken: true })
             {
                 throw new RegistryException(
-                    $"Registry {Registry} requires a user name and password. Set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD.",
+                    $"Registry {Registry} requires a user name and password. Log in (docker login / podman login {Registry}) or set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD.",
                     HttpStatusCode.Unauthorized);
             }
             _useBasic = true;
@@ -197,15 +197,10 @@ public sealed class RegistryTransport
         }
         var tokenUri = new UriBuilder(realm) { Query = string.IsNullOrEmpty(realm.Query) ? query.ToString() : realm.Query.TrimStart('?') + "&" + query };
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, tokenUri.Uri);
-        if (_credential is not null)
-        {
-            request.Headers.Authorization = BasicHeader(_credential);
-        }
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await RequestTokenAsync(realm, tokenUri.Uri, challenge.Service, scopes.ToArray(), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -216,9 +211,12 @@ public sealed class RegistryTransport
             var body = await ReadBoundedAsync(response.Content, MaxTokenReplyBytes, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                var what = _credential is null
-                    ? "anonymous access was refused; set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD"
-                    : $"the credentials for user '{_credential.UserName}' were refused; check them";
+                var what = _credential switch
+                {
+                    null => "anonymous access was refused; log in (docker login / podman login) or set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD",
+                    { IsIdentityToken: true } => "the identity token was refused; log in again",
+                    _ => $"the credentials for user '{_credential.UserName}' were refused; check them",
+                };
                 throw new RegistryException($"Registry {Registry}: {what} (token service answered {(int)response.StatusCode}).", response.StatusCode);
             }
             try
@@ -230,6 +228,41 @@ public sealed class RegistryTransport
                 throw new RegistryException($"Registry {Registry}'s token service sent a reply that is not a token: {e.Message}", response.StatusCode);
             }
         }
+    }
+
+    /// <summary>
+    /// With an identity token: the OAuth2 refresh-token POST, falling back to GET when the service does not
+    /// know it (404). Otherwise the token GET, with Basic credentials when there are some.
+    /// </summary>
+    private async Task<HttpResponseMessage> RequestTokenAsync(Uri realm, Uri getUri, string? service, string[] scopes, CancellationToken cancellationToken)
+    {
+        if (_credential is { IsIdentityToken: true } identity)
+        {
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("grant_type", "refresh_token"),
+                new("refresh_token", identity.Secret),
+                new("client_id", "containers-build"),
+                new("scope", string.Join(' ', scopes)),
+            };
+            if (service is not null)
+            {
+                form.Add(new("service", service));
+            }
+            using var post = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
+            var posted = await _http.SendAsync(post, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (posted.StatusCode != HttpStatusCode.NotFound)
+            {
+                return posted;
+            }
+            posted.Dispose();
+        }
+        using var get = new HttpRequestMessage(HttpMethod.Get, getUri);
+        if (_credential is { IsIdentityToken: false })
+        {
+            get.Headers.Authorization = BasicHeader(_credential);
+        }
+        return await _http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
     }
 
     private static AuthenticationHeaderValue BasicHeader(RegistryCredential credential)

@@ -157,6 +157,7 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
             (DiagnosticCodes.BaseImageNotFound, $"{notFound.Message} Check ContainerBaseImage: the repository and tag must exist in that registry."),
         PlatformNotFoundException platform =>
             (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set ContainerRuntimeIdentifier to one it offers."),
+        Registry.Auth.CredentialException credentials => (DiagnosticCodes.RegistryAuthenticationFailed, credentials.Message),
         RegistryUnreachableException unreachable =>
             (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly."),
         RegistryException { IsAuthenticationFailure: true } auth =>
