@@ -30,11 +30,19 @@ FORCE=${FORCE:-0}
 DOTNET_CHANNEL=${DOTNET_CHANNEL:-10.0}
 REGISTRY=127.0.0.1:5000
 READONLY_REGISTRY=127.0.0.1:5001
+# For the registry client's tests (issue 4): HTTPS + Basic auth, and bearer-token auth.
+TLS_REGISTRY=127.0.0.1:5443
+TOKEN_REGISTRY=127.0.0.1:5002
+TOKEN_SERVER=127.0.0.1:5003
+TOKEN_SERVICE=containers-build-test
+TEST_USER=cbuser
+TEST_PASSWORD=cb-test-password
 SUITE=bookworm
 # Timestamp for layer file mtimes and the image configs, so that the images are reproducible.
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
 
 REGISTRY_DIR=$STATE_DIR/registry
+PKI_DIR=$STATE_DIR/pki
 CACHE_DIR=$STATE_DIR/cache
 WORK_DIR=$STATE_DIR/work
 LAYOUT_DIR=$STATE_DIR/oci
@@ -58,7 +66,7 @@ SECONDS=0
 # 1. Packages
 # ---------------------------------------------------------------------------------------------
 PACKAGES=(docker-registry skopeo podman runc uidmap umoci debootstrap debian-archive-keyring
-          wget curl jq ca-certificates python3-jsonschema)
+          wget curl jq ca-certificates python3-jsonschema openssl apache2-utils)
 
 install_packages() {
     local missing=() p
@@ -109,9 +117,9 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # 3. Registry
 # ---------------------------------------------------------------------------------------------
-# HTTP status of GET /v2/ at $1 ("000" if nothing answers).
+# HTTP status of GET /v2/ at base URL $1 ("000" if nothing answers). TLS registries use the test CA.
 registry_status() {
-    curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$1/v2/" || true
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$PKI_DIR/ca.crt" "$1/v2/" || true
 }
 
 # Pid from pid file $1 if that process is still a registry, else empty.
@@ -124,13 +132,36 @@ our_registry_pid() {
     fi
 }
 
-# start_registry NAME ADDRESS READONLY
-# Starts (or keeps) a registry serving $REGISTRY_DIR/data on ADDRESS. The tests use two: the main one,
-# and a read-only one on the same storage, which has the base images but refuses every push.
+# start_registry NAME ADDRESS READONLY [KIND]
+# Starts (or keeps) a registry serving $REGISTRY_DIR/data on ADDRESS. All share the storage, so every one
+# has the base images. KIND: plain (HTTP, no auth), tls-htpasswd (HTTPS with the test CA's certificate and
+# Basic auth), token (HTTP, bearer tokens from the test suite's token server, which signs them with the
+# key whose certificate is the registry's rootcertbundle).
 start_registry() {
-    local name=$1 address=$2 readonly=$3
+    local name=$1 address=$2 readonly=$3 kind=${4:-plain}
     local config=$REGISTRY_DIR/$name.yml pid_file=$REGISTRY_DIR/$name.pid log_file=$REGISTRY_DIR/$name.log
-    local config_changed=0 pid status i
+    local config_changed=0 pid status i scheme=http ready=200 extra_http="" auth=""
+    case $kind in
+    tls-htpasswd)
+        scheme=https ready=401
+        extra_http="  tls:
+    certificate: $PKI_DIR/server.crt
+    key: $PKI_DIR/server.key"
+        auth="auth:
+  htpasswd:
+    realm: containers-build-test
+    path: $REGISTRY_DIR/htpasswd"
+        ;;
+    token)
+        ready=401
+        auth="auth:
+  token:
+    realm: http://$TOKEN_SERVER/token
+    service: $TOKEN_SERVICE
+    issuer: $TOKEN_SERVICE
+    rootcertbundle: $PKI_DIR/token.crt"
+        ;;
+    esac
     mkdir -p "$REGISTRY_DIR/data"
     # Not /etc/docker/registry/config.yml: that one listens on 0.0.0.0 and wants htpasswd auth.
     # No blob descriptor cache: with deletes enabled it can serve stale answers after a delete.
@@ -155,6 +186,8 @@ http:
   addr: $address
   headers:
     X-Content-Type-Options: [nosniff]
+$extra_http
+$auth
 EOF
     if cmp -s "$config.tmp" "$config"; then
         rm -f "$config.tmp"
@@ -171,8 +204,8 @@ EOF
         pid=
     fi
 
-    status=$(registry_status "$address")
-    if [[ $status == 200 ]]; then
+    status=$(registry_status "$scheme://$address")
+    if [[ $status == "$ready" ]]; then
         if [[ -n $pid ]]; then
             log "$name already running on $address (pid $pid)"
         else
@@ -201,7 +234,7 @@ EOF
         </dev/null >>"$log_file" 2>&1 9>&- &
 
     for ((i = 0; i < 300; i++)); do
-        if curl -fsS --max-time 2 "http://$address/v2/" >/dev/null 2>&1; then
+        if [[ $(registry_status "$scheme://$address") == "$ready" ]]; then
             log "$name is up (pid $(<"$pid_file"))"
             return 0
         fi
@@ -212,6 +245,28 @@ EOF
         sleep 0.1
     done
     die "$name did not answer on http://$address/v2/ within 30 s, see $log_file"
+}
+
+# A test CA, a server certificate for 127.0.0.1 and localhost signed by it, a token-signing key with a
+# self-signed certificate (the token registry's rootcertbundle), and the htpasswd file. Made once.
+make_test_pki() {
+    mkdir -p "$PKI_DIR"
+    if [[ ! -f $PKI_DIR/server.crt ]]; then
+        log "making the test CA and certificates in $PKI_DIR"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Containers.Build test CA" \
+            -keyout "$PKI_DIR/ca.key" -out "$PKI_DIR/ca.crt" 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+            -keyout "$PKI_DIR/server.key" -out "$PKI_DIR/server.csr" 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$PKI_DIR/server.ext"
+        openssl x509 -req -in "$PKI_DIR/server.csr" -CA "$PKI_DIR/ca.crt" -CAkey "$PKI_DIR/ca.key" -CAcreateserial \
+            -days 3650 -extfile "$PKI_DIR/server.ext" -out "$PKI_DIR/server.crt" 2>/dev/null
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Containers.Build test token signer" \
+            -keyout "$PKI_DIR/token.key" -out "$PKI_DIR/token.crt" 2>/dev/null
+        chmod 0644 "$PKI_DIR"/*.key
+    fi
+    if [[ ! -f $REGISTRY_DIR/htpasswd ]]; then
+        htpasswd -Bbn "$TEST_USER" "$TEST_PASSWORD" >"$REGISTRY_DIR/htpasswd"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -553,8 +608,11 @@ if [[ -f $REGISTRY_DIR/config.yml ]]; then
     [[ -z $old_pid ]] || { kill "$old_pid" 2>/dev/null || true; sleep 1; }
     rm -f "$REGISTRY_DIR/config.yml" "$REGISTRY_DIR/registry.pid"
 fi
+make_test_pki
 start_registry registry "$REGISTRY" false
 start_registry registry-readonly "$READONLY_REGISTRY" true
+start_registry registry-tls "$TLS_REGISTRY" false tls-htpasswd
+start_registry registry-token "$TOKEN_REGISTRY" false token
 push_images
 summary
 log "done in ${SECONDS}s"

@@ -9,20 +9,35 @@ public sealed class RegistryClientFactory : IDisposable
     private readonly HttpClient _http;
     private readonly Func<string, string?> _getEnvironmentVariable;
 
-    public RegistryClientFactory(HttpMessageHandler? handler = null, Func<string, string?>? getEnvironmentVariable = null)
+    public RegistryClientFactory(HttpMessageHandler? handler = null, Func<string, string?>? getEnvironmentVariable = null, TlsPolicy? tls = null)
     {
+        _getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
+        Tls = tls ?? new TlsPolicy(insecureHosts: InsecureFromEnvironment(_getEnvironmentVariable));
         _http = new HttpClient(handler ?? new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(30),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                {
+                    var host = (sender as System.Net.Security.SslStream)?.TargetHostName ?? "";
+                    return Tls.Validate(host, 0, certificate, chain, errors);
+                },
+            },
         })
         {
             // Large layers take as long as they take; cancellation comes from the build.
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd($"Containers.Build/{typeof(RegistryClientFactory).Assembly.GetName().Version}");
-        _getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
     }
+
+    public TlsPolicy Tls { get; }
+
+    /// <summary>DOTNET_CONTAINER_INSECURE_REGISTRIES (the SDK's variable): host[:port] entries separated by ',' or ';'.</summary>
+    public static IEnumerable<string> InsecureFromEnvironment(Func<string, string?> getVariable)
+        => (getVariable("DOTNET_CONTAINER_INSECURE_REGISTRIES") ?? "").Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 
@@ -39,20 +54,12 @@ public sealed class RegistryClientFactory : IDisposable
         // The SDK's environment variables first, then the files docker login and podman login write.
         var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable)
             ?? new ContainerConfigCredentialSource(_getEnvironmentVariable, RunCredentialHelper).Find(registry);
-        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry)) { ChunkSize = ChunkSize };
+        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry, Tls)) { ChunkSize = ChunkSize };
     }
 
-    /// <summary>Loopback registries, and those listed in DOTNET_CONTAINER_INSECURE_REGISTRIES (the SDK's variable).</summary>
+    /// <summary>Loopback registries, and those listed as insecure (DOTNET_CONTAINER_INSECURE_REGISTRIES, ContainerInsecureRegistries).</summary>
     public bool MayUsePlainHttp(RegistryHost registry)
-    {
-        if (registry.IsLoopback)
-        {
-            return true;
-        }
-        var insecure = _getEnvironmentVariable("DOTNET_CONTAINER_INSECURE_REGISTRIES") ?? "";
-        return insecure.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Any(entry => string.Equals(entry, registry.Value, StringComparison.OrdinalIgnoreCase));
-    }
+        => registry.IsLoopback || Tls.IsInsecure(registry.Host, registry.Port ?? 443) || Tls.InsecureHosts.Contains(registry.Value);
 
     public void Dispose() => _http.Dispose();
 }

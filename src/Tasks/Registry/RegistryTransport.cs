@@ -29,8 +29,11 @@ public sealed class RegistryTransport
     private Uri? _baseUri;
     private bool _useBasic;
 
-    public RegistryTransport(RegistryHost registry, HttpClient http, RegistryCredential? credential, bool mayUsePlainHttp, RetryPolicy? retry = null, Action<string>? onRetry = null)
+    private readonly TlsPolicy? _tls;
+
+    public RegistryTransport(RegistryHost registry, HttpClient http, RegistryCredential? credential, bool mayUsePlainHttp, RetryPolicy? retry = null, Action<string>? onRetry = null, TlsPolicy? tls = null)
     {
+        _tls = tls;
         _retry = retry ?? RetryPolicy.Default;
         _onRetry = onRetry;
         Registry = registry;
@@ -306,8 +309,9 @@ public sealed class RegistryTransport
                 using var response = await _http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 return _baseUri = https;
             }
-            catch (HttpRequestException e) when (IsTlsFailure(e))
+            catch (HttpRequestException e) when (IsTlsFailure(e) && _tls?.RejectionFor(Registry.Host) is null)
             {
+                // It does not speak TLS at all. (A certificate that was rejected is an error, not a reason to drop TLS.)
                 return _baseUri = new Uri($"http://{Registry.Value}/");
             }
             catch (HttpRequestException e)
@@ -333,7 +337,9 @@ public sealed class RegistryTransport
             SocketError.ConnectionRefused => "connection refused",
             SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
             SocketError.TimedOut => "connection timed out",
-            null => e.InnerException is AuthenticationException tls ? $"TLS handshake failed: {tls.Message}" : e.Message,
+            null => _tls?.RejectionFor(Registry.Host) is { } rejection
+                ? $"TLS handshake failed: {rejection}"
+                : e.InnerException is AuthenticationException tls ? $"TLS handshake failed: {tls.Message}" : e.Message,
             _ => socket.Message,
         };
         // Refused connections and unknown hosts will not heal in seconds; resets and timeouts often do.

@@ -32,6 +32,7 @@ public static class DiagnosticCodes
     public const string LocalRegistryInvalid = "CB1019";
     public const string ArchivePathInvalid = "CB1020";
     public const string UploadChunkSizeInvalid = "CB1021";
+    public const string CaCertificatesInvalid = "CB1022";
 
     // Configuration surface: the SDK's properties, base-image inference, mirrors (CB11xx).
     public const string UserInvalid = "CB1101";

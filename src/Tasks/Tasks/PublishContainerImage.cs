@@ -56,6 +56,12 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
     /// <summary>The project's output folder, for the archive written when no container engine is usable.</summary>
     public string? OutputDirectory { get; set; }
 
+    /// <summary>ContainerRegistryCaCertificates: a PEM bundle of CAs to trust besides the system store (private registries).</summary>
+    public string? RegistryCaCertificates { get; set; }
+
+    /// <summary>ContainerInsecureRegistries: host[:port] entries (';'-separated) that may use plain HTTP or unverified TLS.</summary>
+    public string? InsecureRegistries { get; set; }
+
     /// <summary>ContainerUploadChunkSize: blobs larger than this many bytes are uploaded in chunks of this size.</summary>
     public string? UploadChunkSize { get; set; }
 
@@ -115,7 +121,9 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
                 StaticWebAssetPaths = StaticWebAssets.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray(),
             }), message => Log.LogMessage(MessageImportance.High, message));
 
-            using var clients = new RegistryClientFactory
+            var insecure = RegistryClientFactory.InsecureFromEnvironment(Environment.GetEnvironmentVariable)
+                .Concat((InsecureRegistries ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            using var clients = new RegistryClientFactory(tls: new TlsPolicy(RegistryCaCertificates, insecure))
             {
                 ChunkSize = ImageRequestParser.ParseChunkSize(UploadChunkSize),
                 OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
