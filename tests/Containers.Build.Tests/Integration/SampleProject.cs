@@ -71,7 +71,8 @@ public sealed partial class SampleProject : IDisposable
     public Task<ProcessResult> PublishImageAsync(IDictionary<string, string?>? environment, params string[] properties)
     {
         var arguments = new List<string> { "publish", ProjectFile, "-c", "Release", "-t:PublishImage", $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false", "-tl:off" };
-        arguments.AddRange(properties.Select(p => "-p:" + p));
+        // Name=value pairs are properties; anything starting with '-' (such as -v:diag) is passed as it is.
+        arguments.AddRange(properties.Select(p => p.StartsWith('-') ? p : "-p:" + p));
         return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, environment);
     }
 

@@ -13,6 +13,20 @@ public static class TestEnvironment
     /// <summary>A second registry on the same storage in read-only mode: it refuses every push.</summary>
     public static string ReadOnlyRegistry => Environment.GetEnvironmentVariable("CONTAINERS_BUILD_TEST_READONLY_REGISTRY") ?? "127.0.0.1:5001";
 
+    /// <summary>The HTTPS registry with Basic auth (its certificate is signed by the test CA).</summary>
+    public static string TlsRegistry => "127.0.0.1:5443";
+
+    /// <summary>The registry that wants bearer tokens from <see cref="Support.TokenServer"/>.</summary>
+    public static string TokenRegistry => "127.0.0.1:5002";
+    public static string TokenServer => "127.0.0.1:5003";
+    public static string TokenService => "containers-build-test";
+    public const string TestUser = "cbuser";
+    public const string TestPassword = "cb-test-password";
+
+    public static string StateDirectory => Environment.GetEnvironmentVariable("CONTAINERS_BUILD_STATE") ?? "/tmp/containers-build-env";
+    public static string PkiDirectory => Path.Combine(StateDirectory, "pki");
+    public static string TestCaBundle => Path.Combine(PkiDirectory, "ca.crt");
+
     public static string AspNetBase => $"{Registry}/dotnet/aspnet:10.0";
     public static string RuntimeDepsBase => $"{Registry}/dotnet/runtime-deps:10.0";
 
