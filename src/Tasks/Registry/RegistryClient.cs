@@ -46,19 +46,12 @@ public sealed class RegistryClient(RegistryTransport transport)
         return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest);
     }
 
-    /// <summary>The digest a tag names now (HEAD, from Docker-Content-Digest); null when the tag does not exist or the registry does not say.</summary>
+    /// <summary>
+    /// The digest of what a tag names now, computed from the manifest's bytes (a Docker-Content-Digest
+    /// header is not proof); null when the tag does not exist.
+    /// </summary>
     public async Task<Digest?> GetManifestDigestAsync(string repository, string reference, CancellationToken cancellationToken)
-    {
-        using var response = await transport.SendAsync(
-            baseUri => ManifestRequest(HttpMethod.Head, baseUri, repository, reference),
-            PushScope(repository), cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        await EnsureSuccessAsync(response, $"check manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
-        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) && Digest.TryParse(values.FirstOrDefault(), out var digest) ? digest : null;
-    }
+        => (await GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false))?.Digest;
 
     /// <summary>Reads a blob small enough for memory (an image configuration), checking its digest.</summary>
     public async Task<byte[]> GetSmallBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken)
@@ -72,8 +65,26 @@ public sealed class RegistryClient(RegistryTransport transport)
         return bytes;
     }
 
-    /// <summary>Downloads a blob into the store, verifying digest and size before it gets its name there.</summary>
+    /// <summary>
+    /// Downloads a blob into the store, verifying digest and size before it gets its name there. A
+    /// connection that breaks mid-body is tried again (a few times), from the start.
+    /// </summary>
     public async Task<string> DownloadBlobAsync(string repository, Descriptor descriptor, ContentStore store, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DownloadBlobOnceAsync(repository, descriptor, store, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                _ = e; // the body broke off: the next attempt starts over
+            }
+        }
+    }
+
+    private async Task<string> DownloadBlobOnceAsync(string repository, Descriptor descriptor, ContentStore store, CancellationToken cancellationToken)
     {
         if (store.Contains(descriptor.Digest))
         {
@@ -102,7 +113,7 @@ public sealed class RegistryClient(RegistryTransport transport)
         }
         catch
         {
-            File.Delete(temporary);
+            ContentStore.TryDelete(temporary);
             throw;
         }
     }
@@ -233,7 +244,16 @@ public sealed class RegistryClient(RegistryTransport transport)
             catch (RegistryUnreachableException e) when (e.IsTransient && ++resumes <= 5)
             {
                 // The registry may have kept part of the chunk: ask it where to go on from.
-                (location, offset) = await GetUploadOffsetAsync(repository, location, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    (location, offset) = await GetUploadOffsetAsync(repository, location, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RegistryException lost) when (lost.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+                {
+                    // The session cannot say (distribution 2.8 signs its state into each Location, so the one
+                    // before the lost answer no longer matches): start a new session from byte 0.
+                    throw new RegistryUnreachableException($"Registry {Registry} lost track of the upload of {descriptor.Digest} after a broken connection ({lost.Message}); starting it over.", lost) { IsTransient = true };
+                }
             }
         }
         return location;

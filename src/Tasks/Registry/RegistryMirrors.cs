@@ -46,7 +46,18 @@ public sealed class RegistryMirrors
         foreach (var mirror in For(baseImage.Registry))
         {
             var client = ClientFor(mirror);
-            if (await client.GetManifestAsync(baseImage.Repository, baseImage.Reference, cancellationToken).ConfigureAwait(false) is not null)
+            ManifestContent? found;
+            try
+            {
+                found = await client.GetManifestAsync(baseImage.Repository, baseImage.Reference, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryException e) when (e is not RegistryUnreachableException && !e.IsAuthenticationFailure)
+            {
+                // A mirror that fails (rather than lacking the image) is reported as such, not silently skipped.
+                throw new ContainersBuildException(Tasks.DiagnosticCodes.BaseImageUnreadable,
+                    $"The mirror {mirror} failed to answer for the base image {baseImage}: {e.Message} Check the mirror's health, or remove it from ContainerRegistryMirror / {EnvironmentVariable}.", e);
+            }
+            if (found is not null)
             {
                 _log($"The base image {baseImage} is read from the mirror {mirror} ({mirror}/{baseImage.Repository}).");
                 return client;

@@ -52,6 +52,14 @@ public static class TestEnvironment
         return System.Text.Json.Nodes.JsonNode.Parse(config.Output)!["rootfs"]!["diff_ids"]!.AsArray().Count;
     }
 
+    /// <summary>The descriptor of the aspnet base image's top layer (a real blob to pull).</summary>
+    public static async Task<Containers.Build.Model.Descriptor> AspNetBaseLayerAsync()
+    {
+        var raw = await SkopeoAsync("inspect", "--tls-verify=false", "--raw", "--override-arch", "amd64", "--override-os", "linux", $"docker://{Registry}/dotnet/runtime-deps:10.0");
+        var layer = System.Text.Json.Nodes.JsonNode.Parse(raw.Output)!["layers"]!.AsArray()[0]!;
+        return Containers.Build.Model.Descriptor.FromJson(layer, "the base layer");
+    }
+
     public static Task<ProcessResult> SkopeoAsync(params string[] arguments) => ProcessRunner.RunAsync("skopeo", arguments);
     public static Task<ProcessResult> PodmanAsync(params string[] arguments) => ProcessRunner.RunAsync("podman", arguments, timeout: TimeSpan.FromMinutes(3));
 }

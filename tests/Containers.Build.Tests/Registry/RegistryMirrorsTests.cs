@@ -96,6 +96,20 @@ public class RegistryMirrorsTests
     }
 
     [Fact]
+    public async Task A_failing_mirror_is_reported_not_skipped()
+    {
+        var handler = new FakeHttpHandler(request => request.RequestUri!.AbsolutePath == "/v2/"
+            ? FakeHttpHandler.Status(HttpStatusCode.OK)
+            : FakeHttpHandler.Status(HttpStatusCode.BadRequest, """{"errors":[{"code":"DENIED","message":"mirror is misconfigured"}]}"""));
+        using var clients = new RegistryClientFactory(handler, _ => null);
+        var mirrors = RegistryMirrors.Parse([("mcr.microsoft.com", "mirror.test")], null, _ => { });
+        var error = await Assert.ThrowsAsync<ContainersBuildException>(() => mirrors.ChooseBaseClientAsync(clients, null, Base, CancellationToken.None));
+        Assert.Equal(Containers.Build.Tasks.DiagnosticCodes.BaseImageUnreadable, error.Code);
+        Assert.Contains("The mirror mirror.test failed", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(handler.Requests, r => r.Uri.Host == "mcr.microsoft.com");
+    }
+
+    [Fact]
     public async Task A_mirror_that_is_the_push_registry_is_read_with_the_push_client_so_layers_can_be_mounted()
     {
         var (chosen, _, _) = await ChooseAsync(
