@@ -31,6 +31,9 @@ public abstract record Fault
     /// <summary>Forward, then replace the response's Location with what the function makes of it.</summary>
     public sealed record RewriteLocation(Func<Uri, string> Rewrite) : Fault;
 
+    /// <summary>Hold the request this long before answering 503 (a registry that stopped answering).</summary>
+    public sealed record Hang(TimeSpan Duration) : Fault;
+
     /// <summary>Forward, then replace Docker-Content-Digest.</summary>
     public sealed record ReplaceDigestHeader(string Digest) : Fault;
 }
@@ -96,6 +99,17 @@ public sealed class FaultProxy : IAsyncDisposable
 
         switch (fault)
         {
+            case Fault.Hang hang:
+                try
+                {
+                    await Task.Delay(hang.Duration, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                context.Response.StatusCode = (int)HttpStatusCode.ServiceUnavailable;
+                return;
             case Fault.Answer answer:
                 context.Response.StatusCode = (int)answer.Status;
                 if (answer.RetryAfter is { } retryAfter)
