@@ -183,6 +183,26 @@ public class FaultInjectionTests
     }
 
     [IntegrationFact]
+    public async Task A_mount_the_registry_cannot_do_falls_back_to_an_upload_and_cancels_its_session()
+    {
+        await using var proxy = await FaultProxy.StartAsync($"http://{TestEnvironment.Registry}");
+        var repository = TestEnvironment.UniqueRepository("mount");
+        var (content, descriptor) = RandomBlob(4000);
+        var client = Client(proxy);
+
+        // The source repository does not have the blob: the registry opens an upload (202) instead.
+        Assert.False(await client.TryMountBlobAsync(repository, descriptor.Digest, "dotnet/aspnet", CancellationToken.None));
+        Assert.Equal(1, proxy.Count("DELETE", "/blobs/uploads/"));
+        await client.UploadBlobAsync(repository, descriptor, () => new MemoryStream(content), CancellationToken.None);
+        await AssertBlobInRegistryAsync(repository, content);
+
+        // Where the source has it, the mount links it without a byte sent.
+        var other = TestEnvironment.UniqueRepository("mount-target");
+        Assert.True(await client.TryMountBlobAsync(other, descriptor.Digest, repository, CancellationToken.None));
+        Assert.DoesNotContain(proxy.Seen, r => r.PathAndQuery.Contains(other, StringComparison.Ordinal) && r.Method is "PATCH" or "PUT");
+    }
+
+    [IntegrationFact]
     public async Task A_wrong_docker_content_digest_is_not_believed()
     {
         await using var proxy = await FaultProxy.StartAsync($"http://{TestEnvironment.Registry}");
