@@ -138,6 +138,7 @@ public class RetryAndUploadTests
         public MemoryStream Received { get; } = new();
         public List<string> Ranges { get; } = [];
         public int FailPatchNumber { get; init; } = -1;
+        public long? MinimumChunk { get; init; }
         public int KeepBytesOfFailedPatch { get; init; }
         public int Patches { get; private set; }
         public string? FinalDigest { get; private set; }
@@ -148,7 +149,12 @@ public class RetryAndUploadTests
             var method = request.Method.Method;
             if (method == "POST")
             {
-                return Accepted();
+                var opened = Accepted();
+                if (MinimumChunk is { } minimum)
+                {
+                    opened.Headers.TryAddWithoutValidation("OCI-Chunk-Min-Length", minimum.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                return opened;
             }
             if (method == "PATCH")
             {
@@ -206,6 +212,16 @@ public class RetryAndUploadTests
         Assert.Equal(["0-1048575", "1048576-2097151", "2097152-2499999"], session.Ranges);
         Assert.Equal(content, session.Received.ToArray());
         Assert.Equal(descriptor.Digest.ToString(), session.FinalDigest);
+    }
+
+    [Fact]
+    public async Task The_registrys_minimum_chunk_length_is_honored()
+    {
+        var content = new byte[5_000_000];
+        var descriptor = new Descriptor(MediaTypes.OciLayerGzip, Digest.Compute(content), content.Length);
+        var session = new UploadSession { MinimumChunk = 2 * 1024 * 1024 };
+        await Client(new FakeHttpHandler(session.Handle), chunkSize: 1024 * 1024).UploadBlobAsync("app", descriptor, () => new MemoryStream(content), CancellationToken.None);
+        Assert.Equal(["0-2097151", "2097152-4194303", "4194304-4999999"], session.Ranges);
     }
 
     [Fact]
