@@ -167,7 +167,8 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
             (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set ContainerRuntimeIdentifier to one it offers."),
         Registry.Auth.CredentialException credentials => (DiagnosticCodes.RegistryAuthenticationFailed, credentials.Message),
         RegistryUnreachableException unreachable =>
-            (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly."),
+            (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly"
+                + (string.IsNullOrWhiteSpace(BaseImage) ? "; the base image was inferred: offline, pull it through a mirror (ContainerRegistryMirror or CONTAINERS_BUILD_REGISTRY_MIRRORS)." : ".")),
         RegistryException { IsAuthenticationFailure: true } auth =>
             (DiagnosticCodes.RegistryAuthenticationFailed, $"{auth.Message} Log in with the credentials for this registry (DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD)."),
         RegistryException registry =>
