@@ -62,6 +62,9 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
     /// <summary>ContainerInsecureRegistries: host[:port] entries (';'-separated) that may use plain HTTP or unverified TLS.</summary>
     public string? InsecureRegistries { get; set; }
 
+    /// <summary>ContainerBaseImage as the project set it (empty when the base was inferred).</summary>
+    public string? UserBaseImage { get; set; }
+
     /// <summary>ContainerUploadChunkSize: blobs larger than this many bytes are uploaded in chunks of this size.</summary>
     public string? UploadChunkSize { get; set; }
 
@@ -168,7 +171,7 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
         Registry.Auth.CredentialException credentials => (DiagnosticCodes.RegistryAuthenticationFailed, credentials.Message),
         RegistryUnreachableException unreachable =>
             (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly"
-                + (string.IsNullOrWhiteSpace(BaseImage) ? "; the base image was inferred: offline, pull it through a mirror (ContainerRegistryMirror or CONTAINERS_BUILD_REGISTRY_MIRRORS)." : ".")),
+                + (string.IsNullOrWhiteSpace(UserBaseImage) ? "; the base image was inferred: offline, pull it through a mirror (ContainerRegistryMirror or CONTAINERS_BUILD_REGISTRY_MIRRORS)." : ".")),
         RegistryException { IsAuthenticationFailure: true } auth =>
             (DiagnosticCodes.RegistryAuthenticationFailed, $"{auth.Message} Log in with the credentials for this registry (DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD)."),
         RegistryException registry =>
