@@ -16,7 +16,13 @@ public sealed class LayerWriter(ContentStore store)
 {
     private const int BufferSize = 1 << 17;
 
-    public async Task<Layer> WriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+    // The tar and gzip streams are synchronous underneath: writing through their async wrappers hops to the
+    // thread pool for every buffer (Stream.WriteAsync's default), which cost about a quarter of the
+    // throughput. So one dedicated pass does plain synchronous I/O, checking for cancellation per buffer.
+    public Task<Layer> WriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+        => Task.Factory.StartNew(() => Write(entries, options, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
     {
         var temporaryPath = store.NewTemporaryPath();
         try
@@ -24,7 +30,7 @@ public sealed class LayerWriter(ContentStore store)
             Digest diffId;
             Digest digest;
             long size;
-            await using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
             {
                 var compressed = new HashingStream(file, leaveOpen: true);
                 var gzip = new GZipStream(compressed, options.CompressionLevel, leaveOpen: true);
@@ -36,7 +42,7 @@ public sealed class LayerWriter(ContentStore store)
                     foreach (var entry in entries)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        await WriteEntryAsync(tar, entry, options, buffer, cancellationToken).ConfigureAwait(false);
+                        WriteEntry(tar, entry, options, buffer, cancellationToken);
                     }
                     tar.Finish();
                 }
@@ -44,13 +50,13 @@ public sealed class LayerWriter(ContentStore store)
                 {
                     tar.Dispose();
                 }
-                await uncompressed.FlushAsync(cancellationToken).ConfigureAwait(false);
+                uncompressed.Flush();
                 diffId = uncompressed.GetDigest();
-                await uncompressed.DisposeAsync().ConfigureAwait(false);
-                await gzip.DisposeAsync().ConfigureAwait(false);
+                uncompressed.Dispose();
+                gzip.Dispose();
                 digest = compressed.GetDigest();
                 size = compressed.BytesWritten;
-                await compressed.DisposeAsync().ConfigureAwait(false);
+                compressed.Dispose();
             }
             var path = store.Commit(temporaryPath, digest);
             return new Layer(new Descriptor(options.MediaType, digest, size), diffId, path);
@@ -62,7 +68,7 @@ public sealed class LayerWriter(ContentStore store)
         }
     }
 
-    private static async Task WriteEntryAsync(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, CancellationToken cancellationToken)
+    private static void WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, CancellationToken cancellationToken)
     {
         var name = entry.Kind == LayerEntryKind.Directory ? entry.ContainerPath + "/" : entry.ContainerPath;
         FileStream? source = null;
@@ -71,7 +77,7 @@ public sealed class LayerWriter(ContentStore store)
             long size = 0;
             if (entry.Kind == LayerEntryKind.File)
             {
-                source = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+                source = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
                 size = source.Length;
             }
 
@@ -96,7 +102,7 @@ public sealed class LayerWriter(ContentStore store)
                 paxHeader.Name = paxHeader.Name.Length > PaxRecords.UstarNameLength ? paxHeader.Name[..PaxRecords.UstarNameLength] : paxHeader.Name;
                 paxHeader.Size = records.Length;
                 tar.PutNextEntry(new TarEntry(paxHeader));
-                await tar.WriteAsync(records, cancellationToken).ConfigureAwait(false);
+                tar.Write(records, 0, records.Length);
                 tar.CloseEntry();
             }
 
@@ -116,19 +122,17 @@ public sealed class LayerWriter(ContentStore store)
             if (source is not null)
             {
                 int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
                 {
-                    await tar.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    tar.Write(buffer, 0, read);
                 }
             }
             tar.CloseEntry();
         }
         finally
         {
-            if (source is not null)
-            {
-                await source.DisposeAsync().ConfigureAwait(false);
-            }
+            source?.Dispose();
         }
     }
 
