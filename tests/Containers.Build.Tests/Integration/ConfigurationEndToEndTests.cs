@@ -116,24 +116,9 @@ public class ConfigurationEndToEndTests
         Assert.False(labels.ContainsKey("org.opencontainers.image.base.digest"));
 
         // podman runs the Cmd as user 1000 from /srv/shop, and the app answers.
-        var port = Network.FreePort();
-        var name = "cb-cfg-" + Guid.NewGuid().ToString("N")[..12];
-        var run = await TestEnvironment.PodmanAsync("run", "-d", "--name", name, "--network", "host", "--tls-verify=false",
-            "-e", $"ASPNETCORE_URLS=http://127.0.0.1:{port}", $"{TestEnvironment.Registry}/{repository}:latest");
-        try
-        {
-            Assert.True(run.ExitCode == 0, run.ToString());
-            var (status, body) = await Network.GetWhenUpAsync($"http://127.0.0.1:{port}/", TimeSpan.FromSeconds(60));
-            var logs = await TestEnvironment.PodmanAsync("logs", name);
-            Assert.True(status == HttpStatusCode.OK, $"GET / answered {status}.\n{logs}");
-            Assert.Equal("Hello from Containers.Build!", body);
-            var user = await TestEnvironment.PodmanAsync("exec", name, "id", "-u");
-            Assert.Equal("1000", user.Output.Trim());
-        }
-        finally
-        {
-            await TestEnvironment.PodmanAsync("rm", "-f", name);
-        }
+        await using var running = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:latest", "ASPNETCORE_URLS");
+        Assert.Equal("Hello from Containers.Build!", await running.GetOkAsync());
+        Assert.Equal("1000", (await running.ExecAsync("id", "-u")).Output.Trim());
     }
 
     [IntegrationFact]

@@ -155,19 +155,7 @@ public class DestinationTests
 
     private static async Task AssertRunsAsync(string image)
     {
-        var port = Network.FreePort();
-        var name = "cb-dest-" + Guid.NewGuid().ToString("N")[..12];
-        var run = await TestEnvironment.PodmanAsync("run", "-d", "--name", name, "--network", "host", "-e", $"ASPNETCORE_HTTP_PORTS={port}", image);
-        try
-        {
-            Assert.True(run.ExitCode == 0, run.ToString());
-            var (status, body) = await Network.GetWhenUpAsync($"http://127.0.0.1:{port}/");
-            Assert.True(status == HttpStatusCode.OK, $"GET / answered {status}");
-            Assert.Equal("Hello from Containers.Build!", body);
-        }
-        finally
-        {
-            await TestEnvironment.PodmanAsync("rm", "-f", name);
-        }
+        await using var container = await RunningContainer.StartAsync(image);
+        Assert.Equal("Hello from Containers.Build!", await container.GetOkAsync());
     }
 }

@@ -56,28 +56,17 @@ public class LayeredImageTests
         var appLayerSize = (await RawManifestAsync(image))["layers"]!.AsArray()[^1]!["size"]!.GetValue<long>();
         Assert.True(appLayerSize < 200_000, $"The app layer is {appLayerSize} bytes.");
 
-        var port = Network.FreePort();
-        var name = "cb-layered-" + Guid.NewGuid().ToString("N")[..12];
-        var run = await TestEnvironment.PodmanAsync("run", "-d", "--name", name, "--network", "host", "--tls-verify=false", "--pull=always",
-            "-e", $"ASPNETCORE_HTTP_PORTS={port}", image);
-        try
-        {
-            Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.Equal("Hello, layers! (version 2)", await GetOkAsync($"http://127.0.0.1:{port}/"));
-            Assert.Contains("steelblue", await GetOkAsync($"http://127.0.0.1:{port}/css/site.css"), StringComparison.Ordinal);
+        await using var container = await RunningContainer.StartAsync(image);
+        Assert.Equal("Hello, layers! (version 2)", await container.GetOkAsync());
+        Assert.Contains("steelblue", await container.GetOkAsync("/css/site.css"), StringComparison.Ordinal);
 
-            // Modes and owners as written: 0644 for files, 0755 for the app host and directories, root-owned.
-            var stat = await TestEnvironment.PodmanAsync("exec", name, "stat", "-c", "%a %u:%g %n", "/app/LayeredApp.dll", "/app/LayeredApp", "/app/wwwroot", "/app/Serilog.dll");
-            Assert.True(stat.ExitCode == 0, stat.ToString());
-            Assert.Contains("644 0:0 /app/LayeredApp.dll", stat.Output, StringComparison.Ordinal);
-            Assert.Contains("755 0:0 /app/LayeredApp\n", stat.Output, StringComparison.Ordinal);
-            Assert.Contains("755 0:0 /app/wwwroot", stat.Output, StringComparison.Ordinal);
-            Assert.Contains("644 0:0 /app/Serilog.dll", stat.Output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await TestEnvironment.PodmanAsync("rm", "-f", name);
-        }
+        // Modes and owners as written: 0644 for files, 0755 for the app host and directories, root-owned.
+        var stat = await container.ExecAsync("stat", "-c", "%a %u:%g %n", "/app/LayeredApp.dll", "/app/LayeredApp", "/app/wwwroot", "/app/Serilog.dll");
+        Assert.True(stat.ExitCode == 0, stat.ToString());
+        Assert.Contains("644 0:0 /app/LayeredApp.dll", stat.Output, StringComparison.Ordinal);
+        Assert.Contains("755 0:0 /app/LayeredApp\n", stat.Output, StringComparison.Ordinal);
+        Assert.Contains("755 0:0 /app/wwwroot", stat.Output, StringComparison.Ordinal);
+        Assert.Contains("644 0:0 /app/Serilog.dll", stat.Output, StringComparison.Ordinal);
     }
 
     [IntegrationFact]
@@ -133,12 +122,5 @@ public class LayeredImageTests
             await Task.Delay(TimeSpan.FromSeconds(1.5));
         }
         Assert.Equal(digests[0], digests[1]);
-    }
-
-    private static async Task<string> GetOkAsync(string url)
-    {
-        var (status, body) = await Network.GetWhenUpAsync(url);
-        Assert.True(status == HttpStatusCode.OK, $"GET {url} answered {status}");
-        return body;
     }
 }

@@ -55,25 +55,9 @@ public class PublishImageEndToEndTests
         Assert.Equal("Containers.Build", config["history"]!.AsArray()[^1]!["created_by"]!.GetValue<string>());
 
         // podman: the image starts, and the app answers on the port we give it.
-        var port = Network.FreePort();
-        var name = "cb-e2e-" + Guid.NewGuid().ToString("N")[..12];
-        var run = await TestEnvironment.PodmanAsync("run", "-d", "--name", name, "--network", "host", "--tls-verify=false",
-            "-e", $"ASPNETCORE_HTTP_PORTS={port}", $"{TestEnvironment.Registry}/{repository}:1.0.0");
-        try
-        {
-            Assert.True(run.ExitCode == 0, run.ToString());
-            var (status, body) = await Network.GetWhenUpAsync($"http://127.0.0.1:{port}/", TimeSpan.FromSeconds(60));
-            var logs = await TestEnvironment.PodmanAsync("logs", name);
-            Assert.True(status == HttpStatusCode.OK, $"GET / answered {status}.\n{logs}");
-            Assert.Equal("Hello from Containers.Build!", body);
-
-            var user = await TestEnvironment.PodmanAsync("exec", name, "id", "-u");
-            Assert.Equal("1654", user.Output.Trim());
-        }
-        finally
-        {
-            await TestEnvironment.PodmanAsync("rm", "-f", name);
-        }
+        await using var container = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:1.0.0");
+        Assert.Equal("Hello from Containers.Build!", await container.GetOkAsync());
+        Assert.Equal("1654", (await container.ExecAsync("id", "-u")).Output.Trim());
     }
 
     [IntegrationFact]
