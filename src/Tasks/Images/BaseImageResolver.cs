@@ -39,37 +39,26 @@ public static class BaseImageResolver
     /// <summary>A manifest named by digest never changes: once verified and stored, it is not fetched again.</summary>
     private static async Task<ImageManifest> ReadPlatformManifestAsync(RegistryClient registry, ImageReference reference, Descriptor entry, ContentStore store, CancellationToken cancellationToken)
     {
-        if (store.Contains(entry.Digest))
+        if (store.TryReadVerified(entry.Digest) is { } cached)
         {
-            var cached = await File.ReadAllBytesAsync(store.PathOf(entry.Digest), cancellationToken).ConfigureAwait(false);
-            if (Digest.Compute(cached) == entry.Digest)
-            {
-                return ImageManifest.Parse(cached, entry.MediaType);
-            }
+            return ImageManifest.Parse(cached, entry.MediaType);
         }
+        // GetManifestAsync checks the bytes against the digest they were asked for.
         var fetched = await registry.GetManifestAsync(reference.Repository, entry.Digest.ToString(), cancellationToken).ConfigureAwait(false)
             ?? throw new BaseImageNotFoundException(reference with { Tag = null, Digest = entry.Digest });
         var manifest = ImageManifest.Parse(fetched.Bytes, fetched.ContentType ?? entry.MediaType);
-        var temporary = store.NewTemporaryPath();
-        await File.WriteAllBytesAsync(temporary, fetched.Bytes, cancellationToken).ConfigureAwait(false);
-        store.Commit(temporary, entry.Digest);
+        store.WriteBytes(fetched.Bytes, entry.Digest);
         return manifest;
     }
 
     private static async Task<byte[]> ReadConfigAsync(RegistryClient registry, ImageReference reference, Descriptor config, ContentStore store, CancellationToken cancellationToken)
     {
-        if (store.Contains(config.Digest))
+        if (store.TryReadVerified(config.Digest) is { } cached)
         {
-            var cached = await File.ReadAllBytesAsync(store.PathOf(config.Digest), cancellationToken).ConfigureAwait(false);
-            if (Digest.Compute(cached) == config.Digest)
-            {
-                return cached;
-            }
+            return cached;
         }
         var bytes = await registry.GetSmallBlobAsync(reference.Repository, config, cancellationToken).ConfigureAwait(false);
-        var temporary = store.NewTemporaryPath();
-        await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
-        store.Commit(temporary, config.Digest);
+        store.WriteBytes(bytes, config.Digest);
         return bytes;
     }
 

@@ -65,21 +65,15 @@ public static class ImageBuilder
             container["User"] = user;
         }
 
-        var ports = new SortedDictionary<string, ExposedPort>(StringComparer.Ordinal);
+        var ports = new SortedSet<string>(StringComparer.Ordinal);
         if (container["ExposedPorts"] is JsonObject basePorts)
         {
-            foreach (var (key, _) in basePorts)
-            {
-                ports[key] = new ExposedPort(0);
-            }
+            ports.UnionWith(basePorts.Select(p => p.Key));
         }
-        foreach (var port in settings.Ports.Concat(PortsFromEnvironment(environment)))
-        {
-            ports[port.ToString()] = port;
-        }
+        ports.UnionWith(settings.Ports.Concat(AspNetCorePorts.FromEnvironment(environment)).Select(p => p.ToString()));
         if (ports.Count > 0)
         {
-            container["ExposedPorts"] = new JsonObject(ports.Keys.Select(k => KeyValuePair.Create(k, (JsonNode?)new JsonObject())));
+            container["ExposedPorts"] = new JsonObject(ports.Select(k => KeyValuePair.Create(k, (JsonNode?)new JsonObject())));
         }
 
         // Labels about the build first, so that a ContainerLabel of the same name wins.
@@ -131,10 +125,6 @@ public static class ImageBuilder
         }
         return merged;
     }
-
-    /// <summary>ASP.NET Core listens on the ports in ASPNETCORE_URLS, else ASPNETCORE_HTTP_PORTS and ASPNETCORE_HTTPS_PORTS.</summary>
-    internal static IEnumerable<ExposedPort> PortsFromEnvironment(IReadOnlyDictionary<string, string> environment)
-        => AspNetCorePorts.FromEnvironment(environment);
 
     private static JsonArray ToJsonArray(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
 }

@@ -41,6 +41,32 @@ public sealed class ContentStore
         return target;
     }
 
+    /// <summary>The stored bytes of a small blob (a manifest or config), or null when absent or not matching the digest.</summary>
+    public byte[]? TryReadVerified(Digest digest)
+    {
+        if (!Contains(digest))
+        {
+            return null;
+        }
+        var bytes = File.ReadAllBytes(PathOf(digest));
+        return Digest.Compute(bytes) == digest ? bytes : null;
+    }
+
+    /// <summary>Stores a small blob the caller has verified against <paramref name="digest"/>.</summary>
+    public void WriteBytes(byte[] content, Digest digest)
+    {
+        var temporary = NewTemporaryPath();
+        try
+        {
+            File.WriteAllBytes(temporary, content);
+            Commit(temporary, digest);
+        }
+        finally
+        {
+            TryDelete(temporary);
+        }
+    }
+
     /// <summary>Deletes a file if it can; for cleaning up after a failure, where a second error would hide the first.</summary>
     public static void TryDelete(string path)
     {

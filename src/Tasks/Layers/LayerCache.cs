@@ -53,7 +53,6 @@ public sealed class LayerCache(ContentStore store)
 
     private void Record(Digest key, Layer layer)
     {
-        Directory.CreateDirectory(RecordDirectory);
         var json = new JsonObject
         {
             ["mediaType"] = layer.Descriptor.MediaType,
@@ -61,9 +60,7 @@ public sealed class LayerCache(ContentStore store)
             ["size"] = layer.Descriptor.Size,
             ["diffId"] = layer.DiffId.ToString(),
         };
-        var temporary = Path.Combine(RecordDirectory, $".tmp-{Guid.NewGuid():N}");
-        File.WriteAllText(temporary, json.ToJsonString());
-        File.Move(temporary, Path.Combine(RecordDirectory, key.Hex + ".json"), overwrite: true);
+        AtomicFile.WriteAllBytes(Path.Combine(RecordDirectory, key.Hex + ".json"), JsonContent.Serialize(json));
     }
 }
 

@@ -15,7 +15,12 @@ public static class LayerInputKey
     // Bump when the tar layout changes, so old cache entries stop matching.
     private const string FormatVersion = "containers-build-layer-v1";
 
-    public static async Task<Digest> ComputeAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+    // Every published file is read on every publish (the cache hit path): plain synchronous reads on a
+    // dedicated thread, as in LayerWriter, not an async hop to the thread pool per buffer.
+    public static Task<Digest> ComputeAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+        => Task.Factory.StartNew(() => Compute(entries, options, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Digest Compute(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
     {
         using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Append(string text) => key.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
@@ -35,11 +40,12 @@ public static class LayerInputKey
             {
                 continue;
             }
-            await using var file = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+            using var file = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
             long size = 0;
             int read;
-            while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 content.AppendData(buffer, 0, read);
                 size += read;
             }

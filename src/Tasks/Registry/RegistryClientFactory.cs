@@ -59,7 +59,7 @@ public sealed class RegistryClientFactory : IDisposable
 
     /// <summary>Loopback registries, and those listed as insecure (DOTNET_CONTAINER_INSECURE_REGISTRIES, ContainerInsecureRegistries).</summary>
     public bool MayUsePlainHttp(RegistryHost registry)
-        => registry.IsLoopback || Tls.IsInsecure(registry.Host, registry.Port ?? 443) || Tls.InsecureHosts.Contains(registry.Value);
+        => registry.IsLoopback || Tls.IsInsecure(registry.Host, registry.Port ?? 443);
 
     public void Dispose() => _http.Dispose();
 }

@@ -40,12 +40,5 @@ public static class ImageFacts
         }).ToArray()),
     };
 
-    private static void WriteJson(string path, JsonObject json)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + $".{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temporary, JsonContent.Serialize(json));
-        File.Move(temporary, full, overwrite: true);
-    }
+    private static void WriteJson(string path, JsonObject json) => AtomicFile.WriteAllBytes(path, JsonContent.Serialize(json));
 }

@@ -18,13 +18,13 @@ public sealed class OciLayoutWriter(LayerBlobs blobs)
         {
             await CopyBlobAsync(await blobs.PathOfAsync(layer, cancellationToken).ConfigureAwait(false), layer.Descriptor.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
         }
-        await WriteBlobAsync(image.Config.Bytes, image.Config.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
-        await WriteBlobAsync(image.Manifest.Bytes, image.Manifest.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
+        WriteBlob(image.Config.Bytes, image.Config.Digest, blobDirectory);
+        WriteBlob(image.Manifest.Bytes, image.Manifest.Digest, blobDirectory);
 
-        await ReplaceFileAsync(Path.Combine(root, "oci-layout"), OciLayoutIndex.LayoutFile, cancellationToken).ConfigureAwait(false);
+        AtomicFile.WriteAllBytes(Path.Combine(root, "oci-layout"), OciLayoutIndex.LayoutFile);
         var indexPath = Path.Combine(root, "index.json");
         var existing = File.Exists(indexPath) ? await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false) : null;
-        await ReplaceFileAsync(indexPath, OciLayoutIndex.WithImage(existing, image.Manifest, names), cancellationToken).ConfigureAwait(false);
+        AtomicFile.WriteAllBytes(indexPath, OciLayoutIndex.WithImage(existing, image.Manifest, names));
 
         return new DestinationResult(target, names.Tags.Select(t => $"oci:{root}:{t}").ToArray(), root,
             $"Wrote {string.Join(", ", names.Local)}@{image.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)})");
@@ -53,26 +53,12 @@ public sealed class OciLayoutWriter(LayerBlobs blobs)
         }
     }
 
-    private static async Task WriteBlobAsync(byte[] content, Digest digest, string blobDirectory, CancellationToken cancellationToken)
+    private static void WriteBlob(byte[] content, Digest digest, string blobDirectory)
     {
         var destination = Path.Combine(blobDirectory, digest.Hex);
         if (!File.Exists(destination))
         {
-            await ReplaceFileAsync(destination, content, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task ReplaceFileAsync(string path, byte[] content, CancellationToken cancellationToken)
-    {
-        var temporary = path + $".{Guid.NewGuid():N}.tmp";
-        try
-        {
-            await File.WriteAllBytesAsync(temporary, content, cancellationToken).ConfigureAwait(false);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            Layers.ContentStore.TryDelete(temporary);
+            AtomicFile.WriteAllBytes(destination, content);
         }
     }
 }
