@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the registries started by build/setup-test-env.sh (found through their pid files).
-#   --purge   also delete the state folder (registry storage, cached rootfs layer, OCI layout)
+#   --purge   also delete the state folder (registry storage, cached rootfs layers and NuGet runtime
+#             packs, OCI layout)
 # Environment: CONTAINERS_BUILD_STATE (default /tmp/containers-build-env), as for the setup script.
 set -euo pipefail
 
@@ -21,7 +22,7 @@ for pid_file in "${pid_files[@]}"; do
     name=$(basename "$pid_file" .pid)
     pid=$(<"$pid_file")
     # Only signal the pid if it still is a docker-registry (pids get reused).
-    if [[ $pid =~ ^[0-9]+$ ]] && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *docker-registry* ]]; then
+    if [[ $pid =~ ^[0-9]+$ ]] && [[ $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") == *docker-registry* ]]; then
         echo "stopping $name (pid $pid)"
         kill -TERM "$pid" 2>/dev/null || true
         for ((i = 0; i < 100; i++)); do

@@ -10,30 +10,41 @@ public static class BaseImageResolver
 {
     /// <param name="store">Where configurations are kept by digest, so a base that did not change is not read again.</param>
     public static async Task<BaseImage> ResolveAsync(RegistryClient registry, ImageReference reference, Platform platform, ContentStore store, CancellationToken cancellationToken)
+        => (await ResolveAsync(registry, reference, [platform], store, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// The base image for each of <paramref name="platforms"/>, in that order, from one read of the name: an
+    /// index gives each platform its entry; a single manifest serves only its own platform. A platform the
+    /// base does not have is a <see cref="PlatformNotFoundException"/> listing the ones it has.
+    /// </summary>
+    public static async Task<IReadOnlyList<BaseImage>> ResolveAsync(RegistryClient registry, ImageReference reference, IReadOnlyList<Platform> platforms, ContentStore store, CancellationToken cancellationToken)
     {
         var top = await registry.GetManifestAsync(reference.Repository, reference.Reference, cancellationToken).ConfigureAwait(false)
             ?? throw new BaseImageNotFoundException(reference);
 
-        ImageManifest manifest;
         var mediaType = PeekMediaType(top);
-        if (MediaTypes.IsIndex(mediaType))
+        var index = MediaTypes.IsIndex(mediaType) ? ImageIndex.Parse(top.Bytes, top.ContentType) : null;
+        var single = index is null ? ImageManifest.Parse(top.Bytes, top.ContentType) : null;
+        var missing = index is null ? [] : platforms.Where(p => index.FindManifest(p) is null).ToArray();
+        if (missing.Length > 0)
         {
-            var index = ImageIndex.Parse(top.Bytes, top.ContentType);
-            var entry = index.FindManifest(platform) ?? throw new PlatformNotFoundException(reference, platform, index.Platforms);
-            manifest = await ReadPlatformManifestAsync(registry, reference, entry, store, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            manifest = ImageManifest.Parse(top.Bytes, top.ContentType);
+            throw new PlatformNotFoundException(reference, missing, index!.Platforms);
         }
 
-        var configBytes = await ReadConfigAsync(registry, reference, manifest.Config, store, cancellationToken).ConfigureAwait(false);
-        var config = ImageConfig.Parse(configBytes);
-        if (config.Os is { } os && config.Architecture is { } architecture && !platform.IsSatisfiedBy(new Platform(os, architecture)))
+        var bases = new BaseImage[platforms.Count];
+        for (var i = 0; i < platforms.Count; i++)
         {
-            throw new PlatformNotFoundException(reference, platform, [new Platform(os, architecture)]);
+            var platform = platforms[i];
+            var manifest = single ?? await ReadPlatformManifestAsync(registry, reference, index!.FindManifest(platform)!, store, cancellationToken).ConfigureAwait(false);
+            var configBytes = await ReadConfigAsync(registry, reference, manifest.Config, store, cancellationToken).ConfigureAwait(false);
+            var config = ImageConfig.Parse(configBytes);
+            if (config.Os is { } os && config.Architecture is { } architecture && !platform.IsSatisfiedBy(new Platform(os, architecture)))
+            {
+                throw new PlatformNotFoundException(reference, [platform], [new Platform(os, architecture)]);
+            }
+            bases[i] = new BaseImage(reference, manifest, config, top.Digest);
         }
-        return new BaseImage(reference, manifest, config, top.Digest);
+        return bases;
     }
 
     /// <summary>A manifest named by digest never changes: once verified and stored, it is not fetched again.</summary>

@@ -9,7 +9,8 @@ namespace Containers.Build.Images;
 
 /// <summary>
 /// The whole publish: plan the layers, take them from the cache or write them (while the base image is
-/// read), compose the image, and send it to every target asked for.
+/// read), compose the image (one per platform, under an index, for a multi-platform publish), and send it to
+/// every target asked for.
 /// </summary>
 public sealed class ImagePublisher(RegistryClientFactory clients, Action<string, string> warn)
 {
@@ -20,35 +21,44 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         // The base's registry, or a mirror of it that has the image (RegistryMirrors); the push client when they are the same registry.
         var baseRegistry = await request.Mirrors.ChooseBaseClientAsync(clients, pushClient, request.BaseImage, cancellationToken).ConfigureAwait(false);
         var store = new ContentStore(request.ContentStoreDirectory);
-        var baseImageTask = ResolveBaseAsync(baseRegistry, request, store, cancellationToken);
+        var basesTask = ResolveBasesAsync(baseRegistry, request, store, cancellationToken);
 
-        var plan = PlanLayers(request);
-        var secrets = SecretFileDetector.Find(plan);
-        if (secrets.Count > 0)
+        var plans = CrossPlatformLayers.Share(request.Platforms.Select(p => PlanLayers(request, p)).ToArray(), cancellationToken);
+        var secrets = plans.SelectMany(SecretFileDetector.Find).Distinct(StringComparer.Ordinal).ToArray();
+        if (secrets.Length > 0)
         {
             warn(DiagnosticCodes.SecretLookingFile,
                 $"These published files look like secrets and will be readable by anyone who can pull the image: {string.Join(", ", secrets)}. Keep them out of the publish output (CopyToPublishDirectory=\"Never\") and give secrets to the container at run time.");
         }
 
         var (userId, groupId) = request.FileOwner.IsAppUser
-            ? request.FileOwner.Resolve(request.Settings.User ?? (await baseImageTask.ConfigureAwait(false)).Config.Environment.GetValueOrDefault("APP_UID"))
+            ? request.FileOwner.Resolve(request.Settings.User ?? (await basesTask.ConfigureAwait(false))[0].Config.Environment.GetValueOrDefault("APP_UID"))
             : request.FileOwner.Resolve(null);
         var options = new LayerOptions(MediaTypes.OciLayerGzip, request.Settings.Created) { UserId = userId, GroupId = groupId };
-        var layers = await WriteLayersAsync(plan, options, store, request, cancellationToken).ConfigureAwait(false);
+        var written = await WriteLayersAsync(plans.SelectMany(p => p).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>().ToArray(), options, store, request, cancellationToken).ConfigureAwait(false);
 
-        var baseImage = await baseImageTask.ConfigureAwait(false);
-        var newLayers = plan.Zip(layers, (planned, cached) => new NewLayer(cached.Layer, planned.Comment(request.Settings.WorkingDirectory))).ToArray();
-        var image = ImageBuilder.Build(baseImage, newLayers, request.Settings);
-        var layerSummary = LayerSummary(layers, request.Classification.ExcludedCount);
+        var bases = await basesTask.ConfigureAwait(false);
+        var settings = request.Settings with { Format = ChooseFormat(request, bases) };
+        var images = new List<BuiltImage>();
+        for (var i = 0; i < request.Platforms.Count; i++)
+        {
+            var newLayers = plans[i].Select(planned => new NewLayer(written[planned].Layer, planned.Comment(settings.WorkingDirectory))).ToArray();
+            images.Add(ImageBuilder.Build(bases[i], newLayers, settings));
+        }
+        var imageSet = request.IsMultiPlatform
+            ? new ImageSet(images, ImageIndex.Create(settings.Format!.Value, images.Select((image, i) => (image.Manifest, request.Platforms[i].Platform)).ToArray()))
+            : ImageSet.Single(images[0]);
+        var newLayersWritten = written.Values.ToArray();
+        var layerSummary = LayerSummary(newLayersWritten, request.FilesLeftOut);
 
         var names = new ImageNames(request.Repository, request.Tags);
         var blobs = new LayerBlobs(baseRegistry, store);
         var results = new List<DestinationResult>();
         foreach (var target in request.Targets)
         {
-            results.Add(await SendAsync(target, image, names, pushClient, baseRegistry, store, blobs, layers, request, layerSummary, cancellationToken).ConfigureAwait(false));
+            results.Add(await SendAsync(target, imageSet, names, pushClient, baseRegistry, store, blobs, newLayersWritten, request, layerSummary, cancellationToken).ConfigureAwait(false));
         }
-        var outcome = new PublishOutcome(image, results, layers, request.Classification.ExcludedCount);
+        var outcome = new PublishOutcome(imageSet, results, newLayersWritten, request.FilesLeftOut);
         if (request.FactsPath is { } factsPath)
         {
             ImageFacts.Write(factsPath, outcome, names);
@@ -56,7 +66,27 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         return outcome;
     }
 
-    private async Task<DestinationResult> SendAsync(ImageTarget target, BuiltImage image, ImageNames names, RegistryClient? pushClient, RegistryClient baseRegistry,
+    /// <summary>
+    /// The manifest format: ContainerImageFormat when set, else the base's. A multi-platform base whose
+    /// platforms are in different formats cannot give one index a format by itself.
+    /// </summary>
+    private static ImageFormat ChooseFormat(ImageRequest request, IReadOnlyList<BaseImage> bases)
+    {
+        if (request.Settings.Format is { } chosen)
+        {
+            return chosen;
+        }
+        var formats = bases.Select(b => b.Manifest.Format).Distinct().ToArray();
+        if (formats.Length > 1)
+        {
+            var each = string.Join(", ", bases.Select((b, i) => $"{request.Platforms[i].Platform}: {(b.Manifest.Format == ImageFormat.Docker ? "Docker" : "OCI")}"));
+            throw new ContainersBuildException(DiagnosticCodes.BaseImageFormatsMixed,
+                $"The base image {request.BaseImage} has platform manifests in different formats ({each}), and one image index cannot hold both. Set ContainerImageFormat to OCI (or Docker) to write every platform's image in that format.");
+        }
+        return formats[0];
+    }
+
+    private async Task<DestinationResult> SendAsync(ImageTarget target, ImageSet images, ImageNames names, RegistryClient? pushClient, RegistryClient baseRegistry,
         ContentStore store, LayerBlobs blobs, IReadOnlyList<CachedLayer> layers, ImageRequest request, string layerSummary, CancellationToken cancellationToken)
     {
         try
@@ -64,18 +94,18 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
             switch (target)
             {
                 case RegistryTarget:
-                    var push = await new RegistryDestination(pushClient!, baseRegistry, store).PushAsync(image, names.Repository, names.Tags, cancellationToken).ConfigureAwait(false);
-                    return new DestinationResult(target, push.Names.ToArray(), null, PushSummary.Format(push, layers, request.Classification.ExcludedCount));
+                    var push = await new RegistryDestination(pushClient!, baseRegistry, store).PushAsync(images, names.Repository, names.Tags, PlatformTags(request, images, names), cancellationToken).ConfigureAwait(false);
+                    return new DestinationResult(target, push.Names.ToArray(), null, PushSummary.Format(push, layers, request.FilesLeftOut));
                 case ArchiveTarget archive:
-                    var written = await new ArchiveWriter(blobs).WriteAsync(archive, image, names, cancellationToken).ConfigureAwait(false);
-                    ImageFacts.WriteNextTo(archive.Path, image, names, written);
+                    var written = await new ArchiveWriter(blobs).WriteAsync(archive, images, names, cancellationToken).ConfigureAwait(false);
+                    ImageFacts.WriteNextTo(archive.Path, images, names, written);
                     return written with { Summary = $"{written.Summary} — {layerSummary}" };
                 case OciLayoutTarget layout:
-                    var laidOut = await new OciLayoutWriter(blobs).WriteAsync(layout, image, names, cancellationToken).ConfigureAwait(false);
-                    ImageFacts.WriteNextTo(layout.Directory.TrimEnd('/', '\\'), image, names, laidOut);
+                    var laidOut = await new OciLayoutWriter(blobs).WriteAsync(layout, images, names, cancellationToken).ConfigureAwait(false);
+                    ImageFacts.WriteNextTo(layout.Directory.TrimEnd('/', '\\'), images, names, laidOut);
                     return laidOut with { Summary = $"{laidOut.Summary} — {layerSummary}" };
                 case LocalEngineTarget local:
-                    return await LoadLocallyAsync(local, image, names, blobs, layerSummary, cancellationToken).ConfigureAwait(false);
+                    return await LoadLocallyAsync(local, images, names, blobs, layerSummary, cancellationToken).ConfigureAwait(false);
                 default:
                     throw new InvalidOperationException($"Unknown target {target}.");
             }
@@ -86,7 +116,14 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         }
     }
 
-    private async Task<DestinationResult> LoadLocallyAsync(LocalEngineTarget target, BuiltImage image, ImageNames names, LayerBlobs blobs, string layerSummary, CancellationToken cancellationToken)
+    /// <summary>&lt;tag&gt;-&lt;rid&gt; for each platform's manifest, when ContainerPublishPlatformTags asks for them.</summary>
+    private static Dictionary<Digest, IReadOnlyList<string>> PlatformTags(ImageRequest request, ImageSet images, ImageNames names)
+        => !request.PlatformTags ? []
+            : images.Images.Select((image, i) => (image.Digest, Tags: (IReadOnlyList<string>)names.Tags.Select(t => $"{t}-{request.Platforms[i].RuntimeIdentifier}").ToArray()))
+                .ToDictionary(p => p.Digest, p => p.Tags);
+
+    /// <summary>A container engine runs one platform: it gets the image for the machine it runs on.</summary>
+    private async Task<DestinationResult> LoadLocallyAsync(LocalEngineTarget target, ImageSet images, ImageNames names, LayerBlobs blobs, string layerSummary, CancellationToken cancellationToken)
     {
         var (engine, diagnosis) = await LocalEngineLoader.FindAsync(target.Engine, cancellationToken).ConfigureAwait(false);
         var archives = new ArchiveWriter(blobs);
@@ -94,8 +131,10 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         {
             try
             {
+                var image = images.ImageFor(Platform.Host);
                 var loaded = await new LocalEngineLoader(archives).LoadAsync(target, found, image, names, cancellationToken).ConfigureAwait(false);
-                return loaded with { Summary = $"{loaded.Summary} — {layerSummary}" };
+                var which = images.Index is null ? "" : $" (the {images.PlatformOf(image)} image of the {images.Images.Count} built)";
+                return loaded with { Summary = $"{loaded.Summary}{which} — {layerSummary}" };
             }
             catch (LocalEngineException e)
             {
@@ -109,8 +148,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         }
         // No daemon is no reason to fail: the archive is the image, ready to load later.
         var archiveTarget = new ArchiveTarget(target.FallbackArchivePath, ArchiveFormat.Docker, Gzip: false);
-        var written = await archives.WriteAsync(archiveTarget, image, names, cancellationToken).ConfigureAwait(false);
-        ImageFacts.WriteNextTo(archiveTarget.Path, image, names, written);
+        var written = await archives.WriteAsync(archiveTarget, images, names, cancellationToken).ConfigureAwait(false);
+        ImageFacts.WriteNextTo(archiveTarget.Path, images, names, written);
         return written with { Summary = $"No container engine is usable ({diagnosis}). {written.Summary} — {layerSummary}" };
     }
 
@@ -126,11 +165,11 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         => $"{layers.Count(l => l.FromCache)} of {layers.Count} app layers reused from the cache"
            + (filesLeftOut > 0 ? $"; {filesLeftOut} published files for other platforms left out" : "");
 
-    private static IReadOnlyList<PlannedLayer> PlanLayers(ImageRequest request)
+    private static IReadOnlyList<PlannedLayer> PlanLayers(ImageRequest request, PlatformPublish platform)
     {
         try
         {
-            return LayerPlanner.Plan(request.PublishDirectory, request.Settings.WorkingDirectory, request.Classification, request.Layering);
+            return LayerPlanner.Plan(platform.PublishDirectory, request.Settings.WorkingDirectory, platform.Classification, request.Layering);
         }
         catch (WhiteoutNameException e)
         {
@@ -138,7 +177,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         }
     }
 
-    private static async Task<CachedLayer[]> WriteLayersAsync(IReadOnlyList<PlannedLayer> plan, LayerOptions options, ContentStore store, ImageRequest request, CancellationToken cancellationToken)
+    /// <summary>Writes (or takes from the cache) each distinct planned layer once; a layer shared by several platforms is one entry.</summary>
+    private static async Task<IReadOnlyDictionary<PlannedLayer, CachedLayer>> WriteLayersAsync(IReadOnlyList<PlannedLayer> plan, LayerOptions options, ContentStore store, ImageRequest request, CancellationToken cancellationToken)
     {
         var cache = new LayerCache(store);
         var layers = new CachedLayer[plan.Count];
@@ -153,16 +193,22 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ContainersBuildException(DiagnosticCodes.LayerWriteFailed,
-                $"Could not write the layers from '{request.PublishDirectory}' into '{store.Root}': {e.Message} Check the disk space and permissions there (ContainersBuildContentStore).", e);
+                $"Could not write the layers from '{string.Join("', '", request.Platforms.Select(p => p.PublishDirectory))}' into '{store.Root}': {e.Message} Check the disk space and permissions there (ContainersBuildContentStore).", e);
         }
-        return layers;
+        // Keyed by reference: two platform-specific layers with equal entries are still two layers to write.
+        var byLayer = new Dictionary<PlannedLayer, CachedLayer>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < plan.Count; i++)
+        {
+            byLayer[plan[i]] = layers[i];
+        }
+        return byLayer;
     }
 
-    private static async Task<BaseImage> ResolveBaseAsync(RegistryClient registry, ImageRequest request, ContentStore store, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<BaseImage>> ResolveBasesAsync(RegistryClient registry, ImageRequest request, ContentStore store, CancellationToken cancellationToken)
     {
         try
         {
-            return await BaseImageResolver.ResolveAsync(registry, request.BaseImage, request.Platform, store, cancellationToken).ConfigureAwait(false);
+            return await BaseImageResolver.ResolveAsync(registry, request.BaseImage, request.Platforms.Select(p => p.Platform).ToArray(), store, cancellationToken).ConfigureAwait(false);
         }
         catch (RegistryException e) when (e is not RegistryUnreachableException && !e.IsAuthenticationFailure)
         {

@@ -3,9 +3,9 @@ using Containers.Build.References;
 
 namespace Containers.Build.Images;
 
-/// <summary>The base image exists but has no manifest for the platform the app is built for.</summary>
-public sealed class PlatformNotFoundException(ImageReference reference, Platform wanted, IEnumerable<Platform> available)
-    : Exception($"The base image {reference} has no {wanted} variant; it offers {FormatAvailable(available)}.")
+/// <summary>The base image exists but has no manifest for a platform the app is built for.</summary>
+public sealed class PlatformNotFoundException(ImageReference reference, IReadOnlyList<Platform> wanted, IEnumerable<Platform> available)
+    : Exception($"The base image {reference} has no {string.Join(" or ", wanted.Select(p => p.ToString()))} variant; it offers {FormatAvailable(available)}.")
 {
     private static string FormatAvailable(IEnumerable<Platform> available)
     {

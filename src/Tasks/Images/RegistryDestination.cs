@@ -1,3 +1,4 @@
+using Containers.Build.Model;
 using Containers.Build.Layers;
 using Containers.Build.Registry;
 
@@ -12,38 +13,73 @@ public sealed class RegistryDestination(RegistryClient target, RegistryClient ba
 {
     private const int MaxParallelTransfers = 3;
 
-    public async Task<PushResult> PushAsync(BuiltImage image, string repository, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    /// <param name="platformTags">For a multi-platform image, extra tags for each platform's manifest (by its digest); empty otherwise.</param>
+    public async Task<PushResult> PushAsync(ImageSet images, string repository, IReadOnlyList<string> tags, IReadOnlyDictionary<Digest, IReadOnlyList<string>> platformTags, CancellationToken cancellationToken)
     {
-        var transfers = new BlobTransfer[image.Layers.Count];
+        var layers = images.DistinctLayers.ToArray();
+        var transfers = new BlobTransfer[layers.Length];
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, image.Layers.Count),
+            Enumerable.Range(0, layers.Length),
             new ParallelOptions { MaxDegreeOfParallelism = MaxParallelTransfers, CancellationToken = cancellationToken },
-            async (i, ct) => transfers[i] = await PushLayerAsync(image.Layers[i], repository, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, ct) => transfers[i] = await PushLayerAsync(layers[i], repository, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var configDescriptor = image.Manifest.Config;
-        BlobTransfer configTransfer;
-        if (await target.BlobExistsAsync(repository, configDescriptor.Digest, cancellationToken).ConfigureAwait(false))
+        var configs = new List<BlobTransfer>();
+        foreach (var image in images.Images.DistinctBy(i => i.Config.Digest))
         {
-            configTransfer = new BlobTransfer(configDescriptor, BlobTransferKind.AlreadyPresent, false);
+            configs.Add(await PushConfigAsync(image, repository, cancellationToken).ConfigureAwait(false));
         }
-        else
+
+        // A multi-platform image: every platform's manifest by digest before the index that names them.
+        var pushedPlatformTags = new List<string>();
+        if (images.Index is not null)
         {
-            await target.UploadBlobAsync(repository, configDescriptor, () => new MemoryStream(image.Config.Bytes, writable: false), cancellationToken).ConfigureAwait(false);
-            configTransfer = new BlobTransfer(configDescriptor, BlobTransferKind.Uploaded, false);
+            foreach (var image in images.Images)
+            {
+                await PutUnlessNamedAsync(repository, image.Digest.ToString(), image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
+                foreach (var tag in platformTags.GetValueOrDefault(image.Digest) ?? [])
+                {
+                    await PutUnlessNamedAsync(repository, tag, image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
+                    pushedPlatformTags.Add(tag);
+                }
+            }
         }
 
         var tagsUpdated = 0;
         foreach (var tag in tags)
         {
-            // A tag that already names this exact manifest needs no PUT (a republish with no change).
-            if (await target.GetManifestDigestAsync(repository, tag, cancellationToken).ConfigureAwait(false) == image.Digest)
+            if (await PutUnlessNamedAsync(repository, tag, images.Digest, images.Bytes, images.MediaType, cancellationToken).ConfigureAwait(false))
             {
-                continue;
+                tagsUpdated++;
             }
-            await target.PutManifestAsync(repository, tag, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
-            tagsUpdated++;
         }
-        return new PushResult(target.Registry, repository, tags, image.Digest, transfers, configTransfer, tagsUpdated);
+        return new PushResult(target.Registry, repository, tags, images.Digest, transfers, configs, tagsUpdated)
+        {
+            IsIndex = images.Index is not null,
+            PlatformCount = images.Images.Count,
+            PlatformTags = pushedPlatformTags,
+        };
+    }
+
+    /// <summary>PUTs a manifest under <paramref name="reference"/> unless it already names it (a republish with no change); true when it PUT.</summary>
+    private async Task<bool> PutUnlessNamedAsync(string repository, string reference, Digest digest, byte[] bytes, string mediaType, CancellationToken cancellationToken)
+    {
+        if (await target.GetManifestDigestAsync(repository, reference, cancellationToken).ConfigureAwait(false) == digest)
+        {
+            return false;
+        }
+        await target.PutManifestAsync(repository, reference, bytes, mediaType, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<BlobTransfer> PushConfigAsync(BuiltImage image, string repository, CancellationToken cancellationToken)
+    {
+        var descriptor = image.Manifest.Config;
+        if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        {
+            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, false);
+        }
+        await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(image.Config.Bytes, writable: false), cancellationToken).ConfigureAwait(false);
+        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, false);
     }
 
     private async Task<BlobTransfer> PushLayerAsync(ImageLayer layer, string repository, CancellationToken cancellationToken)

@@ -47,6 +47,18 @@ public static class LayerPlanner
     public static IReadOnlyList<LayerEntry> PlanDirectory(string sourceDirectory, string containerDirectory)
         => Plan(sourceDirectory, containerDirectory, FileClassification.Empty, LayeringMode.Single).Single().Entries;
 
+    /// <summary>The given files and links with every parent directory as an explicit entry, sorted as <see cref="Plan"/> sorts.</summary>
+    internal static IReadOnlyList<LayerEntry> WithParents(IEnumerable<LayerEntry> entries)
+    {
+        var all = new Dictionary<string, LayerEntry>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            AddParents(all, entry.ContainerPath);
+            all[entry.ContainerPath] = entry;
+        }
+        return all.Values.OrderBy(e => e.ContainerPath, StringComparer.Ordinal).ToArray();
+    }
+
     private static void AddParents(Dictionary<string, LayerEntry> entries, string containerPath)
     {
         var slash = containerPath.LastIndexOf('/');

@@ -32,6 +32,30 @@ public sealed class ImageIndex
         return new ImageIndex(bytes, mediaType, manifests);
     }
 
+    /// <summary>
+    /// An index of one manifest per platform: an OCI image index for OCI manifests, a Docker manifest list for
+    /// Docker ones (a registry or engine that reads one format reads the other's list badly or not at all).
+    /// </summary>
+    public static ImageIndex Create(ImageFormat format, IReadOnlyList<(ImageManifest Manifest, Platform Platform)> entries)
+    {
+        var mediaType = format == ImageFormat.Docker ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
+        var manifests = entries.Select(e => new Descriptor(e.Manifest.MediaType, e.Manifest.Digest, e.Manifest.Bytes.LongLength, e.Platform)).ToArray();
+        var bytes = JsonContent.Write(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("schemaVersion", 2);
+            writer.WriteString("mediaType", mediaType);
+            writer.WriteStartArray("manifests");
+            foreach (var manifest in manifests)
+            {
+                manifest.WriteTo(writer);
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+        return new ImageIndex(bytes, mediaType, manifests);
+    }
+
     /// <summary>The entry for <paramref name="platform"/>, or null when the index has none.</summary>
     public Descriptor? FindManifest(Platform platform)
         => Manifests.FirstOrDefault(m => m.Platform is not null && MediaTypes.IsManifest(m.MediaType) && platform.IsSatisfiedBy(m.Platform));

@@ -5,6 +5,19 @@ public sealed record Platform(string Os, string Architecture, string? Variant = 
 {
     public static Platform LinuxAmd64 { get; } = new("linux", "amd64");
 
+    /// <summary>The Linux platform of this machine's processor, which a local container engine runs natively.</summary>
+    public static Platform Host { get; } = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => new("linux", "arm64", "v8"),
+        System.Runtime.InteropServices.Architecture.Arm => new("linux", "arm", "v7"),
+        System.Runtime.InteropServices.Architecture.X86 => new("linux", "386"),
+        System.Runtime.InteropServices.Architecture.S390x => new("linux", "s390x"),
+        System.Runtime.InteropServices.Architecture.Ppc64le => new("linux", "ppc64le"),
+        System.Runtime.InteropServices.Architecture.RiscV64 => new("linux", "riscv64"),
+        System.Runtime.InteropServices.Architecture.LoongArch64 => new("linux", "loong64"),
+        _ => LinuxAmd64,
+    };
+
     /// <summary>Maps a .NET runtime identifier (linux-x64, linux-musl-arm64, ...) to the platform it runs on.</summary>
     public static bool TryFromRuntimeIdentifier(string rid, out Platform platform)
     {

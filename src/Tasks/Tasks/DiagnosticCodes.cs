@@ -33,6 +33,10 @@ public static class DiagnosticCodes
     public const string ArchivePathInvalid = "CB1020";
     public const string UploadChunkSizeInvalid = "CB1021";
     public const string CaCertificatesInvalid = "CB1022";
+    public const string RuntimeIdentifiersInvalid = "CB1023";
+
+    /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
+    public const string BaseImageFormatsMixed = "CB2007";
 
     // Configuration surface: the SDK's properties, base-image inference, mirrors (CB11xx).
     public const string UserInvalid = "CB1101";

@@ -37,6 +37,15 @@ public static partial class ImageRequestParser
         public string? Layering { get; init; }
         public string? FileOwner { get; init; }
         public IReadOnlyList<PublishItem> PublishItems { get; init; } = [];
+
+        /// <summary>
+        /// ContainerRuntimeIdentifiers: one publish per runtime identifier, published under an image index. When
+        /// set, RuntimeIdentifier, PublishDirectory, PublishItems and StaticWebAssetPaths are not used.
+        /// </summary>
+        public IReadOnlyList<PlatformInput> Platforms { get; init; } = [];
+
+        /// <summary>ContainerPublishPlatformTags: also tag each platform's manifest.</summary>
+        public bool PlatformTags { get; init; }
         public IReadOnlyList<string> StaticWebAssetPaths { get; init; } = [];
         public string? RuntimeIdentifierGraphPath { get; init; }
         public string? ArchiveOutputPath { get; init; }
@@ -63,8 +72,6 @@ public static partial class ImageRequestParser
         var localEngine = ParseLocalEngine(inputs.LocalRegistry);
         var repository = ParseRepository(inputs.Repository, inputs.AssemblyName, log);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
-        var rid = string.IsNullOrWhiteSpace(inputs.RuntimeIdentifier) ? DefaultRuntimeIdentifier : inputs.RuntimeIdentifier.Trim();
-        var platform = ParsePlatform(rid);
         var format = ParseFormat(inputs.ImageFormat);
         var targets = BuildTargets(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
         // An OCI layout or archive holds an OCI image unless the user asked otherwise.
@@ -73,11 +80,7 @@ public static partial class ImageRequestParser
             format = Model.ImageFormat.Oci;
         }
 
-        if (string.IsNullOrWhiteSpace(inputs.PublishDirectory) || !Directory.Exists(inputs.PublishDirectory))
-        {
-            throw new ContainersBuildException(DiagnosticCodes.PublishDirectoryMissing,
-                $"The publish directory '{inputs.PublishDirectory}' does not exist. PublishImage runs after Publish; check PublishDir.");
-        }
+        var platforms = ParsePlatforms(inputs);
 
         var workingDirectory = ParseWorkingDirectory(inputs.WorkingDirectory);
         var created = ParseSourceDateEpoch(inputs.SourceDateEpoch) ?? inputs.FallbackSourceDate ?? DateTimeOffset.UnixEpoch;
@@ -94,15 +97,48 @@ public static partial class ImageRequestParser
             Command = ParseCommand(inputs),
             GeneratedLabels = inputs.GeneratedLabels,
         };
-        return new ImageRequest(baseImage, targets, repository, tags, platform, Path.GetFullPath(inputs.PublishDirectory),
-            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(inputs.PublishDirectory, "..", "containers")), settings,
-            PublishItemClassifier.Classify(inputs.PublishItems, inputs.StaticWebAssetPaths, RuntimeIdentifierGraph.Load(inputs.RuntimeIdentifierGraphPath).CompatibleWith(rid)),
+        return new ImageRequest(baseImage, targets, repository, tags, platforms,
+            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(platforms[0].PublishDirectory, "..", "containers")), settings,
             ParseLayering(inputs.Layering),
             ParseFileOwner(inputs.FileOwner),
             string.IsNullOrWhiteSpace(inputs.FactsPath) ? null : Path.GetFullPath(inputs.FactsPath))
         {
             Mirrors = RegistryMirrors.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
+            IsMultiPlatform = inputs.Platforms.Count > 0,
+            PlatformTags = inputs.PlatformTags && inputs.Platforms.Count > 0,
         };
+    }
+
+    /// <summary>The single publish (RuntimeIdentifier, PublishDirectory), or one per ContainerRuntimeIdentifiers entry.</summary>
+    private static IReadOnlyList<PlatformPublish> ParsePlatforms(Inputs inputs)
+    {
+        var graph = RuntimeIdentifierGraph.Load(inputs.RuntimeIdentifierGraphPath);
+        PlatformPublish Parse(string? rid, string? publishDirectory, IReadOnlyList<PublishItem> items, IReadOnlyList<string> staticWebAssets)
+        {
+            rid = string.IsNullOrWhiteSpace(rid) ? DefaultRuntimeIdentifier : rid.Trim();
+            var platform = ParsePlatform(rid);
+            if (string.IsNullOrWhiteSpace(publishDirectory) || !Directory.Exists(publishDirectory))
+            {
+                throw new ContainersBuildException(DiagnosticCodes.PublishDirectoryMissing,
+                    $"The publish directory '{publishDirectory}' does not exist. PublishImage runs after Publish; check PublishDir.");
+            }
+            return new PlatformPublish(rid, platform, Path.GetFullPath(publishDirectory),
+                PublishItemClassifier.Classify(items, staticWebAssets, graph.CompatibleWith(rid)));
+        }
+
+        if (inputs.Platforms.Count == 0)
+        {
+            return [Parse(inputs.RuntimeIdentifier, inputs.PublishDirectory, inputs.PublishItems, inputs.StaticWebAssetPaths)];
+        }
+        var platforms = inputs.Platforms.Select(p => Parse(p.RuntimeIdentifier, p.PublishDirectory, p.PublishItems, p.StaticWebAssetPaths)).ToArray();
+        // An index has one manifest per platform: linux-x64 and linux-musl-x64 would both be linux/amd64.
+        var clash = platforms.GroupBy(p => p.Platform).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.RuntimeIdentifiersInvalid,
+                $"ContainerRuntimeIdentifiers has {string.Join(" and ", clash.Select(p => p.RuntimeIdentifier))}, which are the same platform ({clash.Key}); an image index holds one image per platform. Keep one of them.");
+        }
+        return platforms;
     }
 
     private static ImageReference ParseBaseImage(string? value)

@@ -16,8 +16,18 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new();
 
-    [Required]
+    /// <summary>The publish folder of a single-platform publish (empty when <see cref="Platforms"/> is set).</summary>
     public string PublishDirectory { get; set; } = "";
+
+    /// <summary>
+    /// A multi-platform publish (ContainerRuntimeIdentifiers): one item per runtime identifier, with its
+    /// PublishDirectory. Its PublishFiles and StaticWebAssets carry the same runtime identifier in
+    /// ContainersBuildRuntimeIdentifier metadata. The tags then name an image index.
+    /// </summary>
+    public ITaskItem[] Platforms { get; set; } = [];
+
+    /// <summary>ContainerPublishPlatformTags: also tag each platform's manifest &lt;tag&gt;-&lt;rid&gt;.</summary>
+    public bool PublishPlatformTags { get; set; }
 
     public string? BaseImage { get; set; }
     public string? Registry { get; set; }
@@ -83,6 +93,9 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
     [Output] public string? GeneratedArchiveOutputPath { get; private set; }
     [Output] public string? GeneratedImageFacts { get; private set; }
 
+    /// <summary>The image index JSON of a multi-platform publish (empty for a single image).</summary>
+    [Output] public string? GeneratedImageIndex { get; private set; }
+
     public void Cancel() => _cancellation.Cancel();
 
     public override bool Execute()
@@ -111,17 +124,20 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
                 FallbackSourceDate = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")) ? SourceDate.FromGit(ProjectDirectory) : null,
                 Layering = Layering,
                 FileOwner = FileOwner,
-                PublishItems = PublishFiles
-                    .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier")))
-                    .Where(i => i.RelativePath.Length > 0)
-                    .ToArray(),
+                PublishItems = ToPublishItems(PublishFiles),
+                Platforms = Platforms.Select(p => new PlatformInput(
+                    p.ItemSpec,
+                    p.GetMetadata("PublishDirectory"),
+                    ToPublishItems(PublishFiles.Where(f => IsFor(f, p.ItemSpec))),
+                    ToStaticWebAssetPaths(StaticWebAssets.Where(f => IsFor(f, p.ItemSpec))))).ToArray(),
+                PlatformTags = PublishPlatformTags,
                 RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
                 ArchiveOutputPath = ArchiveOutputPath,
                 OciLayoutPath = OciLayoutPath,
                 LocalRegistry = LocalRegistry,
                 OutputDirectory = OutputDirectory,
                 FactsPath = ImageFactsPath,
-                StaticWebAssetPaths = StaticWebAssets.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray(),
+                StaticWebAssetPaths = ToStaticWebAssetPaths(StaticWebAssets),
             }), message => Log.LogMessage(MessageImportance.High, message));
 
             var insecure = RegistryClientFactory.InsecureFromEnvironment(Environment.GetEnvironmentVariable)
@@ -133,12 +149,14 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
             };
             var publisher = new ImagePublisher(clients, (code, message) => Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message));
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
-            var image = outcome.Image;
+            var images = outcome.Images;
 
-            GeneratedContainerDigest = image.Digest.ToString();
-            GeneratedContainerManifest = System.Text.Encoding.UTF8.GetString(image.Manifest.Bytes);
-            GeneratedContainerConfiguration = System.Text.Encoding.UTF8.GetString(image.Config.Bytes);
-            GeneratedContainerMediaType = image.Manifest.MediaType;
+            // The digest and media type are what the tags name: the index of a multi-platform image.
+            GeneratedContainerDigest = images.Digest.ToString();
+            GeneratedContainerManifest = System.Text.Encoding.UTF8.GetString(images.Images[0].Manifest.Bytes);
+            GeneratedContainerConfiguration = System.Text.Encoding.UTF8.GetString(images.Images[0].Config.Bytes);
+            GeneratedContainerMediaType = images.MediaType;
+            GeneratedImageIndex = images.Index is { } index ? System.Text.Encoding.UTF8.GetString(index.Bytes) : "";
             GeneratedContainerNames = outcome.Destinations.SelectMany(d => d.Names).Distinct().Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray();
             GeneratedArchiveOutputPath = outcome.Destinations.Where(d => d.Target is Images.Destinations.ArchiveTarget or Images.Destinations.LocalEngineTarget).Select(d => d.Path).FirstOrDefault(p => p is not null);
             GeneratedImageFacts = request.FactsPath;
@@ -160,6 +178,17 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
         return !Log.HasLoggedErrors;
     }
 
+    private static PublishItem[] ToPublishItems(IEnumerable<ITaskItem> items) => items
+        .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier")))
+        .Where(i => i.RelativePath.Length > 0)
+        .ToArray();
+
+    private static string[] ToStaticWebAssetPaths(IEnumerable<ITaskItem> items)
+        => items.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray();
+
+    private static bool IsFor(ITaskItem item, string runtimeIdentifier)
+        => string.Equals(item.GetMetadata("ContainersBuildRuntimeIdentifier"), runtimeIdentifier, StringComparison.Ordinal);
+
     /// <summary>Maps a failure to its code and a message that says what to do.</summary>
     internal (string Code, string Message) Diagnose(Exception e) => e switch
     {
@@ -167,7 +196,7 @@ public sealed partial class PublishContainerImage : MSBuildTask, ICancelableTask
         BaseImageNotFoundException notFound =>
             (DiagnosticCodes.BaseImageNotFound, $"{notFound.Message} Check ContainerBaseImage: the repository and tag must exist in that registry."),
         PlatformNotFoundException platform =>
-            (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set ContainerRuntimeIdentifier to one it offers."),
+            (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set {(Platforms.Length > 0 ? "ContainerRuntimeIdentifiers to runtime identifiers of platforms" : "ContainerRuntimeIdentifier to a runtime identifier of a platform")} it offers."),
         Registry.Auth.CredentialException credentials => (DiagnosticCodes.RegistryAuthenticationFailed, credentials.Message),
         RegistryUnreachableException unreachable =>
             (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly"

@@ -10,13 +10,14 @@ public static class PushSummary
     {
         var reference = $"{push.Registry}/{push.Repository}:{string.Join(",", push.Tags)}@{push.ManifestDigest}";
         var layers = string.Join(", ", push.Layers.Select(l => $"{(l.IsBaseLayer ? "base" : "app")} {Size(l.Descriptor.Size)} {Verb(l.Kind)}"));
-        var uploaded = push.Layers.Append(push.Config).Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
+        var uploaded = push.Layers.Concat(push.Configs).Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
         var uploadedBytes = uploaded.Sum(l => l.Descriptor.Size);
         var present = push.Layers.Count(l => l.Kind != BlobTransferKind.Uploaded);
         var reused = newLayers.Count(l => l.FromCache);
         var tagged = push.TagsUpdated == 0 ? "tags already pointed at it" : $"{push.TagsUpdated} of {push.Tags.Count} tags updated";
         var leftOut = filesLeftOut > 0 ? $" {filesLeftOut} published files for other platforms left out;" : "";
-        return $"Pushed {reference} — {push.Layers.Count} layers ({layers});{leftOut} {reused} of {newLayers.Count} app layers reused from the cache; uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted; {tagged}.";
+        var platforms = push.IsIndex ? $"an index of {push.PlatformCount} platform image{(push.PlatformCount == 1 ? "" : "s")}" + (push.PlatformTags.Count > 0 ? $" (also tagged {string.Join(", ", push.PlatformTags)})" : "") + ", " : "";
+        return $"Pushed {reference} — {platforms}{push.Layers.Count} layers ({layers});{leftOut} {reused} of {newLayers.Count} app layers reused from the cache; uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted; {tagged}.";
     }
 
     private static string Verb(BlobTransferKind kind) => kind switch

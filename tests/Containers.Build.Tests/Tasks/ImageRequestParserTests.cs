@@ -30,7 +30,7 @@ public class ImageRequestParserTests : IDisposable
 
         Assert.Equal("webapp", request.Repository);
         Assert.Equal(["latest"], request.Tags);
-        Assert.Equal("linux/amd64", request.Platform.ToString());
+        Assert.Equal("linux/amd64", Assert.Single(request.Platforms).Platform.ToString());
         Assert.Equal("/app", request.Settings.WorkingDirectory);
         Assert.Null(request.Settings.Format);
         Assert.Equal(DateTimeOffset.UnixEpoch, request.Settings.Created);

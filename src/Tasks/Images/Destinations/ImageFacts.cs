@@ -10,21 +10,31 @@ namespace Containers.Build.Images.Destinations;
 public static class ImageFacts
 {
     public static void Write(string path, PublishOutcome outcome, ImageNames names)
-        => WriteJson(path, Describe(outcome.Image, names, outcome.Destinations));
+        => WriteJson(path, Describe(outcome.Images, names, outcome.Destinations));
 
     /// <summary>Writes &lt;output&gt;.json next to an archive or layout.</summary>
-    public static void WriteNextTo(string outputPath, BuiltImage image, ImageNames names, DestinationResult result)
-        => WriteJson(outputPath + ".json", Describe(image, names, [result]));
+    public static void WriteNextTo(string outputPath, ImageSet images, ImageNames names, DestinationResult result)
+        => WriteJson(outputPath + ".json", Describe(images, names, [result]));
 
-    private static JsonObject Describe(BuiltImage image, ImageNames names, IEnumerable<DestinationResult> destinations) => new()
+    /// <summary>
+    /// manifestDigest is what the tags name (the index of a multi-platform image); configDigest is only there
+    /// for a single image; platforms lists each platform's manifest and config.
+    /// </summary>
+    private static JsonObject Describe(ImageSet images, ImageNames names, IEnumerable<DestinationResult> destinations) => new()
     {
         ["repository"] = names.Repository,
         ["tags"] = new JsonArray(names.Tags.Select(t => (JsonNode)JsonValue.Create(t)).ToArray()),
-        ["manifestDigest"] = image.Digest.ToString(),
-        ["manifestMediaType"] = image.Manifest.MediaType,
-        ["configDigest"] = image.Config.Digest.ToString(),
-        ["baseImage"] = image.Base.Reference.ToString(),
-        ["baseImageDigest"] = image.Base.ResolvedDigest.ToString(),
+        ["manifestDigest"] = images.Digest.ToString(),
+        ["manifestMediaType"] = images.MediaType,
+        ["configDigest"] = images.Index is null ? images.Images[0].Config.Digest.ToString() : null,
+        ["platforms"] = new JsonArray(images.Images.Select(image => (JsonNode)new JsonObject
+        {
+            ["platform"] = (images.PlatformOf(image) ?? PlatformOfConfig(image)).ToString(),
+            ["manifestDigest"] = image.Digest.ToString(),
+            ["configDigest"] = image.Config.Digest.ToString(),
+        }).ToArray()),
+        ["baseImage"] = images.Images[0].Base.Reference.ToString(),
+        ["baseImageDigest"] = images.Images[0].Base.ResolvedDigest.ToString(),
         ["destinations"] = new JsonArray(destinations.Select(d => (JsonNode)new JsonObject
         {
             ["kind"] = d.Target switch
@@ -39,6 +49,8 @@ public static class ImageFacts
             ["path"] = d.Path,
         }).ToArray()),
     };
+
+    private static Platform PlatformOfConfig(BuiltImage image) => new(image.Config.Os ?? "linux", image.Config.Architecture ?? "amd64");
 
     private static void WriteJson(string path, JsonObject json) => AtomicFile.WriteAllBytes(path, JsonContent.Serialize(json));
 }

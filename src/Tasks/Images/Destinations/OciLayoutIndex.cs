@@ -5,7 +5,8 @@ namespace Containers.Build.Images.Destinations;
 
 /// <summary>
 /// The index.json of an OCI image layout: one manifest entry per tag, named by the
-/// org.opencontainers.image.ref.name annotation. Adding an image keeps every entry of other tags.
+/// org.opencontainers.image.ref.name annotation, pointing at the image's manifest or, for a multi-platform
+/// image, at its image index. Adding an image keeps every entry of other tags.
 /// </summary>
 internal static class OciLayoutIndex
 {
@@ -17,7 +18,7 @@ internal static class OciLayoutIndex
     public static readonly byte[] LayoutFile = """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray();
 
     /// <param name="existing">The current index.json bytes, or null for a new layout.</param>
-    public static byte[] WithImage(byte[]? existing, ImageManifest manifest, ImageNames names)
+    public static byte[] WithImage(byte[]? existing, Images.ImageSet images, ImageNames names)
     {
         var kept = new JsonArray();
         if (existing is not null)
@@ -36,9 +37,9 @@ internal static class OciLayoutIndex
         {
             kept.Add(new JsonObject
             {
-                ["mediaType"] = manifest.MediaType,
-                ["digest"] = manifest.Digest.ToString(),
-                ["size"] = manifest.Bytes.LongLength,
+                ["mediaType"] = images.MediaType,
+                ["digest"] = images.Digest.ToString(),
+                ["size"] = images.Bytes.LongLength,
                 ["annotations"] = new JsonObject
                 {
                     [ContainerdNameAnnotation] = $"{names.Repository}:{tag}",

@@ -8,26 +8,33 @@ namespace Containers.Build.Images.Destinations;
 /// </summary>
 public sealed class OciLayoutWriter(LayerBlobs blobs)
 {
-    public async Task<DestinationResult> WriteAsync(OciLayoutTarget target, BuiltImage image, ImageNames names, CancellationToken cancellationToken)
+    public async Task<DestinationResult> WriteAsync(OciLayoutTarget target, ImageSet images, ImageNames names, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(target.Directory);
         var blobDirectory = Path.Combine(root, "blobs", "sha256");
         Directory.CreateDirectory(blobDirectory);
 
-        foreach (var layer in image.Layers)
+        foreach (var layer in images.DistinctLayers)
         {
             await CopyBlobAsync(await blobs.PathOfAsync(layer, cancellationToken).ConfigureAwait(false), layer.Descriptor.Digest, blobDirectory, cancellationToken).ConfigureAwait(false);
         }
-        WriteBlob(image.Config.Bytes, image.Config.Digest, blobDirectory);
-        WriteBlob(image.Manifest.Bytes, image.Manifest.Digest, blobDirectory);
+        foreach (var image in images.Images)
+        {
+            WriteBlob(image.Config.Bytes, image.Config.Digest, blobDirectory);
+            WriteBlob(image.Manifest.Bytes, image.Manifest.Digest, blobDirectory);
+        }
+        if (images.Index is { } index)
+        {
+            WriteBlob(index.Bytes, index.Digest, blobDirectory);
+        }
 
         AtomicFile.WriteAllBytes(Path.Combine(root, "oci-layout"), OciLayoutIndex.LayoutFile);
         var indexPath = Path.Combine(root, "index.json");
         var existing = File.Exists(indexPath) ? await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false) : null;
-        AtomicFile.WriteAllBytes(indexPath, OciLayoutIndex.WithImage(existing, image.Manifest, names));
+        AtomicFile.WriteAllBytes(indexPath, OciLayoutIndex.WithImage(existing, images, names));
 
         return new DestinationResult(target, names.Tags.Select(t => $"oci:{root}:{t}").ToArray(), root,
-            $"Wrote {string.Join(", ", names.Local)}@{image.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)})");
+            $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)}{(images.Index is null ? "" : $"; an index of {images.Images.Count} platforms")})");
     }
 
     private static async Task CopyBlobAsync(string source, Digest digest, string blobDirectory, CancellationToken cancellationToken)
