@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, on a fresh machine: set up the local registry and base images if missing, pack
-# Containers.Build, publish samples/WebApp with `dotnet publish -t:PublishImage` to the local registry,
-# then run the image with podman and ask it for its page.
+# Containers.Build, publish samples/WebApp with `dotnet publish -t:PublishImage` to the local registry
+# for linux/amd64 and linux/arm64 (one tag, one image index), then run the image with podman (which
+# pulls this machine's platform) and ask it for its page.
 #
 #   SAMPLE_PORT=8080   host port the app listens on (podman runs it with --network host)
 #   KEEP_RUNNING=1     leave the container running (named containers-build-sample)
@@ -19,9 +20,10 @@ version="0.1.0-dev.$(date +%Y%m%d%H%M%S)"
 echo "==> Packing Containers.Build $version"
 dotnet pack "$root/Containers.Build.sln" -c Release -o "$root/artifacts/packages" -p:Version="$version" -nologo -v:q
 
-echo "==> Publishing samples/WebApp to $registry"
+echo "==> Publishing samples/WebApp to $registry for linux-x64 and linux-arm64"
 dotnet publish "$root/samples/WebApp/WebApp.csproj" -c Release -t:PublishImage \
   -p:ContainersBuildVersion="$version" \
+  -p:ContainerRuntimeIdentifiers='"linux-x64;linux-arm64"' \
   -p:ContainerRegistry="$registry" \
   -p:ContainerBaseImage="$registry/dotnet/aspnet:10.0"
 

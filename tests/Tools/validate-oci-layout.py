@@ -2,7 +2,8 @@
 """Validates an OCI image layout directory against the OCI image-spec JSON schemas (tests/Schemas).
 
 usage: validate-oci-layout.py <layout-dir>
-Checks oci-layout, index.json, every manifest the index names and every config they name, and that each
+Checks oci-layout, index.json, every manifest the index names (through nested image indexes of
+multi-platform images, whose platforms must match the configs) and every config they name, and that each
 blob's sha256 matches its name. Prints one line per problem; exits 1 when there is any.
 Uses Debian's python3-jsonschema (installed by build/setup-test-env.sh), so it runs with /usr/bin/python3.
 """
@@ -68,18 +69,36 @@ def main():
         index = json.load(f)
     check("image-index-schema.json", index, "index.json")
 
-    for entry in index.get("manifests", []):
-        manifest = json.loads(blob(entry["digest"]))
-        check("image-manifest-schema.json", manifest, f"manifest {entry['digest']}")
-        config = json.loads(blob(manifest["config"]["digest"]))
-        check("config-schema.json", config, f"config {manifest['config']['digest']}")
-        for layer in manifest.get("layers", []):
+    checked = 0
+
+    def check_entry(entry):
+        nonlocal checked
+        document = json.loads(blob(entry["digest"]))
+        if entry.get("mediaType") == "application/vnd.oci.image.index.v1+json":
+            # A multi-platform image: an image index (in the blobs) naming one manifest per platform.
+            check("image-index-schema.json", document, f"index {entry['digest']}")
+            for nested in document.get("manifests", []):
+                if "platform" not in nested:
+                    problems.append(f"index {entry['digest']}: entry {nested['digest']} has no platform")
+                check_entry(nested)
+            return
+        checked += 1
+        check("image-manifest-schema.json", document, f"manifest {entry['digest']}")
+        config = json.loads(blob(document["config"]["digest"]))
+        check("config-schema.json", config, f"config {document['config']['digest']}")
+        platform = entry.get("platform")
+        if platform and (platform.get("architecture"), platform.get("os")) != (config.get("architecture"), config.get("os")):
+            problems.append(f"manifest {entry['digest']}: the index says {platform}, its config says {config.get('os')}/{config.get('architecture')}")
+        for layer in document.get("layers", []):
             if not os.path.exists(os.path.join(layout, "blobs", *layer["digest"].split(":", 1))):
                 problems.append(f"layer {layer['digest']} is missing")
 
+    for entry in index.get("manifests", []):
+        check_entry(entry)
+
     for problem in problems:
         print(problem)
-    print(f"{len(index.get('manifests', []))} manifests checked, {len(problems)} problems")
+    print(f"{checked} manifests checked, {len(problems)} problems")
     return 1 if problems else 0
 
 

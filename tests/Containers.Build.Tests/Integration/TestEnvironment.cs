@@ -55,7 +55,7 @@ public static class TestEnvironment
     /// <summary>The descriptor of the aspnet base image's top layer (a real blob to pull).</summary>
     public static async Task<Containers.Build.Model.Descriptor> AspNetBaseLayerAsync()
     {
-        var raw = await SkopeoAsync("inspect", "--tls-verify=false", "--raw", "--override-arch", "amd64", "--override-os", "linux", $"docker://{Registry}/dotnet/runtime-deps:10.0");
+        var raw = await SkopeoAsync("inspect", "--tls-verify=false", "--raw", "--override-arch", "amd64", "--override-os", "linux", $"docker://{Registry}/dotnet/runtime-deps:10.0-amd64");
         var layer = System.Text.Json.Nodes.JsonNode.Parse(raw.Output)!["layers"]!.AsArray()[0]!;
         return Containers.Build.Model.Descriptor.FromJson(layer, "the base layer");
     }

@@ -119,4 +119,25 @@ public class ManifestTests
         Assert.Equal([diffId], config.DiffIds);
         Assert.True(config.ToJsonObject()["unknown"]!["kept"]!.GetValue<bool>());
     }
+
+    [Theory]
+    [InlineData(ImageFormat.Oci, MediaTypes.OciIndex)]
+    [InlineData(ImageFormat.Docker, MediaTypes.DockerManifestList)]
+    public void An_index_of_platform_manifests_has_the_list_type_of_their_format(ImageFormat format, string mediaType)
+    {
+        var config = new Descriptor(format.ConfigMediaType(), Digest.Compute("{}"u8.ToArray()), 2);
+        var amd64 = ImageManifest.Create(format, config, []);
+        var arm64 = ImageManifest.Create(format, config with { Size = 3 }, []);
+        Assert.True(Platform.TryFromRuntimeIdentifier("linux-arm64", out var arm));
+        var index = ImageIndex.Create(format, [(amd64, Platform.LinuxAmd64), (arm64, arm)]);
+
+        Assert.Equal(mediaType, index.MediaType);
+        var parsed = ImageIndex.Parse(index.Bytes);
+        Assert.Equal(mediaType, parsed.MediaType);
+        Assert.Equal(index.Digest, parsed.Digest);
+        Assert.Equal([amd64.Digest, arm64.Digest], parsed.Manifests.Select(m => m.Digest));
+        Assert.Equal([format.ManifestMediaType(), format.ManifestMediaType()], parsed.Manifests.Select(m => m.MediaType));
+        Assert.Equal(arm64.Digest, parsed.FindManifest(new Platform("linux", "arm64"))!.Digest);
+        Assert.Contains("\"variant\":\"v8\"", System.Text.Encoding.UTF8.GetString(index.Bytes), StringComparison.Ordinal);
+    }
 }

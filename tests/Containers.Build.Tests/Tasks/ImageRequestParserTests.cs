@@ -156,4 +156,54 @@ public class ImageRequestParserTests : IDisposable
     [InlineData("1_NAME")]
     public void Invalid_environment_variable_names_are_errors(string name)
         => Assert.Equal(DiagnosticCodes.EnvironmentVariableInvalid, CodeOf(Valid with { Environment = [KeyValuePair.Create(name, "x")] }));
+
+    [Fact]
+    public void Container_runtime_identifiers_give_one_platform_each_published_as_an_index()
+    {
+        using var arm64 = new TempDirectory("cb-publish-arm64");
+        var request = ImageRequestParser.Parse(Valid with
+        {
+            PublishDirectory = null,
+            Platforms =
+            [
+                new PlatformInput("linux-x64", _publish.Path, [new Containers.Build.Layers.PublishItem("runtimes/linux-arm64/native/a.so", "Native", null, "linux-arm64")], []),
+                new PlatformInput("linux-arm64", arm64.Path, [], ["wwwroot/site.css"]),
+            ],
+            PlatformTags = true,
+        }, _ => { });
+        Assert.True(request.IsMultiPlatform);
+        Assert.True(request.PlatformTags);
+        Assert.Equal(["linux/amd64", "linux/arm64/v8"], request.Platforms.Select(p => p.Platform.ToString()));
+        Assert.Equal(arm64.Path, request.Platforms[1].PublishDirectory);
+        Assert.Equal(1, request.FilesLeftOut);
+        Assert.Equal(Containers.Build.Layers.LayerKind.StaticWebAssets, request.Platforms[1].Classification.KindOf("wwwroot/site.css"));
+
+        // Per-platform tags mean nothing for a single image.
+        Assert.False(ImageRequestParser.Parse(Valid with { PlatformTags = true }, _ => { }).PlatformTags);
+    }
+
+    [Theory]
+    [InlineData("linux-x64", "linux-musl-x64", DiagnosticCodes.RuntimeIdentifiersInvalid)]
+    [InlineData("linux-x64", "osx-arm64", DiagnosticCodes.RuntimeIdentifierUnsupported)]
+    public void Runtime_identifiers_that_cannot_share_an_index_are_errors(string first, string second, string code)
+    {
+        using var other = new TempDirectory("cb-publish-other");
+        var error = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.Parse(Valid with
+        {
+            Platforms = [new PlatformInput(first, _publish.Path, [], []), new PlatformInput(second, other.Path, [], [])],
+        }, _ => { }));
+        Assert.Equal(code, error.Code);
+        Assert.Contains(second, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_platform_whose_publish_folder_is_missing_is_an_error()
+    {
+        var error = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.Parse(Valid with
+        {
+            Platforms = [new PlatformInput("linux-x64", _publish.Path, [], []), new PlatformInput("linux-arm64", "/nonexistent/publish/linux-arm64/", [], [])],
+        }, _ => { }));
+        Assert.Equal(DiagnosticCodes.PublishDirectoryMissing, error.Code);
+        Assert.Contains("/nonexistent/publish/linux-arm64/", error.Message, StringComparison.Ordinal);
+    }
 }
