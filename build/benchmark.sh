@@ -32,7 +32,9 @@
 #   --reps N              BENCH_REPS, repetitions per case (default 3)
 #   --cases "A:R ..."     BENCH_CASES, app:rid pairs (default "WebApp:linux-x64 LargeWebApp:linux-x64
 #                         LargeWebApp:portable"). rid "portable" passes no RuntimeIdentifier (each tool's
-#                         default); any other value is passed to both as -r <rid> (framework-dependent).
+#                         default); "rid1+rid2" is a multi-platform image (ContainerRuntimeIdentifiers and
+#                         RuntimeIdentifiers "rid1;rid2"); any other value is passed to both as -r <rid>
+#                         (framework-dependent).
 #   --from-head           BENCH_PACK_FROM=HEAD: pack the committed code, not the work tree
 #   --package-version V   BENCH_PACKAGE_VERSION: use a package already in artifacts/packages, don't pack
 #   --keep                BENCH_KEEP_TEMP=1: keep the temp dir (copies, logs)
@@ -381,7 +383,12 @@ bench_case() {
   local app=$1 case_name=$2 rep tool order step copy
   [[ -f $root/samples/$app/$app.csproj ]] || die "no samples/$app/$app.csproj"
   rid_args=()
-  [[ $case_name == portable ]] || rid_args=(-r "$case_name")
+  case $case_name in
+    portable) ;;
+    # Several platforms, one index: RuntimeIdentifiers too, which the SDK needs to restore for them.
+    *+*) rid_args=("-p:RuntimeIdentifiers=\"${case_name//+/;}\"" "-p:ContainerRuntimeIdentifiers=\"${case_name//+/;}\"") ;;
+    *) rid_args=(-r "$case_name") ;;
+  esac
   local slug
   slug=${app,,}
   for ((rep = 1; rep <= reps; rep++)); do
@@ -392,7 +399,7 @@ bench_case() {
     for tool in ours sdk; do
       copy=$work/$app-$case_name-r$rep-$tool
       copies[$tool]=$copy
-      repos[$tool]="bench/$slug-${case_name,,}-$tool-$run_id-r$rep"
+      repos[$tool]="bench/$slug-${case_name//+/-}-$tool-$run_id-r$rep"
       copy_samples "$copy"
     done
     for tool in "${order[@]}"; do

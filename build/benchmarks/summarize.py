@@ -90,7 +90,9 @@ def main():
     for app, case in cases:
         rows = [r for r in results if r["app"] == app and r["case"] == case]
         pick = lambda tool, step: [r for r in rows if r["tool"] == tool and r["step"] == step]
-        rid = "no RuntimeIdentifier (each tool's default)" if case == "portable" else f"-r {case} (framework-dependent)"
+        rid = ("no RuntimeIdentifier (each tool's default)" if case == "portable"
+               else f"ContainerRuntimeIdentifiers {case.replace('+', ';')} (one index, framework-dependent)" if "+" in case
+               else f"-r {case} (framework-dependent)")
         p(f"### {app}, {rid}")
         p()
         fold = [f for f in folders if f["app"] == app and f["case"] == case]

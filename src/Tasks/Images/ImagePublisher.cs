@@ -23,7 +23,12 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         var store = new ContentStore(request.ContentStoreDirectory);
         var basesTask = ResolveBasesAsync(baseRegistry, request, store, cancellationToken);
 
-        var plans = CrossPlatformLayers.Share(request.Platforms.Select(p => PlanLayers(request, p)).ToArray(), cancellationToken);
+        // ContainerLayering=Single asks for one layer per image: no layers split out to share across platforms.
+        IReadOnlyList<IReadOnlyList<PlannedLayer>> plans = request.Platforms.Select(p => PlanLayers(request, p)).ToArray();
+        if (request.Layering != LayeringMode.Single)
+        {
+            plans = CrossPlatformLayers.Share(plans, cancellationToken);
+        }
         var secrets = plans.SelectMany(SecretFileDetector.Find).Distinct(StringComparer.Ordinal).ToArray();
         if (secrets.Length > 0)
         {

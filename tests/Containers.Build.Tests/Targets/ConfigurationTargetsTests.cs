@@ -193,4 +193,35 @@ public class ConfigurationTargetsTests
         Assert.Equal(DiagnosticCodes.BaseImageNotInferable, error.Code);
         Assert.Contains("10.0.100-nightly.5", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    // The SDK's rules: ContainerRuntimeIdentifiers without ContainerRuntimeIdentifier, or RuntimeIdentifiers alone.
+    [InlineData("<ContainerRuntimeIdentifiers>linux-x64;linux-arm64</ContainerRuntimeIdentifiers>", "true", "linux-x64;linux-arm64")]
+    [InlineData("<RuntimeIdentifiers>linux-x64;linux-arm64</RuntimeIdentifiers>", "true", "linux-x64;linux-arm64")]
+    [InlineData("<RuntimeIdentifiers>linux-x64;linux-arm64</RuntimeIdentifiers><RuntimeIdentifier>linux-arm64</RuntimeIdentifier>", "false", "linux-arm64")]
+    [InlineData("<ContainerRuntimeIdentifiers>linux-x64;linux-arm64</ContainerRuntimeIdentifiers><ContainerRuntimeIdentifier>linux-x64</ContainerRuntimeIdentifier>", "false", "linux-x64")]
+    [InlineData("", "false", "host")]
+    public void Several_platforms_are_asked_for_as_the_sdk_asks_for_them(string properties, string multiPlatform, string rids)
+    {
+        var (instance, _) = Compute(properties);
+        Assert.Equal(multiPlatform, instance.GetPropertyValue("_ContainersBuildIsMultiPlatform"));
+        var expected = rids == "host" ? "linux-" + System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant() : rids;
+        Assert.Equal(expected, instance.GetPropertyValue("_ContainersBuildTargetRids"));
+        if (multiPlatform == "true")
+        {
+            // Restore learns the platforms; the base is inferred for all of them; one app command serves both.
+            Assert.Contains("linux-arm64", instance.GetPropertyValue("RuntimeIdentifiers"), StringComparison.Ordinal);
+            Assert.Equal("", instance.GetPropertyValue("ContainerRuntimeIdentifier"));
+            Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", instance.GetPropertyValue("ContainerBaseImage"));
+            Assert.Equal("true", instance.GetPropertyValue("_ContainersBuildPortableIL"));
+            Assert.Equal(["dotnet", "/app/App.dll"], instance.GetItems("ContainerAppCommand").Select(i => i.EvaluatedInclude));
+        }
+    }
+
+    [Fact]
+    public void Several_platforms_mixing_musl_and_glibc_cannot_share_an_inferred_base()
+    {
+        var error = Assert.Single(Fail("<ContainerRuntimeIdentifiers>linux-musl-x64;linux-arm64</ContainerRuntimeIdentifiers>").Errors);
+        Assert.Equal(DiagnosticCodes.MuslMixedWithGlibc, error.Code);
+    }
 }
