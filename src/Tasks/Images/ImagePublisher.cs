@@ -24,7 +24,9 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         var basesTask = ResolveBasesAsync(baseRegistry, request, store, cancellationToken);
 
         // ContainerLayering=Single asks for one layer per image: no layers split out to share across platforms.
-        IReadOnlyList<IReadOnlyList<PlannedLayer>> plans = request.Platforms.Select(p => PlanLayers(request, p)).ToArray();
+        IReadOnlyList<IReadOnlyList<PlannedLayer>> plans = request.Platforms
+            .Select(p => StaticWebAssetEndpoints.WithFixedTimes(PlanLayers(request, p), request.Settings.Created, store))
+            .ToArray();
         if (request.Layering != LayeringMode.Single)
         {
             plans = CrossPlatformLayers.Share(plans, cancellationToken);

@@ -74,8 +74,10 @@ public static partial class ImageRequestParser
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var format = ParseFormat(inputs.ImageFormat);
         var targets = BuildTargets(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
-        // An OCI layout or archive holds an OCI image unless the user asked otherwise.
-        if (format is null && targets.Any(t => t is OciLayoutTarget or ArchiveTarget { Format: ArchiveFormat.Oci }))
+        // An OCI layout or archive holds an OCI image unless the user asked otherwise. Several platforms in a
+        // file are always an OCI archive (ArchiveWriter), whose index must then be an OCI index too.
+        var multiPlatformFile = inputs.Platforms.Count > 0 && targets.Any(t => t is ArchiveTarget or LocalEngineTarget);
+        if (format is null && (multiPlatformFile || targets.Any(t => t is OciLayoutTarget or ArchiveTarget { Format: ArchiveFormat.Oci })))
         {
             format = Model.ImageFormat.Oci;
         }

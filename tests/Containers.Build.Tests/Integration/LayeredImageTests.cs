@@ -95,11 +95,13 @@ public class LayeredImageTests
     [IntegrationFact]
     public async Task The_same_commit_cloned_to_two_paths_gives_the_same_digest()
     {
+        // An app with a project reference, a package and static web assets: the SDK writes the wwwroot files'
+        // times (the checkout time) into its endpoints manifest, which the image gets with the commit's time.
         var digests = new List<string>();
         foreach (var clone in new[] { "clone-a", "clone-b/nested" })
         {
             var root = Path.Combine(Path.GetTempPath(), $"cb-repro-{Guid.NewGuid():N}", clone);
-            using var sample = await SampleProject.CreateAsync("samples/WebApp", root: root);
+            using var sample = await SampleProject.CreateAsync("tests/Fixtures/LayeredApp", ["tests/Fixtures/LayeredApp.Lib"], allowNuGetOrg: true, root: root);
             var environment = new Dictionary<string, string?>
             {
                 ["GIT_AUTHOR_NAME"] = "Test", ["GIT_AUTHOR_EMAIL"] = "test@example.com", ["GIT_AUTHOR_DATE"] = "2024-05-01T12:00:00Z",

@@ -114,7 +114,8 @@ public class MultiPlatformTests
     [IntegrationFact]
     public async Task The_archive_and_the_oci_layout_hold_the_whole_index_and_podman_loads_the_hosts_platform()
     {
-        using var sample = await SampleProject.CreateAsync();
+        // An app with a package, a project reference and static web assets: all of them the same on both platforms.
+        using var sample = await SampleProject.CreateAsync("tests/Fixtures/LayeredApp", ["tests/Fixtures/LayeredApp.Lib"], allowNuGetOrg: true);
         var repository = TestEnvironment.UniqueRepository("multi-local");
         var archive = Path.Combine(sample.Root, "out", "image.tar");
         var layout = Path.Combine(sample.Root, "layout");
@@ -141,6 +142,18 @@ public class MultiPlatformTests
         Assert.Equal(digest, facts["manifestDigest"]!.GetValue<string>());
         Assert.Equal(["linux/amd64", "linux/arm64/v8"], facts["platforms"]!.AsArray().Select(p => p!["platform"]!.GetValue<string>()));
 
+        // Package, project reference, static web assets and the app's IL: one layer each, in both images; the
+        // native host and deps.json: a layer per platform on top.
+        var imageIndex = JsonNode.Parse(await File.ReadAllBytesAsync(Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..])))!;
+        var manifests = imageIndex["manifests"]!.AsArray()
+            .Select(m => JsonNode.Parse(File.ReadAllBytes(Path.Combine(layout, "blobs", "sha256", m!["digest"]!.GetValue<string>()["sha256:".Length..])))!)
+            .ToArray();
+        var amd64Layers = Layers(manifests[0]);
+        var arm64Layers = Layers(manifests[1]);
+        Assert.Equal(amd64Layers[^5..^1], arm64Layers[^5..^1]);
+        Assert.NotEqual(amd64Layers[^1], arm64Layers[^1]);
+        Assert.Contains("0 of 6 app layers reused from the cache", publish.Output, StringComparison.Ordinal);
+
         // podman load of the archive takes the image for this machine, which runs.
         var load = await TestEnvironment.PodmanAsync("load", "-i", archive);
         try
@@ -149,7 +162,7 @@ public class MultiPlatformTests
             var architecture = await TestEnvironment.PodmanAsync("image", "inspect", "--format", "{{.Architecture}}", $"localhost/{repository}:latest");
             Assert.Equal("amd64", architecture.Output.Trim());
             await using var container = await RunningContainer.StartAsync($"localhost/{repository}:latest");
-            Assert.Contains("Hello from Containers.Build!", await container.GetOkAsync(), StringComparison.Ordinal);
+            Assert.Contains("(version 1)", await container.GetOkAsync(), StringComparison.Ordinal);
         }
         finally
         {
@@ -163,7 +176,7 @@ public class MultiPlatformTests
             Assert.True(local.ExitCode == 0, local.ToString());
             Assert.Contains("(the linux/amd64 image of the 2 built)", local.Output, StringComparison.Ordinal);
             await using var container = await RunningContainer.StartAsync($"localhost/{repository}:latest");
-            Assert.Contains("Hello from Containers.Build!", await container.GetOkAsync(), StringComparison.Ordinal);
+            Assert.Contains("(version 1)", await container.GetOkAsync(), StringComparison.Ordinal);
         }
         finally
         {

@@ -178,6 +178,17 @@ public class ImageRequestParserTests : IDisposable
         Assert.Equal(1, request.FilesLeftOut);
         Assert.Equal(Containers.Build.Layers.LayerKind.StaticWebAssets, request.Platforms[1].Classification.KindOf("wwwroot/site.css"));
 
+        Assert.Null(request.Settings.Format);
+
+        // An archive of several platforms is an OCI archive, with an OCI index, whatever the base's format.
+        var archived = ImageRequestParser.Parse(Valid with
+        {
+            PublishDirectory = null,
+            ArchiveOutputPath = Path.Combine(_publish.Path, "image.tar"),
+            Platforms = [new PlatformInput("linux-x64", _publish.Path, [], []), new PlatformInput("linux-arm64", arm64.Path, [], [])],
+        }, _ => { });
+        Assert.Equal(Containers.Build.Model.ImageFormat.Oci, archived.Settings.Format);
+
         // Per-platform tags mean nothing for a single image.
         Assert.False(ImageRequestParser.Parse(Valid with { PlatformTags = true }, _ => { }).PlatformTags);
     }
