@@ -19,7 +19,10 @@ public static class ProcessRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            // Not the current directory: in-process MSBuild builds (ConfigurationTargetsTests) move it into their
+            // temporary project folders, which are deleted; a child started meanwhile (podman's conmon) then
+            // has no working directory and fails ("Failed to get working directory").
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var argument in arguments)
         {
