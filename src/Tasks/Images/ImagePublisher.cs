@@ -24,9 +24,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         var basesTask = ResolveBasesAsync(baseRegistry, request, store, cancellationToken);
 
         // ContainerLayering=Single asks for one layer per image: no layers split out to share across platforms.
-        IReadOnlyList<IReadOnlyList<PlannedLayer>> plans = request.Platforms
-            .Select(p => StaticWebAssetEndpoints.WithFixedTimes(PlanLayers(request, p), request.Settings.Created, store))
-            .ToArray();
+        IReadOnlyList<IReadOnlyList<PlannedLayer>> plans = request.Platforms.Select(p => PlanLayers(request, p, store)).ToArray();
         if (request.Layering != LayeringMode.Single)
         {
             plans = CrossPlatformLayers.Share(plans, cancellationToken);
@@ -153,11 +151,14 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
             throw new ContainersBuildException(DiagnosticCodes.LocalEngineFailed,
                 $"LocalRegistry={requested} but {requested.ToString().ToLowerInvariant()} is not usable ({diagnosis}). Start it, or leave LocalRegistry empty to write an archive, or set ContainerRegistry.");
         }
-        // No daemon is no reason to fail: the archive is the image, ready to load later.
+        // No daemon is no reason to fail: the archive is the image, ready to load later. An engine loads one
+        // platform, so the archive holds the one it would have loaded, as a docker-archive both engines read.
         var archiveTarget = new ArchiveTarget(target.FallbackArchivePath, ArchiveFormat.Docker, Gzip: false);
-        var written = await archives.WriteAsync(archiveTarget, images, names, cancellationToken).ConfigureAwait(false);
-        ImageFacts.WriteNextTo(archiveTarget.Path, images, names, written);
-        return written with { Summary = $"No container engine is usable ({diagnosis}). {written.Summary} — {layerSummary}" };
+        var forEngine = images.Index is null ? images : ImageSet.Single(images.ImageFor(Platform.Host));
+        var written = await archives.WriteAsync(archiveTarget, forEngine, names, cancellationToken).ConfigureAwait(false);
+        ImageFacts.WriteNextTo(archiveTarget.Path, forEngine, names, written);
+        var chosen = images.Index is null ? "" : $" (the {images.PlatformOf(forEngine.Images[0])} image of the {images.Images.Count} built)";
+        return written with { Summary = $"No container engine is usable ({diagnosis}). {written.Summary}{chosen} — {layerSummary}" };
     }
 
     private static string Describe(ImageTarget target) => target switch
@@ -172,11 +173,17 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         => $"{layers.Count(l => l.FromCache)} of {layers.Count} app layers reused from the cache"
            + (filesLeftOut > 0 ? $"; {filesLeftOut} published files for other platforms left out" : "");
 
-    private static IReadOnlyList<PlannedLayer> PlanLayers(ImageRequest request, PlatformPublish platform)
+    private static IReadOnlyList<PlannedLayer> PlanLayers(ImageRequest request, PlatformPublish platform, ContentStore store)
     {
         try
         {
-            return LayerPlanner.Plan(platform.PublishDirectory, request.Settings.WorkingDirectory, platform.Classification, request.Layering);
+            var plan = LayerPlanner.Plan(platform.PublishDirectory, request.Settings.WorkingDirectory, platform.Classification, request.Layering);
+            return StaticWebAssetEndpoints.WithFixedTimes(plan, request.Settings.Created, store);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.LayerWriteFailed,
+                $"Could not read the publish output in '{platform.PublishDirectory}' or write to '{store.Root}': {e.Message} Check the permissions and disk space there (ContainersBuildContentStore).", e);
         }
         catch (WhiteoutNameException e)
         {

@@ -38,6 +38,11 @@ public static class CrossPlatformLayers
             }
             var sharedPaths = shared.Select(e => e.ContainerPath).ToHashSet(StringComparer.Ordinal);
             var sharedLayer = shared.Count > 0 ? new PlannedLayer(kind, LayerPlanner.WithParents(shared)) : null;
+            // A layer of directories only (an empty publish folder still gets the app's directory) is the same everywhere.
+            if (sharedLayer is null && contents.All(c => c is { Count: 0 }))
+            {
+                sharedLayer = layers[0];
+            }
 
             for (var i = 0; i < plans.Count; i++)
             {

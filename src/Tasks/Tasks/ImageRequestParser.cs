@@ -76,8 +76,13 @@ public static partial class ImageRequestParser
         var targets = BuildTargets(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
         // An OCI layout or archive holds an OCI image unless the user asked otherwise. Several platforms in a
         // file are always an OCI archive (ArchiveWriter), whose index must then be an OCI index too.
-        var multiPlatformFile = inputs.Platforms.Count > 0 && targets.Any(t => t is ArchiveTarget or LocalEngineTarget);
-        if (format is null && (multiPlatformFile || targets.Any(t => t is OciLayoutTarget or ArchiveTarget { Format: ArchiveFormat.Oci })))
+        var multiPlatformArchive = inputs.Platforms.Count > 0 && targets.Any(t => t is ArchiveTarget);
+        if (multiPlatformArchive && format == Model.ImageFormat.Docker)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.ImageFormatInvalid,
+                "ContainerImageFormat=Docker cannot be written to ContainerArchiveOutputPath for several platforms: such an archive is an OCI image layout, whose index must be an OCI index. Leave ContainerImageFormat empty (or set it to OCI), or publish one platform (ContainerRuntimeIdentifier).");
+        }
+        if (format is null && (multiPlatformArchive || targets.Any(t => t is OciLayoutTarget or ArchiveTarget { Format: ArchiveFormat.Oci })))
         {
             format = Model.ImageFormat.Oci;
         }
@@ -137,8 +142,10 @@ public static partial class ImageRequestParser
         var clash = platforms.GroupBy(p => p.Platform).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
         {
-            throw new ContainersBuildException(DiagnosticCodes.RuntimeIdentifiersInvalid,
-                $"ContainerRuntimeIdentifiers has {string.Join(" and ", clash.Select(p => p.RuntimeIdentifier))}, which are the same platform ({clash.Key}); an image index holds one image per platform. Keep one of them.");
+            var rids = clash.Select(p => p.RuntimeIdentifier).Distinct(StringComparer.Ordinal).ToArray();
+            throw new ContainersBuildException(DiagnosticCodes.RuntimeIdentifiersInvalid, rids.Length == 1
+                ? $"ContainerRuntimeIdentifiers lists {rids[0]} more than once; an image index holds one image per platform. List it once."
+                : $"ContainerRuntimeIdentifiers has {string.Join(" and ", rids)}, which are the same platform ({clash.Key}); an image index holds one image per platform. Keep one of them.");
         }
         return platforms;
     }

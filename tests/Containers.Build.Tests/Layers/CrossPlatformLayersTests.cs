@@ -88,4 +88,29 @@ public class CrossPlatformLayersTests : IDisposable
         Assert.True(FileContent.AreEqual(_x64.WriteFile("big", content), _arm64.WriteFile("big", content)));
         Assert.False(FileContent.AreEqual(_x64.WriteFile("big", content + "a"), _arm64.WriteFile("big", content + "b")));
     }
+
+    [Fact]
+    public void A_kind_only_some_platforms_have_is_theirs_and_empty_publish_folders_share_the_app_directory()
+    {
+        using var x64 = new TempDirectory("cb-x64-only");
+        using var arm64 = new TempDirectory("cb-arm64-only");
+        x64.WriteFile("libnative.so", "x64");
+        arm64.WriteFile("App.dll", "app");
+        var classification = PublishItemClassifier.Classify([new PublishItem("libnative.so", NuGetPackageId: "Native")], []);
+        var plans = CrossPlatformLayers.Share([
+            LayerPlanner.Plan(x64.Path, "/app", classification, LayeringMode.ByChangeFrequency),
+            LayerPlanner.Plan(arm64.Path, "/app", classification, LayeringMode.ByChangeFrequency)]);
+        Assert.Equal([LayerKind.Packages], plans[0].Select(l => l.Kind));
+        Assert.True(plans[0][0].IsPlatformSpecific);
+        Assert.Equal([LayerKind.Application], plans[1].Select(l => l.Kind));
+        Assert.True(plans[1][0].IsPlatformSpecific);
+
+        using var empty1 = new TempDirectory("cb-empty1");
+        using var empty2 = new TempDirectory("cb-empty2");
+        var emptyPlans = CrossPlatformLayers.Share([
+            LayerPlanner.Plan(empty1.Path, "/app", FileClassification.Empty, LayeringMode.ByChangeFrequency),
+            LayerPlanner.Plan(empty2.Path, "/app", FileClassification.Empty, LayeringMode.ByChangeFrequency)]);
+        Assert.Same(Assert.Single(emptyPlans[0]), Assert.Single(emptyPlans[1]));
+        Assert.Equal("app", Assert.Single(emptyPlans[0][0].Entries).ContainerPath);
+    }
 }

@@ -26,4 +26,19 @@ public class ComputeSharedPathMapTests
     public void The_target_goes_through_the_existing_map_which_stays_behind_it()
         => Assert.Equal("/src/app/obj/Release/net10.0/linux-arm64/=/_/obj/Release/net10.0/,/src/app/=/_/,/root/.nuget/packages/=/_1/",
             Run("/src/app/=/_/,/root/.nuget/packages/=/_1/"));
+
+    [Fact]
+    public void Commas_and_equals_signs_in_paths_stay_escaped_as_the_compiler_reads_them()
+    {
+        var task = new ComputeSharedPathMap
+        {
+            BuildEngine = new FakeBuildEngine(),
+            PathMap = "/src/a,,b==c/=/_/,/root/.nuget/packages/=/_1/",
+            From = "/src/a,b=c/obj/Release/net10.0/linux-arm64/",
+            To = "/src/a,b=c/obj/Release/net10.0/",
+        };
+        Assert.True(task.Execute());
+        Assert.Equal("/src/a,,b==c/obj/Release/net10.0/linux-arm64/=/_/obj/Release/net10.0/,/src/a,,b==c/=/_/,/root/.nuget/packages/=/_1/", task.Result);
+        Assert.Equal([("/src/a,b=c/", "/_/"), ("/root/.nuget/packages/", "/_1/")], ComputeSharedPathMap.Parse(task.PathMap));
+    }
 }

@@ -188,6 +188,15 @@ public class ImageRequestParserTests : IDisposable
             Platforms = [new PlatformInput("linux-x64", _publish.Path, [], []), new PlatformInput("linux-arm64", arm64.Path, [], [])],
         }, _ => { });
         Assert.Equal(Containers.Build.Model.ImageFormat.Oci, archived.Settings.Format);
+        var docker = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.Parse(Valid with
+        {
+            PublishDirectory = null,
+            ImageFormat = "Docker",
+            ArchiveOutputPath = Path.Combine(_publish.Path, "image.tar"),
+            Platforms = [new PlatformInput("linux-x64", _publish.Path, [], []), new PlatformInput("linux-arm64", arm64.Path, [], [])],
+        }, _ => { }));
+        Assert.Equal(DiagnosticCodes.ImageFormatInvalid, docker.Code);
+        Assert.Contains("ContainerImageFormat=Docker", docker.Message, StringComparison.Ordinal);
 
         // Per-platform tags mean nothing for a single image.
         Assert.False(ImageRequestParser.Parse(Valid with { PlatformTags = true }, _ => { }).PlatformTags);
@@ -195,6 +204,7 @@ public class ImageRequestParserTests : IDisposable
 
     [Theory]
     [InlineData("linux-x64", "linux-musl-x64", DiagnosticCodes.RuntimeIdentifiersInvalid)]
+    [InlineData("linux-arm64", "linux-arm64", DiagnosticCodes.RuntimeIdentifiersInvalid)]
     [InlineData("linux-x64", "osx-arm64", DiagnosticCodes.RuntimeIdentifierUnsupported)]
     public void Runtime_identifiers_that_cannot_share_an_index_are_errors(string first, string second, string code)
     {
