@@ -138,8 +138,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
             {
                 var image = images.ImageFor(Platform.Host);
                 var loaded = await new LocalEngineLoader(archives).LoadAsync(target, found, image, names, cancellationToken).ConfigureAwait(false);
-                var which = images.Index is null ? "" : $" (the {images.PlatformOf(image)} image of the {images.Images.Count} built)";
-                return loaded with { Summary = $"{loaded.Summary}{which} — {layerSummary}" };
+                return loaded with { Summary = $"{loaded.Summary}{WhichOf(images, image)} — {layerSummary}" };
             }
             catch (LocalEngineException e)
             {
@@ -157,9 +156,12 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<string,
         var forEngine = images.Index is null ? images : ImageSet.Single(images.ImageFor(Platform.Host));
         var written = await archives.WriteAsync(archiveTarget, forEngine, names, cancellationToken).ConfigureAwait(false);
         ImageFacts.WriteNextTo(archiveTarget.Path, forEngine, names, written);
-        var chosen = images.Index is null ? "" : $" (the {images.PlatformOf(forEngine.Images[0])} image of the {images.Images.Count} built)";
-        return written with { Summary = $"No container engine is usable ({diagnosis}). {written.Summary}{chosen} — {layerSummary}" };
+        return written with { Summary = $"No container engine is usable ({diagnosis}). {written.Summary}{WhichOf(images, forEngine.Images[0])} — {layerSummary}" };
     }
+
+    /// <summary>For a multi-platform image, which platform's image an engine got.</summary>
+    private static string WhichOf(ImageSet images, BuiltImage image)
+        => images.Index is null ? "" : $" (the {images.PlatformOf(image)} image of the {images.Images.Count} built)";
 
     private static string Describe(ImageTarget target) => target switch
     {

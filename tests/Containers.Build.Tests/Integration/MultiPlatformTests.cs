@@ -27,7 +27,7 @@ public class MultiPlatformTests
         Assert.Contains("an index of 2 platform images", publish.Output, StringComparison.Ordinal);
 
         // The tag names an OCI index of both platforms; nobody asked for per-platform tags, so there are none.
-        var index = await RawAsync($"{repository}:latest");
+        var index = await RawAsync(repository, "latest");
         Assert.Equal("application/vnd.oci.image.index.v1+json", index["mediaType"]!.GetValue<string>());
         Assert.Equal(SampleProject.PushedDigest(publish), (await ManifestAsync(repository, "latest")).Digest);
         var platforms = index["manifests"]!.AsArray().Select(m => m!["platform"]!.ToJsonString()).ToArray();
@@ -35,8 +35,8 @@ public class MultiPlatformTests
         Assert.Equal(["latest"], await TagsAsync(repository));
 
         // Each platform's manifest is in the registry by digest, in OCI format, on its own base.
-        var amd64 = await RawAsync($"{repository}@{index["manifests"]![0]!["digest"]!.GetValue<string>()}");
-        var arm64 = await RawAsync($"{repository}@{index["manifests"]![1]!["digest"]!.GetValue<string>()}");
+        var amd64 = await RawAsync(repository, index["manifests"]![0]!["digest"]!.GetValue<string>());
+        var arm64 = await RawAsync(repository, index["manifests"]![1]!["digest"]!.GetValue<string>());
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", arm64["mediaType"]!.GetValue<string>());
         var arm64Config = await ConfigAsync(repository, "arm64");
         Assert.Equal("arm64", arm64Config["architecture"]!.GetValue<string>());
@@ -89,7 +89,7 @@ public class MultiPlatformTests
             $"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.RuntimeDepsBase}", $"ContainerRepository={repository}");
         Assert.True(publish.ExitCode == 0, publish.ToString());
 
-        var list = await RawAsync($"{repository}:1.0");
+        var list = await RawAsync(repository, "1.0");
         Assert.Equal("application/vnd.docker.distribution.manifest.list.v2+json", list["mediaType"]!.GetValue<string>());
         Assert.All(list["manifests"]!.AsArray(), m => Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", m!["mediaType"]!.GetValue<string>()));
 
@@ -226,17 +226,14 @@ public class MultiPlatformTests
         var settled = await sample.PublishImageAsync(BothPlatforms, "ContainerImageFormat=OCI", $"ContainerRegistry={TestEnvironment.Registry}",
             $"ContainerBaseImage={TestEnvironment.Registry}/{mixed}", $"ContainerRepository={repository}");
         Assert.True(settled.ExitCode == 0, settled.ToString());
-        var settledIndex = await RawAsync($"{repository}:latest");
+        var settledIndex = await RawAsync(repository, "latest");
         Assert.Equal("application/vnd.oci.image.index.v1+json", settledIndex["mediaType"]!.GetValue<string>());
         Assert.All(settledIndex["manifests"]!.AsArray(), m => Assert.Equal("application/vnd.oci.image.manifest.v1+json", m!["mediaType"]!.GetValue<string>()));
     }
 
-    private static async Task<JsonNode> RawAsync(string reference)
-    {
-        var raw = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", $"docker://{TestEnvironment.Registry}/{reference}");
-        Assert.True(raw.ExitCode == 0, raw.ToString());
-        return JsonNode.Parse(raw.Output)!;
-    }
+    /// <summary>The manifest or index <paramref name="repository"/>:<paramref name="reference"/> (a tag or a digest) names, parsed.</summary>
+    private static async Task<JsonNode> RawAsync(string repository, string reference)
+        => JsonNode.Parse((await ManifestAsync(repository, reference)).Bytes)!;
 
     private static async Task<JsonNode> ConfigAsync(string repository, string arch)
     {
