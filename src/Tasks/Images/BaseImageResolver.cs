@@ -5,7 +5,10 @@ using Containers.Build.Registry;
 
 namespace Containers.Build.Images;
 
-/// <summary>Reads a base image from its registry and narrows an index to the target platform.</summary>
+/// <summary>
+/// Reads a base image from a registry (its own, or a mirror's) and narrows an index to each target platform.
+/// Its layers stay in that registry until a destination asks them for their bytes.
+/// </summary>
 public static class BaseImageResolver
 {
     /// <param name="store">Where configurations are kept by digest, so a base that did not change is not read again.</param>
@@ -42,7 +45,8 @@ public static class BaseImageResolver
             {
                 throw new PlatformNotFoundException(reference, [platform], [new Platform(os, architecture)]);
             }
-            bases[i] = new BaseImage(reference, manifest, config, top.Digest);
+            var layers = manifest.Layers.Select(layer => (ImageLayer)new RegistryLayer(layer, registry, reference.Repository, store)).ToArray();
+            bases[i] = new BaseImage(reference, manifest, config, top.Digest, layers);
         }
         return bases;
     }

@@ -8,24 +8,24 @@ public static class ImageBuilder
 {
     public const string CreatedBy = "Containers.Build";
 
-    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings)
+    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, Platform platform)
     {
         var format = settings.Format ?? baseImage.Manifest.Format;
         var config = ComposeConfig(baseImage, newLayers, settings);
 
         var layers = new List<ImageLayer>();
-        foreach (var layer in baseImage.Manifest.Layers)
+        foreach (var layer in baseImage.Layers)
         {
-            layers.Add(ImageLayer.FromBase(layer with { MediaType = format.TranslateLayerMediaType(layer.MediaType) }, baseImage.Reference.Repository));
+            layers.Add(layer with { Descriptor = layer.Descriptor with { MediaType = format.TranslateLayerMediaType(layer.Descriptor.MediaType) } });
         }
         foreach (var added in newLayers)
         {
-            layers.Add(ImageLayer.FromLocal(added.Layer, added.Layer.Descriptor with { MediaType = format.GzipLayerMediaType() }));
+            layers.Add(new LocalLayer(added.Layer.Descriptor with { MediaType = format.GzipLayerMediaType() }, added.Layer));
         }
 
         var configDescriptor = new Descriptor(format.ConfigMediaType(), config.Digest, config.Bytes.LongLength);
         var manifest = ImageManifest.Create(format, configDescriptor, layers.Select(l => l.Descriptor).ToArray());
-        return new BuiltImage(baseImage, manifest, config, layers);
+        return new BuiltImage(baseImage, manifest, config, layers, platform);
     }
 
     internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings)

@@ -1,14 +1,24 @@
-using Containers.Build.Layers;
 using Containers.Build.Model;
 
 namespace Containers.Build.Images;
 
-/// <summary>A layer of a built image and where its bytes come from: the base image's repository, or a local blob.</summary>
-public sealed record ImageLayer(Descriptor Descriptor, string? BaseRepository, Layer? Local)
+/// <summary>
+/// A layer of an image, which answers for its own bytes: its descriptor, where a registry could mount it from
+/// (when it came from one), and its compressed bytes as a verified local file. Destinations ask the layer;
+/// they never decide themselves where a layer's bytes come from.
+/// </summary>
+public abstract record ImageLayer(Descriptor Descriptor)
 {
-    public static ImageLayer FromBase(Descriptor descriptor, string repository) => new(descriptor, repository, null);
+    /// <summary>Whether the layer is the base image's (for the summary line: "base 43.6 MB mounted").</summary>
+    public abstract bool IsFromBase { get; }
 
-    public static ImageLayer FromLocal(Layer layer, Descriptor descriptor) => new(descriptor, null, layer);
+    /// <summary>The registry and repository that hold this blob, for a cross-repository mount; null for a layer built here.</summary>
+    public virtual MountSource? MountSource => null;
 
-    public bool IsFromBase => BaseRepository is not null;
+    /// <summary>The path of a local file holding exactly the layer's compressed bytes (checked against its digest when fetched).</summary>
+    public abstract Task<string> GetFileAsync(CancellationToken cancellationToken);
+
+    /// <summary>The layer's compressed bytes, as a seekable stream.</summary>
+    public async Task<Stream> OpenAsync(CancellationToken cancellationToken)
+        => new FileStream(await GetFileAsync(cancellationToken).ConfigureAwait(false), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
 }

@@ -19,8 +19,5 @@ public sealed record ImageSet(IReadOnlyList<BuiltImage> Images, ImageIndex? Inde
 
     /// <summary>The image for <paramref name="platform"/>, or the first one when none is for it.</summary>
     public BuiltImage ImageFor(Platform platform)
-        => Index is null ? Images[0] : Images.Where((_, i) => platform.IsSatisfiedBy(Index.Manifests[i].Platform!)).FirstOrDefault() ?? Images[0];
-
-    public Platform? PlatformOf(BuiltImage image)
-        => Index?.Manifests.FirstOrDefault(m => m.Digest == image.Digest)?.Platform;
+        => Index is null ? Images[0] : Images.FirstOrDefault(image => platform.IsSatisfiedBy(image.Platform)) ?? Images[0];
 }

@@ -3,9 +3,9 @@ using Containers.Build.Model;
 namespace Containers.Build.Layers;
 
 /// <summary>
-/// Blobs on disk, addressed by digest (<c>blobs/sha256/&lt;hex&gt;</c>). Content is written under a
-/// temporary name and moved into place only once complete, so a cancelled build never leaves a partial
-/// blob under a digest.
+/// Blobs on disk, addressed by digest (<c>blobs/sha256/&lt;hex&gt;</c>). Content is written as a
+/// <see cref="PendingFile"/> and gets its digest's name only once complete, so a cancelled build never leaves
+/// a partial blob under a digest.
 /// </summary>
 public sealed class ContentStore
 {
@@ -23,21 +23,14 @@ public sealed class ContentStore
 
     public bool Contains(Digest digest) => File.Exists(PathOf(digest));
 
-    /// <summary>A fresh temporary path in the store, on the same file system as the blobs so the final move is atomic.</summary>
-    public string NewTemporaryPath() => Path.Combine(BlobDirectory, $".tmp-{Guid.NewGuid():N}");
+    /// <summary>A new blob being written, in the store's folder so that <see cref="Commit"/> is a rename.</summary>
+    public PendingFile NewBlob(bool useAsync = false) => PendingFile.In(BlobDirectory, useAsync);
 
-    /// <summary>Moves a completed temporary file to its digest's path and returns that path.</summary>
-    public string Commit(string temporaryPath, Digest digest)
+    /// <summary>Gives a completed blob its digest's name (keeping an equal one already there) and returns that path.</summary>
+    public string Commit(PendingFile blob, Digest digest)
     {
         var target = PathOf(digest);
-        if (File.Exists(target))
-        {
-            File.Delete(temporaryPath);
-        }
-        else
-        {
-            File.Move(temporaryPath, target, overwrite: true);
-        }
+        blob.Commit(target, keepExisting: true);
         return target;
     }
 
@@ -55,30 +48,8 @@ public sealed class ContentStore
     /// <summary>Stores a small blob the caller has verified against <paramref name="digest"/>.</summary>
     public void WriteBytes(byte[] content, Digest digest)
     {
-        var temporary = NewTemporaryPath();
-        try
-        {
-            File.WriteAllBytes(temporary, content);
-            Commit(temporary, digest);
-        }
-        finally
-        {
-            TryDelete(temporary);
-        }
-    }
-
-    /// <summary>Deletes a file if it can; for cleaning up after a failure, where a second error would hide the first.</summary>
-    public static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        using var blob = NewBlob();
+        blob.Stream.Write(content);
+        Commit(blob, digest);
     }
 }

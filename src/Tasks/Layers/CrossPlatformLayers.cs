@@ -64,5 +64,5 @@ public static class CrossPlatformLayers
         => a.Kind == b.Kind
            && a.Mode == b.Mode
            && string.Equals(a.LinkTarget, b.LinkTarget, StringComparison.Ordinal)
-           && (a.Kind != LayerEntryKind.File || FileContent.AreEqual(a.SourcePath!, b.SourcePath!));
+           && (a.Kind != LayerEntryKind.File || FileContent.AreEqual(a, b));
 }

@@ -1,16 +1,20 @@
 namespace Containers.Build.Layers;
 
-/// <summary>Byte-for-byte comparison of two files, reading both only as far as the first difference.</summary>
+/// <summary>Byte-for-byte comparison of two files' contents, reading both only as far as the first difference.</summary>
 public static class FileContent
 {
     public static bool AreEqual(string first, string second)
+        => AreEqual(LayerEntry.File("a", first, false), LayerEntry.File("b", second, false));
+
+    public static bool AreEqual(LayerEntry first, LayerEntry second)
     {
-        if (string.Equals(Path.GetFullPath(first), Path.GetFullPath(second), StringComparison.Ordinal))
+        if (first.Content is null && second.Content is null
+            && string.Equals(Path.GetFullPath(first.SourcePath!), Path.GetFullPath(second.SourcePath!), StringComparison.Ordinal))
         {
             return true;
         }
-        using var a = new FileStream(first, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-        using var b = new FileStream(second, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        using var a = first.OpenContent();
+        using var b = second.OpenContent();
         if (a.Length != b.Length)
         {
             return false;

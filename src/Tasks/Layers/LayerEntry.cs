@@ -9,10 +9,19 @@ public enum LayerEntryKind
 
 /// <summary>
 /// One entry of a layer: where it goes in the image (a relative POSIX path such as <c>app/WebApp.dll</c>),
-/// what it is, its permission bits, and where a file's content comes from or what a link points at.
+/// what it is, its permission bits, and where a file's content comes from (a file, or bytes the plan made,
+/// <see cref="Content"/>) or what a link points at.
 /// </summary>
 public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int Mode, string? SourcePath = null, string? LinkTarget = null)
 {
+    /// <summary>A file's content when the plan made it (a publish file rewritten for the image), instead of <see cref="SourcePath"/>'s.</summary>
+    public byte[]? Content { get; init; }
+
+    /// <summary>A file's content, from <see cref="Content"/> or from <see cref="SourcePath"/> (read synchronously, buffered by the caller).</summary>
+    public Stream OpenContent()
+        => Content is { } bytes ? new MemoryStream(bytes, writable: false)
+            : new FileStream(SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+
     public const int DirectoryMode = 0b111_101_101; // 0755
     public const int ExecutableMode = 0b111_101_101; // 0755
     public const int RegularFileMode = 0b110_100_100; // 0644

@@ -40,7 +40,7 @@ public static class LayerInputKey
             {
                 continue;
             }
-            using var file = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            using var file = entry.OpenContent();
             long size = 0;
             int read;
             while ((read = file.Read(buffer, 0, buffer.Length)) > 0)

@@ -23,7 +23,6 @@ public sealed record LayerOwner(int? UserId, int? GroupId, bool IsAppUser)
             var gid = parts.Length == 2 && int.TryParse(parts[1], out var g) && g >= 0 ? g : uid;
             return (uid, gid);
         }
-        throw new ContainersBuildException(Tasks.DiagnosticCodes.FileOwnerInvalid,
-            $"ContainerFileOwner=app needs a numeric user, but the image's user is '{user}'. Set ContainerUser to a uid such as 1654, or ContainerFileOwner to a uid[:gid].");
+        throw new LayerOwnerUnresolvableException(user);
     }
 }

@@ -24,60 +24,49 @@ public sealed class LayerWriter(ContentStore store)
 
     private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
     {
-        var temporaryPath = store.NewTemporaryPath();
+        using var blob = store.NewBlob();
+        Digest diffId;
+        Digest digest;
+        long size;
+        var compressed = new HashingStream(blob.Stream, leaveOpen: true);
+        var gzip = new GZipStream(compressed, options.CompressionLevel, leaveOpen: true);
+        var uncompressed = new HashingStream(gzip, leaveOpen: true);
+        var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
         try
         {
-            Digest diffId;
-            Digest digest;
-            long size;
-            using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
+            var buffer = new byte[BufferSize];
+            foreach (var entry in entries)
             {
-                var compressed = new HashingStream(file, leaveOpen: true);
-                var gzip = new GZipStream(compressed, options.CompressionLevel, leaveOpen: true);
-                var uncompressed = new HashingStream(gzip, leaveOpen: true);
-                var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
-                try
-                {
-                    var buffer = new byte[BufferSize];
-                    foreach (var entry in entries)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        WriteEntry(tar, entry, options, buffer, cancellationToken);
-                    }
-                    tar.Finish();
-                }
-                finally
-                {
-                    tar.Dispose();
-                }
-                uncompressed.Flush();
-                diffId = uncompressed.GetDigest();
-                uncompressed.Dispose();
-                gzip.Dispose();
-                digest = compressed.GetDigest();
-                size = compressed.BytesWritten;
-                compressed.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                WriteEntry(tar, entry, options, buffer, cancellationToken);
             }
-            var path = store.Commit(temporaryPath, digest);
-            return new Layer(new Descriptor(options.MediaType, digest, size), diffId, path);
+            tar.Finish();
         }
-        catch
+        finally
         {
-            ContentStore.TryDelete(temporaryPath);
-            throw;
+            tar.Dispose();
         }
+        uncompressed.Flush();
+        diffId = uncompressed.GetDigest();
+        uncompressed.Dispose();
+        gzip.Dispose();
+        digest = compressed.GetDigest();
+        size = compressed.BytesWritten;
+        compressed.Dispose();
+        var path = store.Commit(blob, digest);
+        return new Layer(new Descriptor(options.MediaType, digest, size), diffId, path);
     }
 
     private static void WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, CancellationToken cancellationToken)
     {
         var name = entry.Kind == LayerEntryKind.Directory ? entry.ContainerPath + "/" : entry.ContainerPath;
-        FileStream? source = null;
+        Stream? source = null;
         try
         {
             long size = 0;
             if (entry.Kind == LayerEntryKind.File)
             {
-                source = new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+                source = entry.OpenContent();
                 size = source.Length;
             }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Containers.Build.Model;
 
 namespace Containers.Build.Layers;
 
@@ -13,33 +12,24 @@ namespace Containers.Build.Layers;
 /// file, so another layer and digest, in every clone and on every platform. In the image the header gets the
 /// image's own time instead (SOURCE_DATE_EPOCH or the commit's), which is when that content was made; the ETag
 /// headers, which browsers prefer, are content hashes and stay as they are. The publish folder is not touched:
-/// the rewritten file is kept in the content store and the layer takes it from there.
+/// the layer entry carries the rewritten bytes.
 /// </summary>
 public static class StaticWebAssetEndpoints
 {
     private const string ManifestSuffix = ".staticwebassets.endpoints.json";
 
-    public static IReadOnlyList<PlannedLayer> WithFixedTimes(IReadOnlyList<PlannedLayer> plan, DateTimeOffset time, ContentStore store)
+    public static IReadOnlyList<PlannedLayer> WithFixedTimes(IReadOnlyList<PlannedLayer> plan, DateTimeOffset time)
         => plan.Select(layer => layer.Entries.Any(IsManifest)
-            ? layer with { Entries = layer.Entries.Select(e => IsManifest(e) ? Fixed(e, time, store) : e).ToArray() }
+            ? layer with { Entries = layer.Entries.Select(e => IsManifest(e) ? Fixed(e, time) : e).ToArray() }
             : layer).ToArray();
 
     private static bool IsManifest(LayerEntry entry)
         => entry.Kind == LayerEntryKind.File && entry.ContainerPath.EndsWith(ManifestSuffix, StringComparison.OrdinalIgnoreCase);
 
-    private static LayerEntry Fixed(LayerEntry entry, DateTimeOffset time, ContentStore store)
+    private static LayerEntry Fixed(LayerEntry entry, DateTimeOffset time)
     {
         var rewritten = Rewrite(File.ReadAllBytes(entry.SourcePath!), time);
-        if (rewritten is null)
-        {
-            return entry;
-        }
-        var digest = Digest.Compute(rewritten);
-        if (!store.Contains(digest))
-        {
-            store.WriteBytes(rewritten, digest);
-        }
-        return entry with { SourcePath = store.PathOf(digest) };
+        return rewritten is null ? entry : entry with { Content = rewritten };
     }
 
     /// <summary>The manifest with every Last-Modified response header set to <paramref name="time"/>; null when it has none or is not such a manifest.</summary>

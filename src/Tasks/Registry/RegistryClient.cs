@@ -66,56 +66,42 @@ public sealed class RegistryClient(RegistryTransport transport)
     }
 
     /// <summary>
-    /// Downloads a blob into the store, verifying digest and size before it gets its name there. A
-    /// connection that breaks mid-body is tried again (a few times), from the start.
+    /// Downloads a blob into <paramref name="destination"/> (seekable, written from its start), verifying digest
+    /// and size; a mismatch throws, and the caller drops what was written. A connection that breaks mid-body
+    /// is tried again from the start (<see cref="RetryPolicy.BlobDownloadAttempts"/>).
     /// </summary>
-    public async Task<string> DownloadBlobAsync(string repository, Descriptor descriptor, ContentStore store, CancellationToken cancellationToken)
+    public async Task DownloadBlobAsync(string repository, Descriptor descriptor, Stream destination, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
+            destination.Position = 0;
+            destination.SetLength(0);
             try
             {
-                return await DownloadBlobOnceAsync(repository, descriptor, store, cancellationToken).ConfigureAwait(false);
+                await DownloadBlobOnceAsync(repository, descriptor, destination, cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (IOException e) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
+            catch (IOException) when (attempt < Retry.BlobDownloadAttempts && !cancellationToken.IsCancellationRequested)
             {
-                _ = e; // the body broke off: the next attempt starts over
+                // The body broke off: the next attempt starts over.
             }
         }
     }
 
-    private async Task<string> DownloadBlobOnceAsync(string repository, Descriptor descriptor, ContentStore store, CancellationToken cancellationToken)
+    private async Task DownloadBlobOnceAsync(string repository, Descriptor descriptor, Stream destination, CancellationToken cancellationToken)
     {
-        if (store.Contains(descriptor.Digest))
-        {
-            return store.PathOf(descriptor.Digest);
-        }
         using var response = await transport.SendAsync(
             baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/blobs/{descriptor.Digest}")),
             PullScope(repository), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
 
-        var temporary = store.NewTemporaryPath();
-        try
+        await using var hashing = new HashingStream(destination, leaveOpen: true);
+        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
         {
-            Digest digest;
-            long size;
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            await using (var hashing = new HashingStream(file, leaveOpen: true))
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                await body.CopyToAsync(hashing, 1 << 16, cancellationToken).ConfigureAwait(false);
-                digest = hashing.GetDigest();
-                size = hashing.BytesWritten;
-            }
-            VerifyContent(digest, size, descriptor, repository);
-            return store.Commit(temporary, digest);
+            await body.CopyToAsync(hashing, 1 << 16, cancellationToken).ConfigureAwait(false);
         }
-        catch
-        {
-            ContentStore.TryDelete(temporary);
-            throw;
-        }
+        await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
+        VerifyContent(hashing.GetDigest(), hashing.BytesWritten, descriptor, repository);
     }
 
     public async Task<bool> BlobExistsAsync(string repository, Digest digest, CancellationToken cancellationToken)
@@ -159,8 +145,8 @@ public sealed class RegistryClient(RegistryTransport transport)
 
     public const long DefaultChunkSize = 64L * 1024 * 1024;
 
-    // A session the registry lost (or a monolithic PUT that broke) is started over this many times.
-    private const int UploadSessionAttempts = 3;
+    /// <summary>Every attempt count of this client (sessions, chunk resumes, downloads, requests).</summary>
+    public RetryPolicy Retry => transport.Retry;
 
     /// <summary>
     /// Uploads a blob: POST opens a session, then one PUT with the content when it is small, or PATCH
@@ -187,7 +173,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                 }
                 return;
             }
-            catch (RegistryUnreachableException e) when (e.IsTransient && attempt < UploadSessionAttempts)
+            catch (RegistryUnreachableException e) when (e.IsTransient && attempt < Retry.UploadSessionAttempts)
             {
                 await AbandonUploadAsync(repository, location, cancellationToken).ConfigureAwait(false);
             }
@@ -241,7 +227,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                 location = response.Headers.Location ?? location;
                 offset = chunkStart + length;
             }
-            catch (RegistryUnreachableException e) when (e.IsTransient && ++resumes <= 5)
+            catch (RegistryUnreachableException e) when (e.IsTransient && ++resumes <= Retry.ChunkResumes)
             {
                 // The registry may have kept part of the chunk: ask it where to go on from.
                 try

@@ -49,6 +49,14 @@ public sealed class RegistryClientFactory : IDisposable
     /// <summary>Runs a credential helper by name for a server; replaceable in tests.</summary>
     public Func<string, string, RegistryCredential?> RunCredentialHelper { get; init; } = CredentialHelper.Get;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(RegistryHost, RegistryAccess), RegistryClient> _clients = new();
+
+    /// <summary>
+    /// The one client of this publish for <paramref name="registry"/> and <paramref name="access"/>: the same
+    /// instance every time, so reading the base and pushing to one registry share credentials and tokens.
+    /// </summary>
+    public RegistryClient Get(RegistryHost registry, RegistryAccess access) => _clients.GetOrAdd((registry, access), key => Create(key.Item1, key.Item2));
+
     public RegistryClient Create(RegistryHost registry, RegistryAccess access)
     {
         // The SDK's environment variables first, then the files docker login and podman login write.

@@ -44,6 +44,9 @@ public sealed class RegistryTransport
 
     public RegistryHost Registry { get; }
 
+    /// <summary>How often and how long requests to this registry are tried.</summary>
+    public RetryPolicy Retry => _retry;
+
     /// <summary>
     /// Sends the request made by <paramref name="createRequest"/> (given the registry's base URI), with the
     /// credentials for <paramref name="scope"/> (e.g. <c>repository:app:pull,push</c>).

@@ -16,7 +16,18 @@ public sealed record RetryPolicy
     /// <summary>No retries: for tests that count requests, and for callers that handle failures themselves.</summary>
     public static RetryPolicy None { get; } = new() { MaxAttempts = 1 };
 
+    /// <summary>Attempts of one request (a 5xx, 408, 429, or a reset connection).</summary>
     public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Upload sessions started for one blob: a session the registry lost (or a monolithic PUT that broke) is started over.</summary>
+    public int UploadSessionAttempts { get; init; } = 3;
+
+    /// <summary>Resumes of one chunked upload from the offset the registry reports, after broken PATCHes.</summary>
+    public int ChunkResumes { get; init; } = 5;
+
+    /// <summary>Downloads of one blob whose body broke off mid-way, each from the start.</summary>
+    public int BlobDownloadAttempts { get; init; } = 3;
+
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);

@@ -21,7 +21,7 @@ public sealed class TlsPolicy
         {
             if (!File.Exists(CaBundlePath))
             {
-                throw new ContainersBuildException(Tasks.DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{CaBundlePath}' does not exist. Name a PEM file with the CA certificates of your registry.");
+                throw new CaCertificatesException(CaBundlePath, "does not exist");
             }
             try
             {
@@ -29,11 +29,11 @@ public sealed class TlsPolicy
             }
             catch (System.Security.Cryptography.CryptographicException e)
             {
-                throw new ContainersBuildException(Tasks.DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{CaBundlePath}' could not be read as PEM certificates: {e.Message}", e);
+                throw new CaCertificatesException(CaBundlePath, $"could not be read as PEM certificates: {e.Message}", e);
             }
             if (_extraRoots.Count == 0)
             {
-                throw new ContainersBuildException(Tasks.DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{CaBundlePath}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+                throw new CaCertificatesException(CaBundlePath, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
             }
         }
         InsecureHosts = new HashSet<string>(insecureHosts ?? [], StringComparer.OrdinalIgnoreCase);

@@ -34,6 +34,7 @@ public static class DiagnosticCodes
     public const string UploadChunkSizeInvalid = "CB1021";
     public const string CaCertificatesInvalid = "CB1022";
     public const string RuntimeIdentifiersInvalid = "CB1023";
+    public const string InsecureRegistriesInvalid = "CB1024";
 
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";

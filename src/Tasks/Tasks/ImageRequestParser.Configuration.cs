@@ -26,6 +26,15 @@ public static partial class ImageRequestParser
 
         /// <summary>CONTAINERS_BUILD_REGISTRY_MIRRORS, for CI.</summary>
         public string? RegistryMirrorsEnvironment { get; init; }
+
+        /// <summary>ContainerUploadChunkSize, in bytes.</summary>
+        public string? UploadChunkSize { get; init; }
+
+        /// <summary>ContainerInsecureRegistries (with DOTNET_CONTAINER_INSECURE_REGISTRIES's entries).</summary>
+        public string? InsecureRegistries { get; init; }
+
+        /// <summary>ContainerRegistryCaCertificates: a PEM bundle.</summary>
+        public string? RegistryCaCertificates { get; init; }
     }
 
     /// <summary>The largest uid or gid: Linux ids are signed 32-bit in practice (podman and runc reject more).</summary>

@@ -1,17 +1,19 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Containers.Build.Images;
-using Containers.Build.Images.Destinations;
 using Containers.Build.Layers;
 using Containers.Build.Model;
+using Containers.Build.Publishing;
+using Containers.Build.Publishing.Destinations;
 using Containers.Build.References;
 using Containers.Build.Registry;
 
 namespace Containers.Build.Tasks;
 
 /// <summary>
-/// Turns the task's raw MSBuild inputs into an <see cref="ImageRequest"/>. Every rule failure throws a
-/// <see cref="ContainersBuildException"/> naming the property, the value and the fix.
+/// Turns the task's raw MSBuild inputs into a <see cref="PublishRequest"/>. Every rule failure throws a
+/// <see cref="ContainersBuildException"/> naming the property, the value and the fix. <see cref="CheckSettings"/>
+/// applies every rule that needs only properties and items, before anything is compiled.
 /// </summary>
 public static partial class ImageRequestParser
 {
@@ -62,8 +64,46 @@ public static partial class ImageRequestParser
         public DateTimeOffset? FallbackSourceDate { get; init; }
     }
 
+    /// <summary>
+    /// Every rule that needs only properties and items (no publish output): names, tags, formats, destinations,
+    /// platforms, how the container runs, layering, owner, mirrors, chunk size, CA file and insecure registries.
+    /// </summary>
+    /// <param name="runtimeIdentifiers">The platforms the image is for (one, or ContainerRuntimeIdentifiers').</param>
+    /// <param name="isMultiPlatform">Whether the tags will name an index (ContainerRuntimeIdentifiers), even of one platform.</param>
+    public static void CheckSettings(Inputs inputs, IReadOnlyList<string> runtimeIdentifiers, bool isMultiPlatform, Action<string> log)
+    {
+        var platforms = runtimeIdentifiers.Select(rid => string.IsNullOrWhiteSpace(rid) ? DefaultRuntimeIdentifier : rid.Trim())
+            .Select(rid => (Rid: rid, Platform: ParsePlatform(rid))).ToArray();
+        CheckPlatformsDistinct(platforms);
+        ParseSettings(inputs with { Platforms = isMultiPlatform ? platforms.Select(p => new PlatformInput(p.Rid, null, [], [])).ToArray() : [] }, log);
+        ParseChunkSize(inputs.UploadChunkSize);
+        ParseInsecureRegistries(inputs.InsecureRegistries);
+        _ = new TlsPolicy(inputs.RegistryCaCertificates);
+    }
+
     /// <param name="log">Receives informational notes, such as a repository name that had to be adjusted.</param>
-    public static ImageRequest Parse(Inputs inputs, Action<string> log)
+    public static PublishRequest Parse(Inputs inputs, Action<string> log)
+    {
+        var (settings, destinations, names, partial) = ParseSettings(inputs, log);
+        var platforms = ParsePlatforms(inputs);
+        if (partial.PlatformTags)
+        {
+            names = names with { PlatformTags = platforms.ToDictionary(p => p.Platform, p => (IReadOnlyList<string>)names.Tags.Select(t => $"{t}-{p.RuntimeIdentifier}").ToArray()) };
+        }
+        return new PublishRequest(partial.BaseImage, destinations, names, platforms,
+            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(platforms[0].PublishDirectory, "..", "containers")), settings,
+            partial.Layering, partial.FileOwner,
+            string.IsNullOrWhiteSpace(inputs.FactsPath) ? null : Path.GetFullPath(inputs.FactsPath))
+        {
+            Mirrors = partial.Mirrors,
+            IsMultiPlatform = inputs.Platforms.Count > 0,
+        };
+    }
+
+    /// <summary>What the settings say besides the image settings, destinations and names.</summary>
+    private sealed record OtherSettings(ImageReference BaseImage, LayeringMode Layering, LayerOwner FileOwner, RegistryMirrors Mirrors, bool PlatformTags);
+
+    private static (ImageSettings Settings, IReadOnlyList<IImageDestination> Destinations, ImageNames Names, OtherSettings Other) ParseSettings(Inputs inputs, Action<string> log)
     {
         var baseImage = ParseBaseImage(inputs.BaseImage);
         var registry = ParseRegistry(inputs.Registry);
@@ -73,21 +113,19 @@ public static partial class ImageRequestParser
         var repository = ParseRepository(inputs.Repository, inputs.AssemblyName, log);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var format = ParseFormat(inputs.ImageFormat);
-        var targets = BuildTargets(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
+        var destinations = BuildDestinations(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
         // An OCI layout or archive holds an OCI image unless the user asked otherwise. Several platforms in a
-        // file are always an OCI archive (ArchiveWriter), whose index must then be an OCI index too.
-        var multiPlatformArchive = inputs.Platforms.Count > 0 && targets.Any(t => t is ArchiveTarget);
+        // file are always an OCI archive (ArchiveDestination), whose index must then be an OCI index too.
+        var multiPlatformArchive = inputs.Platforms.Count > 0 && destinations.Any(t => t is ArchiveDestination);
         if (multiPlatformArchive && format == Model.ImageFormat.Docker)
         {
             throw new ContainersBuildException(DiagnosticCodes.ImageFormatInvalid,
                 "ContainerImageFormat=Docker cannot be written to ContainerArchiveOutputPath for several platforms: such an archive is an OCI image layout, whose index must be an OCI index. Leave ContainerImageFormat empty (or set it to OCI), or publish one platform (ContainerRuntimeIdentifier).");
         }
-        if (format is null && (multiPlatformArchive || targets.Any(t => t is OciLayoutTarget or ArchiveTarget { Format: ArchiveFormat.Oci })))
+        if (format is null && (multiPlatformArchive || destinations.Any(t => t is OciLayoutDestination or ArchiveDestination { Format: ArchiveFormat.Oci })))
         {
             format = Model.ImageFormat.Oci;
         }
-
-        var platforms = ParsePlatforms(inputs);
 
         var workingDirectory = ParseWorkingDirectory(inputs.WorkingDirectory);
         var created = ParseSourceDateEpoch(inputs.SourceDateEpoch) ?? inputs.FallbackSourceDate ?? DateTimeOffset.UnixEpoch;
@@ -104,16 +142,10 @@ public static partial class ImageRequestParser
             Command = ParseCommand(inputs),
             GeneratedLabels = inputs.GeneratedLabels,
         };
-        return new ImageRequest(baseImage, targets, repository, tags, platforms,
-            Path.GetFullPath(inputs.ContentStoreDirectory ?? Path.Combine(platforms[0].PublishDirectory, "..", "containers")), settings,
-            ParseLayering(inputs.Layering),
-            ParseFileOwner(inputs.FileOwner),
-            string.IsNullOrWhiteSpace(inputs.FactsPath) ? null : Path.GetFullPath(inputs.FactsPath))
-        {
-            Mirrors = RegistryMirrors.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
-            IsMultiPlatform = inputs.Platforms.Count > 0,
-            PlatformTags = inputs.PlatformTags && inputs.Platforms.Count > 0,
-        };
+        var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner),
+            RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
+            inputs.PlatformTags && inputs.Platforms.Count > 0);
+        return (settings, destinations, new ImageNames(repository, tags), other);
     }
 
     /// <summary>The single publish (RuntimeIdentifier, PublishDirectory), or one per ContainerRuntimeIdentifiers entry.</summary>
@@ -138,16 +170,21 @@ public static partial class ImageRequestParser
             return [Parse(inputs.RuntimeIdentifier, inputs.PublishDirectory, inputs.PublishItems, inputs.StaticWebAssetPaths)];
         }
         var platforms = inputs.Platforms.Select(p => Parse(p.RuntimeIdentifier, p.PublishDirectory, p.PublishItems, p.StaticWebAssetPaths)).ToArray();
-        // An index has one manifest per platform: linux-x64 and linux-musl-x64 would both be linux/amd64.
+        CheckPlatformsDistinct(platforms.Select(p => (p.RuntimeIdentifier, p.Platform)).ToArray());
+        return platforms;
+    }
+
+    /// <summary>An index has one manifest per platform: linux-x64 and linux-musl-x64 would both be linux/amd64.</summary>
+    private static void CheckPlatformsDistinct(IReadOnlyList<(string Rid, Platform Platform)> platforms)
+    {
         var clash = platforms.GroupBy(p => p.Platform).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
         {
-            var rids = clash.Select(p => p.RuntimeIdentifier).Distinct(StringComparer.Ordinal).ToArray();
+            var rids = clash.Select(p => p.Rid).Distinct(StringComparer.Ordinal).ToArray();
             throw new ContainersBuildException(DiagnosticCodes.RuntimeIdentifiersInvalid, rids.Length == 1
                 ? $"ContainerRuntimeIdentifiers lists {rids[0]} more than once; an image index holds one image per platform. List it once."
                 : $"ContainerRuntimeIdentifiers has {string.Join(" and ", rids)}, which are the same platform ({clash.Key}); an image index holds one image per platform. Keep one of them.");
         }
-        return platforms;
     }
 
     private static ImageReference ParseBaseImage(string? value)
@@ -215,37 +252,37 @@ public static partial class ImageRequestParser
     /// Every destination asked for: a registry, an archive, an OCI layout (any combination). With none of
     /// them, a local engine (LocalRegistry, else whichever answers), and failing that an archive in the output folder.
     /// </summary>
-    private static IReadOnlyList<ImageTarget> BuildTargets(RegistryHost? registry, string? archive, string? layout, LocalEngine? engine, ImageFormat? format, string repository, string outputDirectory)
+    private static IReadOnlyList<IImageDestination> BuildDestinations(RegistryHost? registry, string? archive, string? layout, LocalEngine? engine, ImageFormat? format, string repository, string outputDirectory)
     {
-        var targets = new List<ImageTarget>();
+        var destinations = new List<IImageDestination>();
         if (registry is not null)
         {
-            targets.Add(new RegistryTarget(registry));
+            destinations.Add(new RegistryDestination(registry));
         }
         if (archive is not null)
         {
-            targets.Add(ArchiveTargetFor(archive, format, repository));
+            destinations.Add(ArchiveDestinationFor(archive, format, repository));
         }
         if (layout is not null)
         {
-            targets.Add(new OciLayoutTarget(layout));
+            destinations.Add(new OciLayoutDestination(layout));
         }
-        if (targets.Count == 0)
+        if (destinations.Count == 0)
         {
-            targets.Add(new LocalEngineTarget(engine, Path.GetFullPath(Path.Combine(outputDirectory, ArchiveFileName(repository, ".tar")))));
+            destinations.Add(new LocalEngineDestination(engine, Path.GetFullPath(Path.Combine(outputDirectory, ArchiveFileName(repository, ".tar")))));
         }
-        return targets;
+        return destinations;
     }
 
     /// <summary>A directory gets &lt;repository&gt;.tar; .oci.tar (or ContainerImageFormat=OCI) means an OCI archive; .tar.gz and .tgz are gzipped.</summary>
-    internal static ArchiveTarget ArchiveTargetFor(string path, ImageFormat? format, string repository)
+    internal static ArchiveDestination ArchiveDestinationFor(string path, ImageFormat? format, string repository)
     {
         var isDirectory = path.EndsWith('/') || path.EndsWith('\\') || Directory.Exists(path);
         var file = Path.GetFullPath(isDirectory ? Path.Combine(path, ArchiveFileName(repository, format == Model.ImageFormat.Oci ? ".oci.tar" : ".tar")) : path);
         var name = Path.GetFileName(file).ToLowerInvariant();
         var gzip = name.EndsWith(".tar.gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal);
         var oci = format == Model.ImageFormat.Oci || name.EndsWith(".oci.tar", StringComparison.Ordinal) || name.EndsWith(".oci.tar.gz", StringComparison.Ordinal);
-        return new ArchiveTarget(file, oci ? ArchiveFormat.Oci : ArchiveFormat.Docker, gzip);
+        return new ArchiveDestination(file, oci ? ArchiveFormat.Oci : ArchiveFormat.Docker, gzip);
     }
 
     private static string ArchiveFileName(string repository, string extension) => repository.Replace('/', '-') + extension;
@@ -340,6 +377,21 @@ public static partial class ImageRequestParser
                 $"ContainerUploadChunkSize '{value}' is not a number of bytes of at least 1048576 (1 MiB). Use e.g. 16777216 for 16 MiB chunks, or leave it empty (64 MiB).");
         }
         return bytes;
+    }
+
+    /// <summary>ContainerInsecureRegistries: host[:port] entries separated by ';' or ','.</summary>
+    public static IReadOnlyList<string> ParseInsecureRegistries(string? value)
+    {
+        var entries = (value ?? "").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var entry in entries)
+        {
+            if (!RegistryHost.TryParse(entry, out _, out var reason))
+            {
+                throw new ContainersBuildException(DiagnosticCodes.InsecureRegistriesInvalid,
+                    $"ContainerInsecureRegistries entry '{entry}' is not a registry ({reason}). List host[:port] entries separated by ';', e.g. registry.local:5000;10.0.0.5.");
+            }
+        }
+        return entries;
     }
 
     private static LayeringMode ParseLayering(string? value)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Containers.Build.Tasks;
@@ -10,6 +9,8 @@ namespace Containers.Build.Tasks;
 /// </summary>
 public static class SourceDate
 {
+    private static readonly TimeSpan GitTimeout = TimeSpan.FromSeconds(10);
+
     public static DateTimeOffset? FromGit(string? projectDirectory)
     {
         if (string.IsNullOrEmpty(projectDirectory) || !Directory.Exists(projectDirectory))
@@ -18,34 +19,15 @@ public static class SourceDate
         }
         try
         {
-            var start = new ProcessStartInfo("git")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[] { "-C", projectDirectory, "log", "-1", "--format=%ct", "HEAD" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using var git = Process.Start(start);
-            if (git is null)
-            {
-                return null;
-            }
-            var output = git.StandardOutput.ReadToEnd();
-            if (!git.WaitForExit(10_000))
-            {
-                git.Kill(entireProcessTree: true);
-                return null;
-            }
-            return git.ExitCode == 0 && long.TryParse(output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            var git = ChildProcess.RunAsync("git", ["-C", projectDirectory, "log", "-1", "--format=%ct", "HEAD"], GitTimeout, CancellationToken.None)
+                .GetAwaiter().GetResult();
+            return git.ExitCode == 0 && long.TryParse(git.Output.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                 : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is ChildProcessNotStartedException or ChildProcessTimeoutException)
         {
-            // git is not installed: no commit time to use.
+            // git is not installed, or hangs (a network file system): no commit time to use.
             return null;
         }
     }

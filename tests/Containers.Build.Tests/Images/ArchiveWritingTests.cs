@@ -1,4 +1,5 @@
-using Containers.Build.Images.Destinations;
+using Containers.Build.Publishing;
+using Containers.Build.Publishing.Destinations;
 using Containers.Build.Tests.Support;
 
 namespace Containers.Build.Tests.Images;

@@ -21,7 +21,7 @@ public class ContainerConfigurationTests
             """;
         var config = ImageConfig.Parse(Encoding.UTF8.GetBytes(configJson));
         var manifest = ImageManifest.Create(ImageFormat.Oci, new Descriptor(ImageFormat.Oci.ConfigMediaType(), config.Digest, config.Bytes.Length), []);
-        return new BaseImage(ImageReference.Parse(reference), manifest, config, ResolvedBaseDigest);
+        return new BaseImage(ImageReference.Parse(reference), manifest, config, ResolvedBaseDigest, []);
     }
 
     private static JsonNode Compose(ImageSettings settings, BaseImage? baseImage = null)

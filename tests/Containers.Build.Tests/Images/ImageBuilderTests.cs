@@ -4,6 +4,8 @@ using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.References;
+using Containers.Build.Registry;
+using Containers.Build.Registry.Auth;
 
 namespace Containers.Build.Tests.Images;
 
@@ -24,8 +26,15 @@ public class ImageBuilderTests
         var config = ImageConfig.Parse(Encoding.UTF8.GetBytes(configJson));
         var layer = BaseLayer with { MediaType = format.GzipLayerMediaType() };
         var manifest = ImageManifest.Create(format, new Descriptor(format.ConfigMediaType(), config.Digest, config.Bytes.Length), [layer]);
-        return new BaseImage(ImageReference.Parse("127.0.0.1:5000/dotnet/aspnet:10.0"), manifest, config, manifest.Digest);
+        var reference = ImageReference.Parse("127.0.0.1:5000/dotnet/aspnet:10.0");
+        return new BaseImage(reference, manifest, config, manifest.Digest,
+            [new RegistryLayer(layer, Clients.Create(reference.Registry, RegistryAccess.Pull), reference.Repository, Store)]);
     }
+
+    // Base layers stay in their registry unless a destination asks for their bytes: no request is made here.
+    private static readonly RegistryClientFactory Clients = new();
+    private static readonly ContentStore Store = new(Path.Combine(Path.GetTempPath(), "cb-image-builder-tests"));
+    private static readonly Platform Amd64 = new("linux", "amd64");
 
     private static NewLayer AppLayer(string comment = "app")
         => new(new Layer(new Descriptor(MediaTypes.OciLayerGzip, Digest.Compute("app-gz"u8), 42), Digest.Compute("app-tar"u8), "/tmp/app"), comment);
@@ -39,7 +48,7 @@ public class ImageBuilderTests
     [Fact]
     public void Composes_the_config_from_the_base_and_the_app()
     {
-        var image = ImageBuilder.Build(CreateBase(), [AppLayer("The application")], DefaultSettings);
+        var image = ImageBuilder.Build(CreateBase(), [AppLayer("The application")], DefaultSettings, Amd64);
         var json = JsonNode.Parse(image.Config.Bytes)!.AsObject();
         var config = json["config"]!;
 
@@ -60,7 +69,7 @@ public class ImageBuilderTests
     [Fact]
     public void Writes_the_manifest_in_the_base_format_with_base_layers_first()
     {
-        var image = ImageBuilder.Build(CreateBase(ImageFormat.Docker), [AppLayer()], DefaultSettings);
+        var image = ImageBuilder.Build(CreateBase(ImageFormat.Docker), [AppLayer()], DefaultSettings, Amd64);
 
         Assert.Equal(MediaTypes.DockerManifest, image.Manifest.MediaType);
         Assert.Equal(MediaTypes.DockerConfig, image.Manifest.Config.MediaType);
@@ -69,10 +78,11 @@ public class ImageBuilderTests
         Assert.Equal([BaseLayer.Digest, Digest.Compute("app-gz"u8)], image.Manifest.Layers.Select(l => l.Digest));
         Assert.All(image.Manifest.Layers, l => Assert.Equal(MediaTypes.DockerLayerGzip, l.MediaType));
         Assert.True(image.Layers[0].IsFromBase);
-        Assert.Equal("dotnet/aspnet", image.Layers[0].BaseRepository);
+        Assert.Equal(new MountSource(RegistryHost.Parse("127.0.0.1:5000"), "dotnet/aspnet"), image.Layers[0].MountSource);
+        Assert.Null(image.Layers[1].MountSource);
         Assert.False(image.Layers[1].IsFromBase);
 
-        var oci = ImageBuilder.Build(CreateBase(ImageFormat.Oci), [AppLayer()], DefaultSettings);
+        var oci = ImageBuilder.Build(CreateBase(ImageFormat.Oci), [AppLayer()], DefaultSettings, Amd64);
         Assert.Equal(MediaTypes.OciManifest, oci.Manifest.MediaType);
         Assert.All(oci.Manifest.Layers, l => Assert.Equal(MediaTypes.OciLayerGzip, l.MediaType));
     }
@@ -80,7 +90,7 @@ public class ImageBuilderTests
     [Fact]
     public void An_explicit_format_converts_media_types()
     {
-        var image = ImageBuilder.Build(CreateBase(ImageFormat.Docker), [AppLayer()], DefaultSettings with { Format = ImageFormat.Oci });
+        var image = ImageBuilder.Build(CreateBase(ImageFormat.Docker), [AppLayer()], DefaultSettings with { Format = ImageFormat.Oci }, Amd64);
         Assert.Equal(MediaTypes.OciManifest, image.Manifest.MediaType);
         Assert.Equal(MediaTypes.OciConfig, image.Manifest.Config.MediaType);
         Assert.All(image.Manifest.Layers, l => Assert.Equal(MediaTypes.OciLayerGzip, l.MediaType));
@@ -97,7 +107,7 @@ public class ImageBuilderTests
             Ports = [new ExposedPort(9000, "udp")],
             Labels = [KeyValuePair.Create("team", "web")],
         };
-        var json = JsonNode.Parse(ImageBuilder.Build(CreateBase(), [AppLayer()], settings).Config.Bytes)!["config"]!;
+        var json = JsonNode.Parse(ImageBuilder.Build(CreateBase(), [AppLayer()], settings, Amd64).Config.Bytes)!["config"]!;
 
         Assert.Equal("root", json["User"]!.GetValue<string>());
         Assert.Equal("/srv", json["WorkingDir"]!.GetValue<string>());
@@ -109,12 +119,12 @@ public class ImageBuilderTests
     [Fact]
     public void The_same_inputs_give_the_same_image_digest()
     {
-        var first = ImageBuilder.Build(CreateBase(), [AppLayer()], DefaultSettings);
-        var second = ImageBuilder.Build(CreateBase(), [AppLayer()], DefaultSettings);
+        var first = ImageBuilder.Build(CreateBase(), [AppLayer()], DefaultSettings, Amd64);
+        var second = ImageBuilder.Build(CreateBase(), [AppLayer()], DefaultSettings, Amd64);
         Assert.Equal(first.Digest, second.Digest);
         Assert.Equal(first.Config.Bytes, second.Config.Bytes);
 
-        var later = ImageBuilder.Build(CreateBase(), [AppLayer()], DefaultSettings with { Created = DateTimeOffset.FromUnixTimeSeconds(1) });
+        var later = ImageBuilder.Build(CreateBase(), [AppLayer()], DefaultSettings with { Created = DateTimeOffset.FromUnixTimeSeconds(1) }, Amd64);
         Assert.NotEqual(first.Digest, later.Digest);
     }
 }

@@ -1,3 +1,4 @@
+using Containers.Build.Images;
 using System.Net;
 using System.Security.Cryptography;
 using Containers.Build.Layers;
@@ -152,14 +153,22 @@ public class FaultInjectionTests
             "DOTNET_CONTAINER_REGISTRY_PWORD" => TestEnvironment.TestPassword,
             _ => null,
         });
-        var error = await Record.ExceptionAsync(() => client.DownloadBlobAsync("dotnet/aspnet", blob, new ContentStore(store.Path), CancellationToken.None));
+        var error = await Record.ExceptionAsync(() => new RegistryLayer(blob, client, "dotnet/aspnet", new ContentStore(store.Path)).GetFileAsync(CancellationToken.None));
 
         Assert.Contains(proxy.Seen, r => r.Method == "GET" && r.HadAuthorization);
         Assert.Contains(storage.Seen, r => r.Method == "GET");
         Assert.DoesNotContain(storage.Seen, r => r.HadAuthorization);
-        // Without credentials the registry behind the storage host refuses: the error says so, and nothing was stored.
-        Assert.NotNull(error);
+        // Without credentials the registry behind the storage host refuses: the client reports that 401 with the
+        // registry's own error (not a digest mismatch from hashing the error body, not its own "log in" advice),
+        // and nothing was stored.
+        var refused = Assert.IsType<RegistryException>(error);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("UNAUTHORIZED", Assert.Single(refused.Errors).Code);
+        Assert.StartsWith($"Registry {proxy.Address} refused to read blob {blob.Digest} of dotnet/aspnet: UNAUTHORIZED", refused.Message, StringComparison.Ordinal);
         Assert.False(new ContentStore(store.Path).Contains(blob.Digest));
+        // One anonymous try, one with credentials after the challenge (both redirected); no loop, no retries.
+        Assert.Equal(2, proxy.Count("GET", "/blobs/sha256:"));
+        Assert.Equal(2, storage.Count("GET", "/blobs/sha256:"));
     }
 
     [IntegrationFact]
@@ -170,13 +179,13 @@ public class FaultInjectionTests
         using var store = new TempDirectory("cb-corrupt");
 
         proxy.Faults = (request, _) => request.Method == "GET" && request.Path.Value!.Contains("/blobs/sha256:") ? new Fault.FlipResponseByte() : null;
-        var flipped = await Assert.ThrowsAsync<RegistryException>(() => Client(proxy).DownloadBlobAsync("dotnet/aspnet", blob, new ContentStore(store.Path), CancellationToken.None));
+        var flipped = await Assert.ThrowsAsync<RegistryException>(() => new RegistryLayer(blob, Client(proxy), "dotnet/aspnet", new ContentStore(store.Path)).GetFileAsync(CancellationToken.None));
         Assert.Contains("does not match", flipped.Message, StringComparison.Ordinal);
         Assert.False(new ContentStore(store.Path).Contains(blob.Digest));
 
         // Cut short twice, then whole: the download starts over and succeeds.
         proxy.Faults = (request, n) => request.Method == "GET" && request.Path.Value!.Contains("/blobs/sha256:") && n <= 3 ? new Fault.TruncateResponse(1000) : null;
-        var path = await Client(proxy).DownloadBlobAsync("dotnet/aspnet", blob, new ContentStore(store.Path), CancellationToken.None);
+        var path = await new RegistryLayer(blob, Client(proxy), "dotnet/aspnet", new ContentStore(store.Path)).GetFileAsync(CancellationToken.None);
         Assert.Equal(blob.Digest, Digest.Compute(await File.ReadAllBytesAsync(path)));
         // One flipped, two cut short, one whole.
         Assert.Equal(4, proxy.Count("GET", "/blobs/sha256:"));

@@ -23,14 +23,23 @@ public class StaticWebAssetEndpointsTests : IDisposable
         Assert.Null(StaticWebAssetEndpoints.Rewrite("""{"Endpoints":[]}"""u8.ToArray(), time));
         Assert.Null(StaticWebAssetEndpoints.Rewrite("not json"u8.ToArray(), time));
 
-        // In a plan, the entry takes its content from the store; the publish folder keeps its file.
-        using var store = new TempDirectory("cb-store");
+        // In a plan, the entry carries the rewritten content and nothing is written; the publish folder keeps its file.
         var path = _publish.WriteFile("App.staticwebassets.endpoints.json", System.Text.Encoding.UTF8.GetString(manifest));
-        var plan = StaticWebAssetEndpoints.WithFixedTimes(LayerPlanner.Plan(_publish.Path, "/app", FileClassification.Empty, LayeringMode.ByChangeFrequency), time, new ContentStore(store.Path));
+        var original = LayerPlanner.Plan(_publish.Path, "/app", FileClassification.Empty, LayeringMode.ByChangeFrequency);
+        var filesBefore = Directory.GetFiles(_publish.Path, "*", SearchOption.AllDirectories).Length;
+        var plan = StaticWebAssetEndpoints.WithFixedTimes(original, time);
         var entry = plan.SelectMany(l => l.Entries).Single(e => e.ContainerPath == "app/App.staticwebassets.endpoints.json");
-        Assert.StartsWith(store.Path, entry.SourcePath, StringComparison.Ordinal);
-        Assert.Equal(rewritten, File.ReadAllText(entry.SourcePath!));
+        Assert.Equal(rewritten, System.Text.Encoding.UTF8.GetString(entry.Content!));
+        using (var reader = new StreamReader(entry.OpenContent()))
+        {
+            Assert.Equal(rewritten, reader.ReadToEnd());
+        }
         Assert.Equal(System.Text.Encoding.UTF8.GetString(manifest), File.ReadAllText(path));
-        Assert.Equal("app/App.dll", plan.SelectMany(l => l.Entries).Single(e => e.ContainerPath == "app/App.dll").ContainerPath);
+        Assert.Equal(filesBefore, Directory.GetFiles(_publish.Path, "*", SearchOption.AllDirectories).Length);
+        // Everything else is planned exactly as before: App.dll still comes from the publish folder.
+        Assert.Equal(_publish.Combine("App.dll"), plan.SelectMany(l => l.Entries).Single(e => e.ContainerPath == "app/App.dll").SourcePath);
+        Assert.Equal(Others(original), Others(plan));
+
+        IEnumerable<LayerEntry> Others(IReadOnlyList<PlannedLayer> layers) => layers.SelectMany(l => l.Entries).Where(e => e.ContainerPath != entry.ContainerPath);
     }
 }

@@ -1,3 +1,4 @@
+using Containers.Build.Images;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -122,7 +123,7 @@ public class RegistryClientTests
         using var storeDirectory = new TempDirectory();
         var store = new ContentStore(storeDirectory.Path);
 
-        await Assert.ThrowsAsync<RegistryException>(() => CreateClient(handler).DownloadBlobAsync("app", descriptor, store, CancellationToken.None));
+        await Assert.ThrowsAsync<RegistryException>(() => new RegistryLayer(descriptor, CreateClient(handler), "app", store).GetFileAsync(CancellationToken.None));
         Assert.False(store.Contains(descriptor.Digest));
         Assert.Empty(Directory.GetFiles(Path.Combine(store.Root, "blobs", "sha256")));
     }

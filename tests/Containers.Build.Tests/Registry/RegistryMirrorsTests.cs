@@ -1,3 +1,4 @@
+using Containers.Build.Tasks;
 using System.Net;
 using System.Net.Http.Headers;
 using Containers.Build.References;
@@ -43,9 +44,9 @@ public class RegistryMirrorsTests
         var handler = Registries(images);
         using var clients = new RegistryClientFactory(handler, _ => null);
         var messages = new List<string>();
-        var mirrors = RegistryMirrors.Parse(items, environment, messages.Add);
-        var push = pushRegistry is null ? null : clients.Create(RegistryHost.Parse(pushRegistry), RegistryAccess.Push);
-        var client = await mirrors.ChooseBaseClientAsync(clients, push, Base, CancellationToken.None);
+        var mirrors = RegistryMirrorSettings.Parse(items, environment, messages.Add);
+        var push = pushRegistry is null ? null : clients.Get(RegistryHost.Parse(pushRegistry), RegistryAccess.Push);
+        var client = await mirrors.ChooseBaseClientAsync(host => host == push?.Registry ? push : clients.Get(host, RegistryAccess.Pull), Base, CancellationToken.None);
         if (push is not null)
         {
             Assert.Equal(client.Registry == push.Registry, ReferenceEquals(client, push));
@@ -102,10 +103,13 @@ public class RegistryMirrorsTests
             ? FakeHttpHandler.Status(HttpStatusCode.OK)
             : FakeHttpHandler.Status(HttpStatusCode.BadRequest, """{"errors":[{"code":"DENIED","message":"mirror is misconfigured"}]}"""));
         using var clients = new RegistryClientFactory(handler, _ => null);
-        var mirrors = RegistryMirrors.Parse([("mcr.microsoft.com", "mirror.test")], null, _ => { });
-        var error = await Assert.ThrowsAsync<ContainersBuildException>(() => mirrors.ChooseBaseClientAsync(clients, null, Base, CancellationToken.None));
-        Assert.Equal(Containers.Build.Tasks.DiagnosticCodes.BaseImageUnreadable, error.Code);
+        var mirrors = RegistryMirrorSettings.Parse([("mcr.microsoft.com", "mirror.test")], null, _ => { });
+        var error = await Assert.ThrowsAsync<MirrorFailedException>(() => mirrors.ChooseBaseClientAsync(host => clients.Get(host, RegistryAccess.Pull), Base, CancellationToken.None));
+        Assert.Equal(RegistryHost.Parse("mirror.test"), error.Mirror);
         Assert.Contains("The mirror mirror.test failed", error.Message, StringComparison.Ordinal);
+        var (code, message) = ErrorBoundary.Diagnose(error, new ErrorBoundary.Context("mcr.microsoft.com/dotnet/aspnet:10.0", null, false));
+        Assert.Equal(DiagnosticCodes.BaseImageUnreadable, code);
+        Assert.Contains("remove it from ContainerRegistryMirror", message, StringComparison.Ordinal);
         Assert.DoesNotContain(handler.Requests, r => r.Uri.Host == "mcr.microsoft.com");
     }
 

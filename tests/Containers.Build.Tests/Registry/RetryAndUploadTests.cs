@@ -44,16 +44,15 @@ public class RetryAndUploadTests
     [InlineData(HttpStatusCode.NotFound)]
     public async Task Client_errors_are_never_retried(HttpStatusCode status)
     {
-        var calls = 0;
-        var handler = new FakeHttpHandler(_ => { calls++; return FakeHttpHandler.Status(status, """{"errors":[{"code":"MANIFEST_INVALID","message":"no"}]}"""); });
-        try
-        {
-            await Client(handler).PutManifestAsync("app", "latest", "{}"u8.ToArray(), MediaTypes.OciManifest, CancellationToken.None);
-        }
-        catch (RegistryException)
-        {
-        }
-        Assert.Equal(1, calls);
+        var handler = new FakeHttpHandler(_ => FakeHttpHandler.Status(status, """{"errors":[{"code":"MANIFEST_INVALID","message":"no"}]}"""));
+
+        // The refusal reaches the caller with the registry's status and error, after exactly one request.
+        var error = await Assert.ThrowsAsync<RegistryException>(() => Client(handler).PutManifestAsync("app", "latest", "{}"u8.ToArray(), MediaTypes.OciManifest, CancellationToken.None));
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(new RegistryError("MANIFEST_INVALID", "no"), Assert.Single(error.Errors));
+        Assert.Equal("Registry registry.test refused to put manifest app:latest: MANIFEST_INVALID: no.", error.Message);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(HttpMethod.Put, request.Method);
     }
 
     [Fact]

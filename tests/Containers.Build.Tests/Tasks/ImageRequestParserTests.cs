@@ -1,4 +1,5 @@
-using Containers.Build.Images.Destinations;
+using Containers.Build.Publishing;
+using Containers.Build.Publishing.Destinations;
 using Containers.Build.Tasks;
 using Containers.Build.Tests.Support;
 
@@ -28,8 +29,8 @@ public class ImageRequestParserTests : IDisposable
         var notes = new List<string>();
         var request = ImageRequestParser.Parse(Valid, notes.Add);
 
-        Assert.Equal("webapp", request.Repository);
-        Assert.Equal(["latest"], request.Tags);
+        Assert.Equal("webapp", request.Names.Repository);
+        Assert.Equal(["latest"], request.Names.Tags);
         Assert.Equal("linux/amd64", Assert.Single(request.Platforms).Platform.ToString());
         Assert.Equal("/app", request.Settings.WorkingDirectory);
         Assert.Null(request.Settings.Format);
@@ -42,7 +43,7 @@ public class ImageRequestParserTests : IDisposable
     {
         var notes = new List<string>();
         var request = ImageRequestParser.Parse(Valid with { AssemblyName = "Contoso.Web App" }, notes.Add);
-        Assert.Equal("contoso-web-app", request.Repository);
+        Assert.Equal("contoso-web-app", request.Names.Repository);
         Assert.Contains(notes, n => n.Contains("'contoso-web-app'", StringComparison.Ordinal) && n.Contains("ContainerRepository", StringComparison.Ordinal));
     }
 
@@ -50,7 +51,7 @@ public class ImageRequestParserTests : IDisposable
     public void Tags_list_and_source_date_epoch_are_honored()
     {
         var request = ImageRequestParser.Parse(Valid with { ImageTags = "1.0;latest; 1.0 ", SourceDateEpoch = "1700000000", WorkingDirectory = "/srv/app/" }, _ => { });
-        Assert.Equal(["1.0", "latest"], request.Tags);
+        Assert.Equal(["1.0", "latest"], request.Names.Tags);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), request.Settings.Created);
         Assert.Equal("/srv/app", request.Settings.WorkingDirectory);
     }
@@ -93,10 +94,10 @@ public class ImageRequestParserTests : IDisposable
     public void Registry_archive_and_layout_can_all_be_asked_for_at_once()
     {
         var request = ImageRequestParser.Parse(Valid with { ArchiveOutputPath = "/tmp/out/app.tar.gz", OciLayoutPath = "/tmp/layout" }, _ => { });
-        Assert.Collection(request.Targets,
-            t => Assert.Equal("127.0.0.1:5000", Assert.IsType<RegistryTarget>(t).Registry.Value),
-            t => Assert.Equal(new ArchiveTarget("/tmp/out/app.tar.gz", ArchiveFormat.Docker, true), t),
-            t => Assert.Equal("/tmp/layout", Assert.IsType<OciLayoutTarget>(t).Directory));
+        Assert.Collection(request.Destinations,
+            t => Assert.Equal("127.0.0.1:5000", Assert.IsType<RegistryDestination>(t).Registry.Value),
+            t => Assert.Equal(new ArchiveDestination("/tmp/out/app.tar.gz", ArchiveFormat.Docker, true), t),
+            t => Assert.Equal("/tmp/layout", Assert.IsType<OciLayoutDestination>(t).Directory));
         // An OCI layout holds an OCI image when no format was asked for.
         Assert.Equal(Containers.Build.Model.ImageFormat.Oci, request.Settings.Format);
     }
@@ -105,12 +106,12 @@ public class ImageRequestParserTests : IDisposable
     public void With_no_destination_a_local_engine_is_used_with_an_archive_to_fall_back_on()
     {
         var request = ImageRequestParser.Parse(Valid with { Registry = null, OutputDirectory = "/tmp/bin", Repository = "team/app" }, _ => { });
-        var target = Assert.IsType<LocalEngineTarget>(Assert.Single(request.Targets));
+        var target = Assert.IsType<LocalEngineDestination>(Assert.Single(request.Destinations));
         Assert.Null(target.Engine);
         Assert.Equal("/tmp/bin/team-app.tar", target.FallbackArchivePath);
 
         var podman = ImageRequestParser.Parse(Valid with { Registry = null, LocalRegistry = "Podman" }, _ => { });
-        Assert.Equal(LocalEngine.Podman, Assert.IsType<LocalEngineTarget>(Assert.Single(podman.Targets)).Engine);
+        Assert.Equal(LocalEngine.Podman, Assert.IsType<LocalEngineDestination>(Assert.Single(podman.Destinations)).Engine);
     }
 
     [Theory]
@@ -123,7 +124,7 @@ public class ImageRequestParserTests : IDisposable
     public void Archive_paths_choose_name_format_and_compression(string path, string? format, string file, ArchiveFormat expectedFormat, bool gzip)
     {
         var parsedFormat = format is null ? (Containers.Build.Model.ImageFormat?)null : Containers.Build.Model.ImageFormat.Oci;
-        Assert.Equal(new ArchiveTarget(file, expectedFormat, gzip), ImageRequestParser.ArchiveTargetFor(path, parsedFormat, "webapp"));
+        Assert.Equal(new ArchiveDestination(file, expectedFormat, gzip), ImageRequestParser.ArchiveDestinationFor(path, parsedFormat, "webapp"));
     }
 
     [Fact]
@@ -172,7 +173,8 @@ public class ImageRequestParserTests : IDisposable
             PlatformTags = true,
         }, _ => { });
         Assert.True(request.IsMultiPlatform);
-        Assert.True(request.PlatformTags);
+        Assert.Equal(["latest-linux-x64"], request.Names.PlatformTagsOf(request.Platforms[0].Platform));
+        Assert.Equal(["latest-linux-arm64"], request.Names.PlatformTagsOf(request.Platforms[1].Platform));
         Assert.Equal(["linux/amd64", "linux/arm64/v8"], request.Platforms.Select(p => p.Platform.ToString()));
         Assert.Equal(arm64.Path, request.Platforms[1].PublishDirectory);
         Assert.Equal(1, request.FilesLeftOut);
@@ -199,7 +201,7 @@ public class ImageRequestParserTests : IDisposable
         Assert.Contains("ContainerImageFormat=Docker", docker.Message, StringComparison.Ordinal);
 
         // Per-platform tags mean nothing for a single image.
-        Assert.False(ImageRequestParser.Parse(Valid with { PlatformTags = true }, _ => { }).PlatformTags);
+        Assert.Empty(ImageRequestParser.Parse(Valid with { PlatformTags = true }, _ => { }).Names.PlatformTags);
     }
 
     [Theory]

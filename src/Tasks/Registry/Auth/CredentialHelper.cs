@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Containers.Build.Registry.Auth;
@@ -15,60 +14,42 @@ public static class CredentialHelper
     public static RegistryCredential? Get(string helperName, string serverUrl)
     {
         var program = "docker-credential-" + helperName;
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("get");
-        Process? process;
+        ChildProcessResult result;
         try
         {
-            process = Process.Start(start);
+            result = ChildProcess.RunAsync(program, ["get"], Timeout, CancellationToken.None,
+                    writeInput: (input, ct) => input.WriteAsync(System.Text.Encoding.UTF8.GetBytes(serverUrl), ct).AsTask())
+                .GetAwaiter().GetResult();
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (ChildProcessNotStartedException e)
         {
             throw new CredentialException($"The credential helper '{program}' that your container config names for {serverUrl} is not installed or not on PATH. Install it, or remove it from the config (credHelpers / credsStore).", e);
         }
-        using (process)
+        catch (ChildProcessTimeoutException e)
         {
-            if (process is null)
+            throw new CredentialException($"The credential helper '{program}' did not answer within {Timeout.TotalSeconds:0} s for {serverUrl}.", e);
+        }
+        var stdout = result.Output.Trim();
+        if (result.ExitCode != 0)
+        {
+            var message = stdout.Length > 0 ? stdout : result.Errors.Trim();
+            if (message.Contains("credentials not found", StringComparison.OrdinalIgnoreCase))
             {
-                throw new CredentialException($"The credential helper '{program}' could not be started.");
+                return null;
             }
-            process.StandardInput.Write(serverUrl);
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new CredentialException($"The credential helper '{program}' did not answer within {Timeout.TotalSeconds:0} s for {serverUrl}.");
-            }
-            var stdout = output.Result.Trim();
-            if (process.ExitCode != 0)
-            {
-                var message = (stdout.Length > 0 ? stdout : errors.Result.Trim());
-                if (message.Contains("credentials not found", StringComparison.OrdinalIgnoreCase))
-                {
-                    return null;
-                }
-                // The helper's own words, which never contain the secret (it failed to produce one).
-                throw new CredentialException($"The credential helper '{program}' failed for {serverUrl} (exit {process.ExitCode}): {message}");
-            }
-            try
-            {
-                using var document = JsonDocument.Parse(stdout);
-                var user = document.RootElement.GetProperty("Username").GetString() ?? "";
-                var secret = document.RootElement.GetProperty("Secret").GetString() ?? "";
-                return user == RegistryCredential.IdentityTokenUserName ? RegistryCredential.IdentityToken(secret) : new RegistryCredential(user, secret);
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                throw new CredentialException($"The credential helper '{program}' answered with something that is not credentials for {serverUrl}.", e);
-            }
+            // The helper's own words, which never contain the secret (it failed to produce one).
+            throw new CredentialException($"The credential helper '{program}' failed for {serverUrl} (exit {result.ExitCode}): {message}");
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(stdout);
+            var user = document.RootElement.GetProperty("Username").GetString() ?? "";
+            var secret = document.RootElement.GetProperty("Secret").GetString() ?? "";
+            return user == RegistryCredential.IdentityTokenUserName ? RegistryCredential.IdentityToken(secret) : new RegistryCredential(user, secret);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CredentialException($"The credential helper '{program}' answered with something that is not credentials for {serverUrl}.", e);
         }
     }
 }

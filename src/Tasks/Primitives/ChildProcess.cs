@@ -1,0 +1,125 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Containers.Build;
+
+/// <summary>What a child process did: its exit code and everything it wrote.</summary>
+public sealed record ChildProcessResult(int ExitCode, string Output, string Errors)
+{
+    /// <summary>The first non-empty line of standard error, else of standard output, else the exit code.</summary>
+    public string FirstErrorLine
+        => (Errors + "\n" + Output).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? $"exit {ExitCode}";
+}
+
+/// <summary>A program that could not be started (not installed, not on PATH, not executable).</summary>
+public sealed class ChildProcessNotStartedException(string program, Exception? inner = null)
+    : Exception($"'{program}' could not be started: it is not installed or not on PATH.", inner)
+{
+    public string Program { get; } = program;
+}
+
+/// <summary>A program that did not finish within its time; it was killed, with its children.</summary>
+public sealed class ChildProcessTimeoutException(string program, TimeSpan timeout)
+    : Exception($"'{program}' did not finish within {timeout.TotalSeconds:0} s.")
+{
+    public string Program { get; } = program;
+    public TimeSpan Timeout { get; } = timeout;
+}
+
+/// <summary>
+/// The one way child processes are run (git, credential helpers, container engines): arguments as a list
+/// (never a shell line), standard output and error read while it runs so a chatty program cannot block, a
+/// timeout after which the process tree is killed, and the build's cancellation honoured.
+/// </summary>
+public static class ChildProcess
+{
+    /// <param name="writeInput">Writes standard input (then closed); null gives the program an empty one.</param>
+    /// <param name="workingDirectory">Where it runs; null for the current directory.</param>
+    public static async Task<ChildProcessResult> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken,
+        Func<Stream, CancellationToken, Task>? writeInput = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process? process;
+        try
+        {
+            process = Process.Start(start);
+        }
+        catch (Win32Exception e)
+        {
+            throw new ChildProcessNotStartedException(program, e);
+        }
+        if (process is null)
+        {
+            throw new ChildProcessNotStartedException(program);
+        }
+
+        using (process)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+            var errors = process.StandardError.ReadToEndAsync(deadline.Token);
+            var inputFailure = "";
+            try
+            {
+                try
+                {
+                    if (writeInput is not null)
+                    {
+                        await writeInput(process.StandardInput.BaseStream, deadline.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (IOException e)
+                {
+                    // The program closed its input early (it failed, or took all it wanted): its exit code and words say why.
+                    inputFailure = e.Message;
+                }
+                finally
+                {
+                    try
+                    {
+                        process.StandardInput.Close();
+                    }
+                    catch (IOException)
+                    {
+                    }
+                }
+                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+                var errorText = await errors.ConfigureAwait(false);
+                return new ChildProcessResult(process.ExitCode, await output.ConfigureAwait(false), inputFailure.Length == 0 ? errorText : $"{errorText.TrimEnd()}\n{inputFailure}".Trim());
+            }
+            catch (OperationCanceledException)
+            {
+                TryKill(process);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new ChildProcessTimeoutException(program, timeout);
+            }
+        }
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+}

@@ -1,0 +1,75 @@
+namespace Containers.Build;
+
+/// <summary>
+/// A file being written under a temporary name, which becomes visible under its final name only when
+/// <see cref="Commit"/> moves it there: a reader, a crash or a cancelled build never sees it half-written.
+/// Disposed without a commit, the temporary file is deleted. The temporary name is in the final folder, so
+/// the move is a rename on one file system.
+/// </summary>
+public sealed class PendingFile : IDisposable, IAsyncDisposable
+{
+    private const int DefaultBufferSize = 1 << 17;
+    private bool _committed;
+
+    private PendingFile(string temporaryPath, bool useAsync, int bufferSize)
+    {
+        TemporaryPath = temporaryPath;
+        Stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize, useAsync);
+    }
+
+    /// <summary>A pending file that will become <paramref name="finalPath"/>; its folder is created.</summary>
+    public static PendingFile For(string finalPath, bool useAsync = false, int bufferSize = DefaultBufferSize)
+    {
+        var full = Path.GetFullPath(finalPath);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        return new PendingFile(Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp"), useAsync, bufferSize);
+    }
+
+    /// <summary>A pending file in <paramref name="directory"/> whose final name is decided later (a digest known only once written).</summary>
+    public static PendingFile In(string directory, bool useAsync = false, int bufferSize = DefaultBufferSize)
+    {
+        Directory.CreateDirectory(directory);
+        return new PendingFile(Path.Combine(directory, $".tmp-{Guid.NewGuid():N}"), useAsync, bufferSize);
+    }
+
+    public FileStream Stream { get; }
+
+    public string TemporaryPath { get; }
+
+    /// <summary>
+    /// Closes the stream and moves the file to <paramref name="finalPath"/>. With <paramref name="keepExisting"/>
+    /// (content-addressed files, whose name says what they hold) a file already there stays and this one is dropped.
+    /// </summary>
+    public void Commit(string finalPath, bool keepExisting = false)
+    {
+        Stream.Dispose();
+        if (keepExisting && File.Exists(finalPath))
+        {
+            File.Delete(TemporaryPath);
+        }
+        else
+        {
+            File.Move(TemporaryPath, finalPath, overwrite: true);
+        }
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        Stream.Dispose();
+        if (!_committed)
+        {
+            AtomicFile.TryDelete(TemporaryPath);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stream.DisposeAsync().ConfigureAwait(false);
+        if (!_committed)
+        {
+            AtomicFile.TryDelete(TemporaryPath);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using Containers.Build.Model;
+
+namespace Containers.Build.Publishing.Destinations;
+
+public enum BlobTransferKind
+{
+    AlreadyPresent,
+    Mounted,
+    Uploaded,
+}
+
+/// <summary>What happened to one blob during a push.</summary>
+public sealed record BlobTransfer(Descriptor Descriptor, BlobTransferKind Kind, bool IsBaseLayer);

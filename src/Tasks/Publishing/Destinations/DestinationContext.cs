@@ -1,0 +1,8 @@
+using Containers.Build.Registry;
+
+namespace Containers.Build.Publishing.Destinations;
+
+/// <summary>What every destination may use besides the image: the publish's registry clients and what the layer stage did.</summary>
+/// <param name="Clients">One client per registry and access, shared with the base image's reads (one set of tokens).</param>
+/// <param name="Layers">How many of the new layers came from the cache, for the summary line.</param>
+public sealed record DestinationContext(RegistryClientFactory Clients, LayerReport Layers);

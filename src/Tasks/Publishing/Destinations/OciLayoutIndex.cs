@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Containers.Build.Images;
+using Containers.Build.Model;
+
+namespace Containers.Build.Publishing.Destinations;
+
+/// <summary>
+/// The index.json of an OCI image layout: one manifest entry per tag, named by the
+/// org.opencontainers.image.ref.name annotation, pointing at the image's manifest or, for a multi-platform
+/// image, at its image index. Adding an image keeps every entry of other tags.
+/// </summary>
+internal static class OciLayoutIndex
+{
+    public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
+
+    // containerd (and docker's image store) read the full name from here.
+    public const string ContainerdNameAnnotation = "io.containerd.image.name";
+
+    public static readonly byte[] LayoutFile = """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray();
+
+    /// <param name="existing">The current index.json bytes, or null for a new layout.</param>
+    public static byte[] WithImage(byte[]? existing, ImageSet images, ImageNames names)
+    {
+        var kept = new JsonArray();
+        if (existing is not null)
+        {
+            var json = JsonContent.ParseObject(existing, "OCI layout's index.json");
+            foreach (var entry in json["manifests"] as JsonArray ?? [])
+            {
+                var refName = entry?["annotations"]?[RefNameAnnotation]?.GetValue<string>();
+                if (refName is null || !names.Tags.Contains(refName))
+                {
+                    kept.Add(entry!.DeepClone());
+                }
+            }
+        }
+        foreach (var tag in names.Tags)
+        {
+            kept.Add(new JsonObject
+            {
+                ["mediaType"] = images.MediaType,
+                ["digest"] = images.Digest.ToString(),
+                ["size"] = images.Bytes.LongLength,
+                ["annotations"] = new JsonObject
+                {
+                    [ContainerdNameAnnotation] = $"{names.Repository}:{tag}",
+                    [RefNameAnnotation] = tag,
+                },
+            });
+        }
+        return JsonContent.Serialize(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciIndex,
+            ["manifests"] = kept,
+        });
+    }
+}

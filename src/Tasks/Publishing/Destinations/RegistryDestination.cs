@@ -1,0 +1,112 @@
+using Containers.Build.Images;
+using Containers.Build.Model;
+using Containers.Build.References;
+using Containers.Build.Registry;
+using Containers.Build.Registry.Auth;
+
+namespace Containers.Build.Publishing.Destinations;
+
+/// <summary>
+/// A registry, over the OCI distribution API (ContainerRegistry). Each blob is checked first (HEAD) and sent only
+/// when missing; a layer that lives in another repository of the same registry is mounted from there; the
+/// manifest is put under every tag last, so a tag never names an image whose blobs are missing.
+/// </summary>
+public sealed record RegistryDestination(RegistryHost Registry) : IImageDestination
+{
+    private const int MaxParallelTransfers = 3;
+
+    public string Description => $"the registry {Registry}";
+
+    public async Task<DestinationResult> SendAsync(ImageSet images, ImageNames names, DestinationContext context, CancellationToken cancellationToken)
+    {
+        var target = context.Clients.Get(Registry, RegistryAccess.Push);
+        var repository = names.Repository;
+        var layers = images.DistinctLayers.ToArray();
+        var transfers = new BlobTransfer[layers.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, layers.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelTransfers, CancellationToken = cancellationToken },
+            async (i, ct) => transfers[i] = await PushLayerAsync(target, layers[i], repository, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var configs = new List<BlobTransfer>();
+        foreach (var image in images.Images.DistinctBy(i => i.Config.Digest))
+        {
+            configs.Add(await PushConfigAsync(target, image, repository, cancellationToken).ConfigureAwait(false));
+        }
+
+        // A multi-platform image: every platform's manifest by digest before the index that names them.
+        var pushedPlatformTags = new List<string>();
+        if (images.Index is not null)
+        {
+            foreach (var image in images.Images)
+            {
+                await PutUnlessNamedAsync(target, repository, image.Digest.ToString(), image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
+                foreach (var tag in names.PlatformTagsOf(image.Platform))
+                {
+                    await PutUnlessNamedAsync(target, repository, tag, image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
+                    pushedPlatformTags.Add(tag);
+                }
+            }
+        }
+
+        var tagsUpdated = 0;
+        foreach (var tag in names.Tags)
+        {
+            if (await PutUnlessNamedAsync(target, repository, tag, images.Digest, images.Bytes, images.MediaType, cancellationToken).ConfigureAwait(false))
+            {
+                tagsUpdated++;
+            }
+        }
+        var push = new PushResult(Registry, repository, names.Tags, images.Digest, transfers, configs, tagsUpdated)
+        {
+            IsIndex = images.Index is not null,
+            PlatformCount = images.Images.Count,
+            PlatformTags = pushedPlatformTags,
+        };
+        return new DestinationResult(DestinationKinds.Registry, push.Names.ToArray(), null, PushSummary.Format(push, context.Layers), images);
+    }
+
+    /// <summary>PUTs a manifest under <paramref name="reference"/> unless it already names it (a republish with no change); true when it PUT.</summary>
+    private static async Task<bool> PutUnlessNamedAsync(RegistryClient target, string repository, string reference, Digest digest, byte[] bytes, string mediaType, CancellationToken cancellationToken)
+    {
+        if (await target.GetManifestDigestAsync(repository, reference, cancellationToken).ConfigureAwait(false) == digest)
+        {
+            return false;
+        }
+        await target.PutManifestAsync(repository, reference, bytes, mediaType, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task<BlobTransfer> PushConfigAsync(RegistryClient target, BuiltImage image, string repository, CancellationToken cancellationToken)
+    {
+        var descriptor = image.Manifest.Config;
+        if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        {
+            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, false);
+        }
+        await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(image.Config.Bytes, writable: false), cancellationToken).ConfigureAwait(false);
+        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, false);
+    }
+
+    private static async Task<BlobTransfer> PushLayerAsync(RegistryClient target, ImageLayer layer, string repository, CancellationToken cancellationToken)
+    {
+        var descriptor = layer.Descriptor;
+        if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        {
+            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, layer.IsFromBase);
+        }
+        if (layer.MountSource is { } source && source.Registry == target.Registry
+            && await target.TryMountBlobAsync(repository, descriptor.Digest, source.Repository, cancellationToken).ConfigureAwait(false))
+        {
+            return new BlobTransfer(descriptor, BlobTransferKind.Mounted, layer.IsFromBase);
+        }
+        // The registry cannot get it by itself: the layer gives its bytes (a base layer fetches them once, verified).
+        var file = await layer.GetFileAsync(cancellationToken).ConfigureAwait(false);
+        await target.UploadBlobAsync(
+            repository,
+            descriptor,
+            () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true),
+            cancellationToken).ConfigureAwait(false);
+        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, layer.IsFromBase);
+    }
+}

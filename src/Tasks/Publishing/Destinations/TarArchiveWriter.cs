@@ -1,0 +1,120 @@
+using System.IO.Compression;
+using System.Text;
+using ICSharpCode.SharpZipLib.Tar;
+
+namespace Containers.Build.Publishing.Destinations;
+
+/// <summary>
+/// Writes a tar (optionally gzipped) of files and byte arrays, with fixed times and owners, as a
+/// <see cref="PendingFile"/> that is moved into place only when complete: a cancelled build leaves no
+/// half-written archive.
+/// </summary>
+internal sealed class TarArchiveWriter : IAsyncDisposable
+{
+    private readonly string? _finalPath;
+    private readonly PendingFile? _pending;
+    private readonly Stream _file;
+    private readonly GZipStream? _gzip;
+    private readonly TarOutputStream _tar;
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+    private bool _completed;
+
+    public TarArchiveWriter(string path, bool gzip)
+    {
+        _finalPath = Path.GetFullPath(path);
+        _pending = PendingFile.For(_finalPath, useAsync: true);
+        _file = _pending.Stream;
+        _gzip = gzip ? new GZipStream(_file, CompressionLevel.Fastest, leaveOpen: true) : null;
+        _tar = new TarOutputStream((Stream?)_gzip ?? _file, Encoding.UTF8) { IsStreamOwner = false };
+    }
+
+    /// <summary>A tar written straight into <paramref name="output"/> (e.g. a process's standard input), not a file.</summary>
+    public TarArchiveWriter(Stream output)
+    {
+        _file = output;
+        _tar = new TarOutputStream(output, Encoding.UTF8) { IsStreamOwner = false };
+    }
+
+    public async Task AddBytesAsync(string name, byte[] content, CancellationToken cancellationToken)
+    {
+        if (!_written.Add(name))
+        {
+            return;
+        }
+        _tar.PutNextEntry(Entry(name, content.Length));
+        await _tar.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+        _tar.CloseEntry();
+    }
+
+    /// <summary>Adds a file once; a second add of the same name (a layer shared by two images) is skipped.</summary>
+    public async Task AddFileAsync(string name, string sourcePath, CancellationToken cancellationToken)
+    {
+        if (!_written.Add(name))
+        {
+            return;
+        }
+        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 17, useAsync: true);
+        _tar.PutNextEntry(Entry(name, source.Length));
+        var buffer = new byte[1 << 17];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await _tar.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+        _tar.CloseEntry();
+    }
+
+    public void AddDirectory(string name)
+    {
+        if (_written.Add(name))
+        {
+            var header = Entry(name.TrimEnd('/') + "/", 0).TarHeader;
+            header.TypeFlag = TarHeader.LF_DIR;
+            header.Mode = 0b111_101_101;
+            _tar.PutNextEntry(new TarEntry(header));
+            _tar.CloseEntry();
+        }
+    }
+
+    /// <summary>Finishes the tar and moves it to its final path.</summary>
+    public async Task CompleteAsync()
+    {
+        _tar.Finish();
+        _tar.Dispose();
+        if (_gzip is not null)
+        {
+            await _gzip.DisposeAsync().ConfigureAwait(false);
+        }
+        await _file.FlushAsync().ConfigureAwait(false);
+        _pending?.Commit(_finalPath!);
+        _completed = true;
+    }
+
+    private static TarEntry Entry(string name, long size) => new(new TarHeader
+    {
+        Name = name,
+        Size = size,
+        Mode = 0b110_100_100,
+        ModTime = DateTime.UnixEpoch,
+        UserName = "",
+        GroupName = "",
+        TypeFlag = TarHeader.LF_NORMAL,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_completed)
+        {
+            return;
+        }
+        _tar.Dispose();
+        if (_gzip is not null)
+        {
+            await _gzip.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_pending is not null)
+        {
+            await _pending.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

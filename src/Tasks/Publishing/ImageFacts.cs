@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using Containers.Build.Images;
+using Containers.Build.Model;
+using Containers.Build.Publishing.Destinations;
+
+namespace Containers.Build.Publishing;
+
+/// <summary>
+/// A small JSON file with the facts about a published image (names, tags, digests, where it went), for CI
+/// steps to read instead of parsing the build log. Written under a temporary name and moved into place.
+/// </summary>
+public static class ImageFacts
+{
+    public static void Write(string path, PublishOutcome outcome, ImageNames names)
+        => WriteJson(path, Describe(outcome.Images, names, outcome.Destinations));
+
+    /// <summary>Writes &lt;output&gt;.json next to an archive or layout, describing what that destination got.</summary>
+    public static void WriteNextTo(DestinationResult result, ImageNames names)
+        => WriteJson(result.Path!.TrimEnd('/', '\\') + ".json", Describe(result.Sent, names, [result]));
+
+    /// <summary>
+    /// manifestDigest is what the tags name (the index of a multi-platform image); configDigest is only there
+    /// for a single image; platforms lists each platform's manifest and config.
+    /// </summary>
+    private static JsonObject Describe(ImageSet images, ImageNames names, IEnumerable<DestinationResult> destinations) => new()
+    {
+        ["repository"] = names.Repository,
+        ["tags"] = new JsonArray(names.Tags.Select(t => (JsonNode)JsonValue.Create(t)).ToArray()),
+        ["manifestDigest"] = images.Digest.ToString(),
+        ["manifestMediaType"] = images.MediaType,
+        ["configDigest"] = images.Index is null ? images.Images[0].Config.Digest.ToString() : null,
+        ["platforms"] = new JsonArray(images.Images.Select(image => (JsonNode)new JsonObject
+        {
+            // A single image says what its configuration says; an index's images, what the index says.
+            ["platform"] = (images.Index is null ? PlatformOfConfig(image) : image.Platform).ToString(),
+            ["manifestDigest"] = image.Digest.ToString(),
+            ["configDigest"] = image.Config.Digest.ToString(),
+        }).ToArray()),
+        ["baseImage"] = images.Images[0].Base.Reference.ToString(),
+        ["baseImageDigest"] = images.Images[0].Base.ResolvedDigest.ToString(),
+        ["destinations"] = new JsonArray(destinations.Select(d => (JsonNode)new JsonObject
+        {
+            ["kind"] = d.Kind,
+            ["names"] = new JsonArray(d.Names.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
+            ["path"] = d.Path,
+        }).ToArray()),
+    };
+
+    private static Platform PlatformOfConfig(BuiltImage image) => new(image.Config.Os ?? "linux", image.Config.Architecture ?? "amd64");
+
+    private static void WriteJson(string path, JsonObject json) => AtomicFile.WriteAllBytes(path, JsonContent.Serialize(json));
+}

@@ -1,0 +1,62 @@
+using Containers.Build.Images;
+using Containers.Build.Layers;
+using Containers.Build.Model;
+using Containers.Build.Publishing.Destinations;
+using Containers.Build.Publishing.Stages;
+using Containers.Build.Registry;
+
+namespace Containers.Build.Publishing;
+
+/// <summary>
+/// The whole publish, in named stages: resolve the base (while the layers are planned and written), plan the
+/// layers, write them, compose each platform's image (and the index), send to every destination, then record
+/// the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
+/// </summary>
+public sealed class ImagePublisher(RegistryClientFactory clients, Action<PublishWarning> warn)
+{
+    public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        var store = new ContentStore(request.ContentStoreDirectory);
+        var platforms = request.Platforms.Select(p => p.Platform).ToArray();
+        var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, cancellationToken);
+
+        var plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken);
+        if (plan.SecretLookingFiles.Count > 0)
+        {
+            warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
+        }
+
+        var options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
+        var written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
+        var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
+
+        var images = ComposeStage.Compose(await basesTask.ConfigureAwait(false), plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
+
+        var context = new DestinationContext(clients, report);
+        var results = new List<DestinationResult>();
+        foreach (var destination in request.Destinations)
+        {
+            var result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+            if (result.Path is not null)
+            {
+                ImageFacts.WriteNextTo(result, request.Names);
+            }
+            results.Add(result);
+        }
+        var outcome = new PublishOutcome(images, results, report);
+        if (request.FactsPath is { } factsPath)
+        {
+            ImageFacts.Write(factsPath, outcome, request.Names);
+        }
+        return outcome;
+    }
+
+    /// <summary>How the new layers are written: gzip, the image's time, and the files' owner (the base's APP_UID for ContainerFileOwner=app).</summary>
+    private static async Task<LayerOptions> LayerOptionsAsync(PublishRequest request, Task<IReadOnlyList<BaseImage>> bases)
+    {
+        var (userId, groupId) = request.FileOwner.IsAppUser
+            ? request.FileOwner.Resolve(request.Settings.User ?? (await bases.ConfigureAwait(false))[0].Config.Environment.GetValueOrDefault("APP_UID"))
+            : request.FileOwner.Resolve(null);
+        return new LayerOptions(MediaTypes.OciLayerGzip, request.Settings.Created) { UserId = userId, GroupId = groupId };
+    }
+}

@@ -1,0 +1,38 @@
+using Containers.Build.Images;
+using Containers.Build.Layers;
+using Containers.Build.Publishing.Destinations;
+using Containers.Build.References;
+using Containers.Build.Registry;
+
+namespace Containers.Build.Publishing;
+
+/// <summary>Everything one publish needs, validated before any network call (the task's settings parser makes it).</summary>
+/// <param name="Destinations">Where the image goes, in order; at least one.</param>
+/// <param name="Names">The repository and tags (and per-platform tags) it is published under.</param>
+/// <param name="Platforms">One per platform; several make a multi-platform image under an index.</param>
+public sealed record PublishRequest(
+    ImageReference BaseImage,
+    IReadOnlyList<IImageDestination> Destinations,
+    ImageNames Names,
+    IReadOnlyList<PlatformPublish> Platforms,
+    string ContentStoreDirectory,
+    ImageSettings Settings,
+    LayeringMode Layering,
+    LayerOwner FileOwner,
+    string? FactsPath = null)
+{
+    /// <summary>Mirrors to read the base image through (ContainerRegistryMirror, CONTAINERS_BUILD_REGISTRY_MIRRORS).</summary>
+    public RegistryMirrors Mirrors { get; init; } = RegistryMirrors.None;
+
+    /// <summary>
+    /// Whether the tags name an image index of every platform's manifest (ContainerRuntimeIdentifiers), rather
+    /// than the single image's manifest.
+    /// </summary>
+    public bool IsMultiPlatform { get; init; }
+
+    /// <summary>Published files for other platforms that no image carries.</summary>
+    public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
+
+    /// <summary>The registries pushed to: their clients also read the base there, so base layers can be mounted.</summary>
+    public IReadOnlySet<RegistryHost> PushRegistries => Destinations.OfType<RegistryDestination>().Select(d => d.Registry).ToHashSet();
+}

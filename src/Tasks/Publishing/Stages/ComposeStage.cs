@@ -1,0 +1,42 @@
+using Containers.Build.Images;
+using Containers.Build.Layers;
+using Containers.Build.Model;
+
+namespace Containers.Build.Publishing.Stages;
+
+/// <summary>Stage 4: each platform's image (config, manifest) from its base and its layers, and the index over them for several platforms.</summary>
+public static class ComposeStage
+{
+    public static ImageSet Compose(IReadOnlyList<BaseImage> bases, LayerPlan plan, IReadOnlyDictionary<PlannedLayer, CachedLayer> written,
+        ImageSettings settings, IReadOnlyList<PlatformPublish> platforms, bool isMultiPlatform)
+    {
+        settings = settings with { Format = ChooseFormat(settings.Format, bases, platforms) };
+        var images = new List<BuiltImage>();
+        for (var i = 0; i < platforms.Count; i++)
+        {
+            var newLayers = plan.ByPlatform[i].Select(planned => new NewLayer(written[planned].Layer, planned.Comment(settings.WorkingDirectory))).ToArray();
+            images.Add(ImageBuilder.Build(bases[i], newLayers, settings, platforms[i].Platform));
+        }
+        return isMultiPlatform
+            ? new ImageSet(images, ImageIndex.Create(settings.Format!.Value, images.Select(image => (image.Manifest, image.Platform)).ToArray()))
+            : ImageSet.Single(images[0]);
+    }
+
+    /// <summary>
+    /// The manifest format: ContainerImageFormat when set, else the base's. A multi-platform base whose
+    /// platforms are in different formats cannot give one index a format by itself.
+    /// </summary>
+    private static ImageFormat ChooseFormat(ImageFormat? chosen, IReadOnlyList<BaseImage> bases, IReadOnlyList<PlatformPublish> platforms)
+    {
+        if (chosen is { } format)
+        {
+            return format;
+        }
+        var formats = bases.Select(b => b.Manifest.Format).Distinct().ToArray();
+        if (formats.Length > 1)
+        {
+            throw new BaseImageFormatsMixedException(bases[0].Reference, bases.Select((b, i) => (platforms[i].Platform, b.Manifest.Format)).ToArray());
+        }
+        return formats[0];
+    }
+}

@@ -1,0 +1,37 @@
+using Containers.Build.Layers;
+
+namespace Containers.Build.Publishing.Stages;
+
+/// <summary>
+/// Stage 3: every planned layer as a blob in the content store, from the cache when its inputs did not change,
+/// else tarred and compressed; a layer shared by several platforms is written once.
+/// </summary>
+public static class LayerWriteStage
+{
+    /// <returns>The written layer of every planned layer, by reference.</returns>
+    public static async Task<IReadOnlyDictionary<PlannedLayer, CachedLayer>> WriteAsync(LayerPlan plan, LayerOptions options, ContentStore store,
+        IReadOnlyList<string> publishDirectories, CancellationToken cancellationToken)
+    {
+        var cache = new LayerCache(store);
+        var layers = plan.Distinct;
+        var written = new CachedLayer[layers.Count];
+        try
+        {
+            // Compression is CPU-bound: one layer per core.
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, layers.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LayerWriteException(publishDirectories, store.Root, e);
+        }
+        var byLayer = new Dictionary<PlannedLayer, CachedLayer>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            byLayer[layers[i]] = written[i];
+        }
+        return byLayer;
+    }
+}

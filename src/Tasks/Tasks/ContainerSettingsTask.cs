@@ -1,0 +1,168 @@
+using System.Reflection;
+using Containers.Build.Images;
+using Microsoft.Build.Framework;
+using MSBuildTask = Microsoft.Build.Utilities.Task;
+
+namespace Containers.Build.Tasks;
+
+/// <summary>
+/// The container settings a project gives (the .NET SDK's property and item names), shared by the task that
+/// checks them before anything compiles (<see cref="CheckContainerSettings"/>) and the one that publishes
+/// (<see cref="PublishContainerImage"/>). The targets collect the properties once, as the metadata of one
+/// <see cref="Settings"/> item, and give both tasks that item; each property can also be set directly.
+/// </summary>
+public abstract class ContainerSettingsTask : MSBuildTask
+{
+    /// <summary>One item whose metadata are the settings below by name (BaseImage, Registry, ImageTags, ...).</summary>
+    public ITaskItem? Settings { get; set; }
+
+    public string? BaseImage { get; set; }
+
+    /// <summary>ContainerBaseImage as the project set it (empty when the base was inferred).</summary>
+    public string? UserBaseImage { get; set; }
+    public string? Registry { get; set; }
+    public string? Repository { get; set; }
+    public string? AssemblyName { get; set; }
+    public string? ImageTag { get; set; }
+    public string? ImageTags { get; set; }
+    public string? RuntimeIdentifier { get; set; }
+
+    /// <summary>ContainerRuntimeIdentifiers, for a multi-platform image (';'-separated).</summary>
+    public string? RuntimeIdentifiers { get; set; }
+    public string? ImageFormat { get; set; }
+    public string? WorkingDirectory { get; set; }
+    public string? User { get; set; }
+    public string? ContentStoreDirectory { get; set; }
+    public string? Layering { get; set; }
+    public string? FileOwner { get; set; }
+
+    /// <summary>ContainerPublishPlatformTags: also tag each platform's manifest &lt;tag&gt;-&lt;rid&gt;.</summary>
+    public bool PublishPlatformTags { get; set; }
+
+    /// <summary>ContainerArchiveOutputPath: a file (.tar, .tar.gz, .oci.tar) or a directory for &lt;repository&gt;.tar.</summary>
+    public string? ArchiveOutputPath { get; set; }
+
+    /// <summary>ContainerOciLayoutPath: an OCI image layout directory to add the image to.</summary>
+    public string? OciLayoutPath { get; set; }
+
+    /// <summary>LocalRegistry: Docker or Podman, used when there is no registry, archive or layout to write.</summary>
+    public string? LocalRegistry { get; set; }
+
+    /// <summary>The project's output folder, for the archive written when no container engine is usable.</summary>
+    public string? OutputDirectory { get; set; }
+
+    /// <summary>ContainerRegistryCaCertificates: a PEM bundle of CAs to trust besides the system store (private registries).</summary>
+    public string? RegistryCaCertificates { get; set; }
+
+    /// <summary>ContainerInsecureRegistries: host[:port] entries (';'-separated) that may use plain HTTP or unverified TLS.</summary>
+    public string? InsecureRegistries { get; set; }
+
+    /// <summary>ContainerUploadChunkSize: blobs larger than this many bytes are uploaded in chunks of this size.</summary>
+    public string? UploadChunkSize { get; set; }
+
+    /// <summary>Where the JSON facts about the image go.</summary>
+    public string? ImageFactsPath { get; set; }
+
+    /// <summary>The project's folder: when it is in a git work tree, HEAD's commit time dates the image.</summary>
+    public string? ProjectDirectory { get; set; }
+
+    /// <summary>$(ContainerAppCommandInstruction): Entrypoint (default), DefaultArgs or None.</summary>
+    public string? AppCommandInstruction { get; set; }
+
+    /// <summary>org.opencontainers.image.created (and artifact.created), with the image's own time.</summary>
+    public bool GenerateCreatedLabel { get; set; }
+
+    /// <summary>org.opencontainers.image.base.name, the canonical base name.</summary>
+    public bool GenerateBaseNameLabel { get; set; }
+
+    /// <summary>org.opencontainers.image.base.digest, the digest the base name resolved to.</summary>
+    public bool GenerateBaseDigestLabel { get; set; }
+
+    public ITaskItem[] AppCommand { get; set; } = [];
+
+    /// <summary>@(ContainerAppCommandArgs).</summary>
+    public ITaskItem[] AppCommandArgs { get; set; } = [];
+
+    /// <summary>@(ContainerDefaultArgs).</summary>
+    public ITaskItem[] DefaultArgs { get; set; } = [];
+    public ITaskItem[] Ports { get; set; } = [];
+    public ITaskItem[] EnvironmentVariables { get; set; } = [];
+    public ITaskItem[] Labels { get; set; } = [];
+
+    /// <summary>@(ContainerRegistryMirror): Include is a registry, Mirror its mirror.</summary>
+    public ITaskItem[] RegistryMirrors { get; set; } = [];
+
+    /// <summary>The settings as the parser takes them; the <see cref="Settings"/> item's metadata fill what was not set directly.</summary>
+    private protected ImageRequestParser.Inputs SettingsInputs()
+    {
+        ApplySettingsItem();
+        return new ImageRequestParser.Inputs
+        {
+            BaseImage = BaseImage,
+            Registry = Registry,
+            Repository = Repository,
+            AssemblyName = AssemblyName,
+            ImageTag = ImageTag,
+            ImageTags = ImageTags,
+            RuntimeIdentifier = RuntimeIdentifier,
+            ImageFormat = ImageFormat,
+            ContentStoreDirectory = ContentStoreDirectory,
+            WorkingDirectory = WorkingDirectory,
+            User = User,
+            AppCommand = AppCommand.Select(i => i.ItemSpec).ToArray(),
+            AppCommandArgs = AppCommandArgs.Select(i => i.ItemSpec).ToArray(),
+            DefaultArgs = DefaultArgs.Select(i => i.ItemSpec).ToArray(),
+            AppCommandInstruction = AppCommandInstruction,
+            Ports = Ports.Select(i => (i.ItemSpec, (string?)i.GetMetadata("Type"))).ToArray(),
+            Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
+            Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
+            GeneratedLabels = new LabelGeneration(GenerateCreatedLabel, GenerateBaseNameLabel, GenerateBaseDigestLabel),
+            SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"),
+            Layering = Layering,
+            FileOwner = FileOwner,
+            PlatformTags = PublishPlatformTags,
+            ArchiveOutputPath = ArchiveOutputPath,
+            OciLayoutPath = OciLayoutPath,
+            LocalRegistry = LocalRegistry,
+            OutputDirectory = OutputDirectory,
+            FactsPath = ImageFactsPath,
+            RegistryMirrors = RegistryMirrors.Select(i => (i.ItemSpec, (string?)i.GetMetadata("Mirror"))).ToArray(),
+            RegistryMirrorsEnvironment = Environment.GetEnvironmentVariable(global::Containers.Build.Registry.RegistryMirrors.EnvironmentVariable),
+            UploadChunkSize = UploadChunkSize,
+            InsecureRegistries = InsecureRegistries,
+            RegistryCaCertificates = RegistryCaCertificates,
+        };
+    }
+
+    private static readonly PropertyInfo[] SettingProperties = typeof(ContainerSettingsTask)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.DeclaringType == typeof(ContainerSettingsTask) && p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType == typeof(bool)))
+        .ToArray();
+
+    private void ApplySettingsItem()
+    {
+        if (Settings is null)
+        {
+            return;
+        }
+        foreach (var property in SettingProperties)
+        {
+            var value = Settings.GetMetadata(property.Name);
+            if (string.IsNullOrEmpty(value))
+            {
+                continue;
+            }
+            if (property.PropertyType == typeof(bool))
+            {
+                if ((bool)property.GetValue(this)! == false)
+                {
+                    property.SetValue(this, string.Equals(value.Trim(), "true", StringComparison.OrdinalIgnoreCase));
+                }
+            }
+            else if (string.IsNullOrEmpty((string?)property.GetValue(this)))
+            {
+                property.SetValue(this, value);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Containers.Build.Images;
+using Containers.Build.Layers;
+using Containers.Build.Model;
+using Containers.Build.Publishing;
+using Containers.Build.Publishing.Destinations;
+using Containers.Build.Publishing.Stages;
+using Containers.Build.Registry;
+using Containers.Build.Registry.Auth;
+
+namespace Containers.Build.Tasks;
+
+/// <summary>
+/// The one place where a failure gets its code (docs/errors.md) and the advice that says what to do. The core
+/// throws typed exceptions with the facts (which image, which folder, which registry); configuration rules,
+/// which know their property, throw <see cref="ContainersBuildException"/> with their code already chosen.
+/// </summary>
+public static class ErrorBoundary
+{
+    /// <summary>What the task knows that the core does not: how the user named things.</summary>
+    /// <param name="BaseImage">ContainerBaseImage, as used (inferred or not).</param>
+    /// <param name="UserBaseImage">ContainerBaseImage as the project set it: empty when it was inferred.</param>
+    public sealed record Context(string? BaseImage, string? UserBaseImage, bool IsMultiPlatform);
+
+    public static (string Code, string Message) Diagnose(Exception e, Context context) => e switch
+    {
+        ContainersBuildException known => (known.Code, known.Message),
+        BaseImageNotFoundException notFound =>
+            (DiagnosticCodes.BaseImageNotFound, $"{notFound.Message} Check ContainerBaseImage: the repository and tag must exist in that registry."),
+        PlatformNotFoundException platform =>
+            (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set {(context.IsMultiPlatform ? "ContainerRuntimeIdentifiers to runtime identifiers of platforms" : "ContainerRuntimeIdentifier to a runtime identifier of a platform")} it offers."),
+        BaseImageFormatsMixedException mixed =>
+            (DiagnosticCodes.BaseImageFormatsMixed, $"{mixed.Message} Set ContainerImageFormat to OCI (or Docker) to write every platform's image in that format."),
+        BaseImageUnreadableException { IsInvalidContent: true } invalid =>
+            (DiagnosticCodes.BaseImageUnreadable, $"{invalid.Message} Choose another ContainerBaseImage."),
+        BaseImageUnreadableException unreadable =>
+            (DiagnosticCodes.BaseImageUnreadable, $"{unreadable.Message} Check ContainerBaseImage and the registry's health."),
+        MirrorFailedException mirror =>
+            (DiagnosticCodes.BaseImageUnreadable, $"{mirror.Message} Check the mirror's health, or remove it from ContainerRegistryMirror / {Containers.Build.Registry.RegistryMirrors.EnvironmentVariable}."),
+        CredentialException credentials => (DiagnosticCodes.RegistryAuthenticationFailed, credentials.Message),
+        RegistryUnreachableException unreachable =>
+            (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly"
+                + (string.IsNullOrWhiteSpace(context.UserBaseImage) ? "; the base image was inferred: offline, pull it through a mirror (ContainerRegistryMirror or CONTAINERS_BUILD_REGISTRY_MIRRORS)." : ".")),
+        RegistryException { IsAuthenticationFailure: true } auth =>
+            (DiagnosticCodes.RegistryAuthenticationFailed, $"{auth.Message} Log in with the credentials for this registry (DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD)."),
+        RegistryException registry =>
+            (DiagnosticCodes.PushRefused, $"{registry.Message} Check that the registry accepts pushes to this repository."),
+        InvalidContentException invalid =>
+            (DiagnosticCodes.BaseImageUnreadable, $"The base image {context.BaseImage} could not be read: {invalid.Message}"),
+        CaCertificatesException ca =>
+            (DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{ca.Path}' {ca.Reason}. Name a PEM file with the CA certificates of your registry."),
+        LayerOwnerUnresolvableException owner =>
+            (DiagnosticCodes.FileOwnerInvalid, $"ContainerFileOwner=app needs a numeric user, but the image's user is '{owner.ImageUser}'. Set ContainerUser to a uid such as 1654, or ContainerFileOwner to a uid[:gid]."),
+        WhiteoutNameException whiteout => (DiagnosticCodes.WhiteoutFileName, whiteout.Message),
+        PublishOutputUnreadableException unreadable =>
+            (DiagnosticCodes.LayerWriteFailed, $"{unreadable.Message} Check the permissions there."),
+        LayerWriteException layers =>
+            (DiagnosticCodes.LayerWriteFailed, $"{layers.Message} Check the disk space and permissions there (ContainersBuildContentStore)."),
+        DestinationWriteException destination =>
+            (DiagnosticCodes.LayerWriteFailed, $"{destination.Message} Check the path, the disk space and the permissions."),
+        LocalEngineException { IsUnusable: true } unusable =>
+            (DiagnosticCodes.LocalEngineFailed, $"LocalRegistry={unusable.Engine} but {unusable.Command} is not usable ({unusable.Diagnosis}). Start it, or leave LocalRegistry empty to write an archive, or set ContainerRegistry."),
+        LocalEngineException engine =>
+            (DiagnosticCodes.LocalEngineFailed, $"{engine.Message} Check that {engine.Command} works (try '{engine.Command} info'), or set ContainerRegistry or ContainerArchiveOutputPath instead."),
+        _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
+    };
+
+    /// <summary>A warning's code and words.</summary>
+    public static (string Code, string Message) Describe(PublishWarning warning) => warning switch
+    {
+        SecretLookingFilesWarning secrets => (DiagnosticCodes.SecretLookingFile,
+            $"These published files look like secrets and will be readable by anyone who can pull the image: {string.Join(", ", secrets.Files)}. Keep them out of the publish output (CopyToPublishDirectory=\"Never\") and give secrets to the container at run time."),
+        _ => throw new ArgumentOutOfRangeException(nameof(warning), warning, "A warning with no words."),
+    };
+}
