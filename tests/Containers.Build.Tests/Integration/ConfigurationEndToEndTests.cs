@@ -134,6 +134,32 @@ public class ConfigurationEndToEndTests
         Assert.DoesNotContain("MSB4018", result.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A setting that needs only properties fails before anything compiles or publishes, for one platform and for
+    /// several: no compiler call, no "-> …/publish/" line, no assembly in obj/, no platform build.
+    /// </summary>
+    [IntegrationTheory]
+    [InlineData("ContainerImageTag=bad tag!", "error CB1006: ContainerImageTag has an invalid tag 'bad tag!'")]
+    [InlineData("ContainerRegistry=not a registry", "error CB1003: ContainerRegistry 'not a registry'")]
+    [InlineData("ContainerUploadChunkSize=12", "error CB1021: ContainerUploadChunkSize '12'")]
+    [InlineData("ContainerInsecureRegistries=ok.local:5000;bad host", "error CB1024: ContainerInsecureRegistries entry 'bad host'")]
+    public async Task Settings_are_checked_before_anything_compiles(string setting, string error)
+    {
+        using var sample = await SampleProject.CreateAsync();
+        foreach (var platforms in new[] { null, "ContainerRuntimeIdentifiers=\"linux-x64;linux-arm64\"" })
+        {
+            string[] properties = ["ContainerRegistry=127.0.0.1:1", "ContainerBaseImage=127.0.0.1:1/dotnet/aspnet:10.0", setting, "-v:n"];
+            var result = await sample.PublishImageAsync(platforms is null ? properties : [.. properties, platforms]);
+            Assert.True(result.ExitCode != 0, "The publish should have failed:\n" + result);
+            Assert.Contains(error, result.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("CoreCompile", result.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("csc.dll", result.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("/publish/", result.Output, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(sample.ProjectDirectory, "WebApp.dll", SearchOption.AllDirectories));
+            Assert.DoesNotContain("MSB4018", result.Output, StringComparison.Ordinal);
+        }
+    }
+
     private static string[]? Strings(JsonNode? node) => node?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
 
     private static async Task<JsonNode> ConfigAsync(string image)
