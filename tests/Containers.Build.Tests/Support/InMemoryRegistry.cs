@@ -172,6 +172,15 @@ public sealed partial class InMemoryRegistry : HttpMessageHandler
         }
     }
 
+    /// <summary>Serves other bytes under <paramref name="digest"/>: a registry (or a disk) that corrupted a blob.</summary>
+    public void CorruptBlob(Digest digest, byte[] content)
+    {
+        lock (_gate)
+        {
+            _blobs[digest] = content.ToArray();
+        }
+    }
+
     /// <summary>A blob's content, whichever repository it is in; null when the registry does not have it.</summary>
     public byte[]? GetBlob(Digest digest)
     {
