@@ -12,14 +12,7 @@ public static class TarReader
 {
     public static (IReadOnlyList<TarEntryInfo> Entries, string DiffId) ReadGzippedLayer(string path)
     {
-        byte[] tar;
-        using (var file = File.OpenRead(path))
-        using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-        using (var buffer = new MemoryStream())
-        {
-            gzip.CopyTo(buffer);
-            tar = buffer.ToArray();
-        }
+        var tar = Gunzip(path);
         var diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar));
 
         var entries = new List<TarEntryInfo>();
@@ -36,6 +29,16 @@ public static class TarReader
         }
         return (entries, diffId);
     }
+
+    /// <summary>The uncompressed bytes of a gzipped file.</summary>
+    public static byte[] Gunzip(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var buffer = new MemoryStream();
+        gzip.CopyTo(buffer);
+        return buffer.ToArray();
+    }
 }
 
 /// <summary>One 512-byte tar header as written, before any reader interprets it (PAX and GNU long-name entries included).</summary>
@@ -51,14 +54,7 @@ public static class RawTarReader
 
     public static IReadOnlyList<RawTarHeader> ReadGzippedHeaders(string path)
     {
-        byte[] tar;
-        using (var file = File.OpenRead(path))
-        using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-        using (var buffer = new MemoryStream())
-        {
-            gzip.CopyTo(buffer);
-            tar = buffer.ToArray();
-        }
+        var tar = TarReader.Gunzip(path);
 
         var headers = new List<RawTarHeader>();
         for (var offset = 0; offset + Block <= tar.Length;)
