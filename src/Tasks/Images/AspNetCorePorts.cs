@@ -45,6 +45,6 @@ public static partial class AspNetCorePorts
     private static bool TryPort(string text, out int port)
         => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
 
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://(?:\[[^\]]*\]|[^/:]*):(?<port>\d+)(?:/.*)?$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://(?:\[[^\]]*\]|[^/:]*):(?<port>\d+)(?:/.*)?\z")]
     private static partial Regex UrlPattern();
 }

@@ -80,7 +80,7 @@ public static class BaseImageResolver
     private static string? PeekMediaType(ManifestContent content)
     {
         var json = JsonContent.ParseObject(content.Bytes, "manifest");
-        var mediaType = json["mediaType"]?.GetValue<string>() ?? content.ContentType;
+        var mediaType = JsonFields.String(json, "mediaType", "The base image's manifest") ?? content.ContentType;
         // An OCI index may omit mediaType; it is the document with "manifests" rather than "layers".
         if (mediaType is null or "application/json" && json["manifests"] is not null)
         {

@@ -56,7 +56,10 @@ public sealed record ContainerCommand(
     }
 
     private static IReadOnlyList<string>? ReadStrings(JsonNode? node)
-        => node is JsonArray array ? array.Select(n => n?.GetValue<string>() ?? "").ToArray() : null;
+        => node is JsonArray array
+            ? array.Select(n => n is null ? "" : n is JsonValue value && value.TryGetValue<string>(out var text) ? text
+                : throw new Model.InvalidContentException($"The base image's configuration has an Entrypoint or Cmd entry that is not a string ({n.ToJsonString()}).")).ToArray()
+            : null;
 
     private static void Write(JsonObject container, string name, IReadOnlyList<string>? values)
     {

@@ -15,10 +15,25 @@ public abstract record ImageLayer(Descriptor Descriptor)
     /// <summary>The registry and repository that hold this blob, for a cross-repository mount; null for a layer built here.</summary>
     public virtual MountSource? MountSource => null;
 
-    /// <summary>The path of a local file holding exactly the layer's compressed bytes (checked against its digest when fetched).</summary>
+    /// <summary>
+    /// The path of a local file with the layer's compressed bytes, for a reader that checks them itself (a
+    /// registry verifies what it receives). Others read through <see cref="OpenAsync"/>.
+    /// </summary>
     public abstract Task<string> GetFileAsync(CancellationToken cancellationToken);
 
-    /// <summary>The layer's compressed bytes, as a seekable stream.</summary>
+    /// <summary>
+    /// The layer's compressed bytes, hashed as they are read: a copy that no longer matches the digest is dropped
+    /// and the read fails with <see cref="CorruptLayerException"/> at its end, before anything is committed.
+    /// </summary>
     public async Task<Stream> OpenAsync(CancellationToken cancellationToken)
-        => new FileStream(await GetFileAsync(cancellationToken).ConfigureAwait(false), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+    {
+        var file = await GetFileAsync(cancellationToken).ConfigureAwait(false);
+        return new VerifyingReadStream(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true), Descriptor, () => DropCopy(file));
+    }
+
+    /// <summary>
+    /// Deletes a local copy found to be corrupt (by a reader, or a registry that answered DIGEST_INVALID): the next
+    /// read fetches or writes it again. A cache record whose blob is gone is a miss.
+    /// </summary>
+    public static void DropCopy(string file) => AtomicFile.TryDelete(file);
 }

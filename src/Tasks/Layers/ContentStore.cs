@@ -13,6 +13,9 @@ public sealed class ContentStore
     {
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(BlobDirectory);
+        // What a killed build left half-written; blobs, records and other builds' files in progress stay.
+        PendingFile.RemoveAbandoned(BlobDirectory);
+        PendingFile.RemoveAbandoned(Path.Combine(Root, "layers"));
     }
 
     public string Root { get; }

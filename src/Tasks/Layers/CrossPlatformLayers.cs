@@ -22,7 +22,7 @@ public static class CrossPlatformLayers
         foreach (var kind in kinds)
         {
             var layers = plans.Select(p => p.FirstOrDefault(l => l.Kind == kind)).ToArray();
-            var contents = layers.Select(l => l?.Entries.Where(e => e.Kind != LayerEntryKind.Directory).ToDictionary(e => e.ContainerPath, StringComparer.Ordinal)).ToArray();
+            var contents = layers.Select(l => l is null ? null : Contents(l)).ToArray();
 
             var shared = new List<LayerEntry>();
             if (contents.All(c => c is not null))
@@ -58,6 +58,23 @@ public static class CrossPlatformLayers
             }
         }
         return result;
+    }
+
+    /// <summary>A layer's files, links and empty directories: its other directories are only parents, which WithParents makes again.</summary>
+    private static Dictionary<string, LayerEntry> Contents(PlannedLayer layer)
+    {
+        var parents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in layer.Entries)
+        {
+            var slash = entry.ContainerPath.LastIndexOf('/');
+            if (slash > 0)
+            {
+                parents.Add(entry.ContainerPath[..slash]);
+            }
+        }
+        return layer.Entries
+            .Where(e => e.Kind != LayerEntryKind.Directory || !parents.Contains(e.ContainerPath))
+            .ToDictionary(e => e.ContainerPath, StringComparer.Ordinal);
     }
 
     private static bool AreSame(LayerEntry a, LayerEntry b)

@@ -71,7 +71,11 @@ public static class LayerPlanner
         }
     }
 
-    /// <summary>Files and links under <paramref name="root"/> with their publish-relative paths; links to directories are not entered.</summary>
+    /// <summary>
+    /// Files, links and empty directories under <paramref name="root"/> with their publish-relative paths; links to
+    /// directories are not entered. An empty directory is kept: with a root-owned app directory, the app could not
+    /// create it at run time. Anything else (a FIFO, a socket, a device) is an error, and is never opened.
+    /// </summary>
     private static IEnumerable<(string Relative, LayerEntry Entry)> Walk(string root, string prefix)
     {
         var pending = new Stack<DirectoryInfo>();
@@ -79,8 +83,10 @@ public static class LayerPlanner
         while (pending.Count > 0)
         {
             var directory = pending.Pop();
+            var isEmpty = true;
             foreach (var info in directory.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, RecurseSubdirectories = false }))
             {
+                isEmpty = false;
                 var relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
                 if (info.Name.StartsWith(".wh.", StringComparison.Ordinal))
                 {
@@ -95,11 +101,20 @@ public static class LayerPlanner
                 {
                     pending.Push(subdirectory);
                 }
+                else if (FileType.SpecialKindOf(info.FullName) is { } special)
+                {
+                    throw new SpecialFileException(relative, special);
+                }
                 else
                 {
                     // A hard link is read like any file: its content goes into the layer as a regular file.
                     yield return (relative, LayerEntry.File(containerPath, info.FullName, IsExecutable(info)));
                 }
+            }
+            if (isEmpty && Path.TrimEndingDirectorySeparator(directory.FullName) != Path.TrimEndingDirectorySeparator(root))
+            {
+                var relative = Path.GetRelativePath(root, directory.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                yield return (relative, LayerEntry.Directory(prefix.Length > 0 ? $"{prefix}/{relative}" : relative));
             }
         }
     }

@@ -59,6 +59,11 @@ public sealed class LayerWriter(ContentStore store)
 
     private static void WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, CancellationToken cancellationToken)
     {
+        // Whatever planned the entry, no name leaves the image's root: extractors differ on '..' and absolute names.
+        if (entry.ContainerPath.StartsWith('/') || entry.ContainerPath.Split('/').Any(segment => segment is "." or ".." or ""))
+        {
+            throw new UnsafeEntryPathException(entry.ContainerPath);
+        }
         var name = entry.Kind == LayerEntryKind.Directory ? entry.ContainerPath + "/" : entry.ContainerPath;
         Stream? source = null;
         try

@@ -46,11 +46,12 @@ public static class StaticWebAssetEndpoints
         }
         var value = time.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);
         var changed = false;
-        foreach (var endpoint in root?["Endpoints"] as JsonArray ?? [])
+        foreach (var endpoint in (root as JsonObject)?["Endpoints"] as JsonArray ?? [])
         {
-            foreach (var header in endpoint?["ResponseHeaders"] as JsonArray ?? [])
+            foreach (var header in (endpoint as JsonObject)?["ResponseHeaders"] as JsonArray ?? [])
             {
-                if (header is JsonObject h && string.Equals(h["Name"]?.GetValue<string>(), "Last-Modified", StringComparison.OrdinalIgnoreCase))
+                if (header is JsonObject h && h["Name"] is JsonValue name && name.TryGetValue<string>(out var text)
+                    && string.Equals(text, "Last-Modified", StringComparison.OrdinalIgnoreCase))
                 {
                     h["Value"] = value;
                     changed = true;

@@ -12,14 +12,14 @@ public sealed record Descriptor(string MediaType, Digest Digest, long Size, Plat
         {
             throw new InvalidContentException($"{context} is not a JSON object.");
         }
-        var mediaType = obj["mediaType"]?.GetValue<string>()
+        var mediaType = JsonFields.String(obj, "mediaType", context)
             ?? throw new InvalidContentException($"{context} has no mediaType.");
-        var digestText = obj["digest"]?.GetValue<string>();
+        var digestText = JsonFields.String(obj, "digest", context);
         if (!Digest.TryParse(digestText, out var digest))
         {
             throw new InvalidContentException($"{context} has an invalid digest '{digestText}'.");
         }
-        var size = obj["size"]?.GetValue<long>() ?? throw new InvalidContentException($"{context} has no size.");
+        var size = JsonFields.Long(obj, "size", context) ?? throw new InvalidContentException($"{context} has no size.");
         if (size < 0)
         {
             throw new InvalidContentException($"{context} has a negative size.");
@@ -28,9 +28,9 @@ public sealed record Descriptor(string MediaType, Digest Digest, long Size, Plat
         if (obj["platform"] is JsonObject p)
         {
             platform = new Platform(
-                p["os"]?.GetValue<string>() ?? "",
-                p["architecture"]?.GetValue<string>() ?? "",
-                p["variant"]?.GetValue<string>());
+                JsonFields.String(p, "os", $"{context}'s platform") ?? "",
+                JsonFields.String(p, "architecture", $"{context}'s platform") ?? "",
+                JsonFields.String(p, "variant", $"{context}'s platform"));
         }
         return new Descriptor(mediaType, digest, size, platform);
     }

@@ -20,11 +20,14 @@ public sealed class ImageConfig
     public byte[] Bytes { get; }
     public Digest Digest { get; }
 
-    public string? Os => _json["os"]?.GetValue<string>();
-    public string? Architecture => _json["architecture"]?.GetValue<string>();
+    public string? Os => JsonFields.String(_json, "os", Context);
+    public string? Architecture => JsonFields.String(_json, "architecture", Context);
+
+    private const string Context = "The image configuration";
 
     public IReadOnlyList<Digest> DiffIds =>
-        (_json["rootfs"]?["diff_ids"] as JsonArray)?.Select(n => Digest.Parse(n!.GetValue<string>())).ToArray() ?? [];
+        (_json["rootfs"]?["diff_ids"] as JsonArray)?.Select((n, i) => Digest.TryParse(n?.GetValueKind() == System.Text.Json.JsonValueKind.String ? n.GetValue<string>() : null, out var d)
+            ? d : throw new InvalidContentException($"{Context}'s rootfs.diff_ids[{i}] is not a sha256 digest.")).ToArray() ?? [];
 
     /// <summary>The environment as NAME=value pairs, in order; a later duplicate wins as in a container runtime.</summary>
     public IReadOnlyDictionary<string, string> Environment
@@ -32,9 +35,10 @@ public sealed class ImageConfig
         get
         {
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (_json["config"]?["Env"] is JsonArray env)
+            if ((_json["config"] as JsonObject)?["Env"] is JsonArray env)
             {
-                foreach (var entry in env.Select(e => e?.GetValue<string>()).OfType<string>())
+                foreach (var entry in env.Select((e, i) => e is null ? null : e.GetValueKind() == System.Text.Json.JsonValueKind.String ? e.GetValue<string>()
+                    : throw new InvalidContentException($"{Context}'s config.Env[{i}] is not a string.")).OfType<string>())
                 {
                     var equals = entry.IndexOf('=');
                     if (equals > 0)
@@ -54,7 +58,10 @@ public sealed class ImageConfig
         {
             throw new InvalidContentException("The image configuration has no rootfs.");
         }
-        return new ImageConfig(bytes, json);
+        var config = new ImageConfig(bytes, json);
+        // Read now what is read later, so a field of the wrong type is found while the base is being resolved.
+        _ = (config.Os, config.Architecture, config.DiffIds, config.Environment);
+        return config;
     }
 
     public static ImageConfig FromJson(JsonObject json) => new(JsonContent.Serialize(json), (JsonObject)json.DeepClone());

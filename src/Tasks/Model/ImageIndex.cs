@@ -21,7 +21,7 @@ public sealed class ImageIndex
     public static ImageIndex Parse(byte[] bytes, string? contentType = null)
     {
         var json = JsonContent.ParseObject(bytes, "image index");
-        var mediaType = json["mediaType"]?.GetValue<string>() ?? contentType ?? MediaTypes.OciIndex;
+        var mediaType = JsonFields.String(json, "mediaType", "The image index") ?? contentType ?? MediaTypes.OciIndex;
         if (!MediaTypes.IsIndex(mediaType))
         {
             throw new InvalidContentException($"Expected an image index but got media type '{mediaType}'.");

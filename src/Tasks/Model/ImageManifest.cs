@@ -28,12 +28,12 @@ public sealed class ImageManifest
     public static ImageManifest Parse(byte[] bytes, string? contentType = null)
     {
         var json = JsonContent.ParseObject(bytes, "image manifest");
-        var mediaType = json["mediaType"]?.GetValue<string>() ?? contentType ?? MediaTypes.OciManifest;
+        var mediaType = JsonFields.String(json, "mediaType", "The image manifest") ?? contentType ?? MediaTypes.OciManifest;
         if (!MediaTypes.IsManifest(mediaType))
         {
             throw new InvalidContentException($"Expected an image manifest but got media type '{mediaType}'.");
         }
-        if (json["schemaVersion"]?.GetValue<int>() != 2)
+        if (JsonFields.Int(json, "schemaVersion", "The image manifest") != 2)
         {
             throw new InvalidContentException("The image manifest's schemaVersion is not 2.");
         }

@@ -23,14 +23,64 @@ public sealed class PendingFile : IDisposable, IAsyncDisposable
         var full = Path.GetFullPath(finalPath);
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        return new PendingFile(Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp"), useAsync, bufferSize);
+        return new PendingFile(Path.Combine(directory, $".{Path.GetFileName(full)}.{TemporarySuffix()}"), useAsync, bufferSize);
     }
 
     /// <summary>A pending file in <paramref name="directory"/> whose final name is decided later (a digest known only once written).</summary>
     public static PendingFile In(string directory, bool useAsync = false, int bufferSize = DefaultBufferSize)
     {
         Directory.CreateDirectory(directory);
-        return new PendingFile(Path.Combine(directory, $".tmp-{Guid.NewGuid():N}"), useAsync, bufferSize);
+        return new PendingFile(Path.Combine(directory, $".pending.{TemporarySuffix()}"), useAsync, bufferSize);
+    }
+
+    // The writer's process id is in every temporary name, so that a later build can tell a file whose writer
+    // was killed (kill -9, a power cut) from one that another build is writing right now.
+    private static string TemporarySuffix() => $"{Environment.ProcessId}-{Guid.NewGuid():N}.tmp";
+
+    /// <summary>
+    /// Deletes the temporary files in <paramref name="directory"/> (those for <paramref name="finalName"/> only, when
+    /// given) whose writing process is gone. Nothing else is touched, and a file a running build writes stays.
+    /// </summary>
+    public static void RemoveAbandoned(string directory, string? finalName = null)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+        var pattern = finalName is null ? ".*.tmp" : $".{finalName}.*.tmp";
+        foreach (var file in Directory.EnumerateFiles(directory, pattern))
+        {
+            var name = Path.GetFileName(file);
+            var suffix = name[..^".tmp".Length];
+            var dash = suffix.LastIndexOf('-');
+            var dot = dash < 0 ? -1 : suffix.LastIndexOf('.', dash);
+            if (dot >= 0 && int.TryParse(suffix[(dot + 1)..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && !IsRunning(pid))
+            {
+                AtomicFile.TryDelete(file);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     public FileStream Stream { get; }

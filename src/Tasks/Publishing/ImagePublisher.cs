@@ -30,13 +30,28 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
 
-        var images = ComposeStage.Compose(await basesTask.ConfigureAwait(false), plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
+        var bases = await basesTask.ConfigureAwait(false);
+        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
 
         var context = new DestinationContext(clients, report);
         var results = new List<DestinationResult>();
         foreach (var destination in request.Destinations)
         {
-            var result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+            DestinationResult result;
+            try
+            {
+                result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CorruptLayerException e)
+            {
+                // A stored layer was found corrupt on the way out and dropped (nothing was committed with it): write
+                // the layers again (a dropped one misses the cache; the writer is reproducible, so it is the same
+                // layer) and send once more. A second corruption is not a cache problem and fails the build.
+                warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
+                written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
+                images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
+                result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+            }
             if (result.Path is not null)
             {
                 ImageFacts.WriteNextTo(result, request.Names);

@@ -5,3 +5,6 @@ public abstract record PublishWarning;
 
 /// <summary>Published files that look like secrets (keys, certificates, connection strings) and would be readable by anyone who pulls the image.</summary>
 public sealed record SecretLookingFilesWarning(IReadOnlyList<string> Files) : PublishWarning;
+
+/// <summary>A layer's stored copy no longer matched its digest (a disk error, a tampered cache): it was made again and sent once more.</summary>
+public sealed record CorruptLayerRemadeWarning(Model.Digest Layer, string Destination, string Reason) : PublishWarning;

@@ -16,6 +16,6 @@ public static partial class ImageTag
         }
     }
 
-    [GeneratedRegex(@"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}\z")]
     private static partial Regex Pattern();
 }

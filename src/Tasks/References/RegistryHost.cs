@@ -82,6 +82,6 @@ public sealed partial record RegistryHost
     public override string ToString() => Value;
 
     // A DNS name or IPv4 address, or a bracketed IPv6 address, then an optional port.
-    [GeneratedRegex(@"^(?<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(?<port>[0-9]+))?$")]
+    [GeneratedRegex(@"^(?<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(?<port>[0-9]+))?\z")]
     private static partial Regex HostPattern();
 }

@@ -36,6 +36,9 @@ public static class DiagnosticCodes
     public const string RuntimeIdentifiersInvalid = "CB1023";
     public const string InsecureRegistriesInvalid = "CB1024";
 
+    /// <summary>A FIFO, socket or device in the publish output.</summary>
+    public const string SpecialFileInPublishOutput = "CB1026";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 
@@ -67,4 +70,7 @@ public static class DiagnosticCodes
 
     // Warnings.
     public const string SecretLookingFile = "CB4001";
+
+    /// <summary>A stored layer no longer matched its digest and was made again.</summary>
+    public const string CorruptLayerRemade = "CB4002";
 }

@@ -51,6 +51,12 @@ public static class ErrorBoundary
         LayerOwnerUnresolvableException owner =>
             (DiagnosticCodes.FileOwnerInvalid, $"ContainerFileOwner=app needs a numeric user, but the image's user is '{owner.ImageUser}'. Set ContainerUser to a uid such as 1654, or ContainerFileOwner to a uid[:gid]."),
         WhiteoutNameException whiteout => (DiagnosticCodes.WhiteoutFileName, whiteout.Message),
+        SpecialFileException special =>
+            (DiagnosticCodes.SpecialFileInPublishOutput, $"{special.Message} Remove it from the publish output, or create it when the container starts."),
+        UnsafeEntryPathException unsafePath =>
+            (DiagnosticCodes.WorkingDirectoryInvalid, $"{unsafePath.Message} Use an absolute ContainerWorkingDirectory without '.' or '..', such as /app."),
+        CorruptLayerException corrupt =>
+            (DiagnosticCodes.LayerWriteFailed, $"{corrupt.Message} It was corrupt again after being made anew: check the disk of the content store (ContainersBuildContentStore)."),
         PublishOutputUnreadableException unreadable =>
             (DiagnosticCodes.LayerWriteFailed, $"{unreadable.Message} Check the permissions there."),
         LayerWriteException layers =>
@@ -69,6 +75,8 @@ public static class ErrorBoundary
     {
         SecretLookingFilesWarning secrets => (DiagnosticCodes.SecretLookingFile,
             $"These published files look like secrets and will be readable by anyone who can pull the image: {string.Join(", ", secrets.Files)}. Keep them out of the publish output (CopyToPublishDirectory=\"Never\") and give secrets to the container at run time."),
+        CorruptLayerRemadeWarning corrupt => (DiagnosticCodes.CorruptLayerRemade,
+            $"{corrupt.Reason} It was made again and sent to {corrupt.Destination}. If this repeats, check the disk of the content store (ContainersBuildContentStore)."),
         _ => throw new ArgumentOutOfRangeException(nameof(warning), warning, "A warning with no words."),
     };
 }

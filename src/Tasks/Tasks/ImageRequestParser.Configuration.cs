@@ -91,6 +91,17 @@ public static partial class ImageRequestParser
             throw new ContainersBuildException(DiagnosticCodes.WorkingDirectoryInvalid,
                 $"ContainerWorkingDirectory '{value}' is not an absolute Linux path. Use a path starting with '/', such as /app or /srv/app.");
         }
+        // '/app/../etc' would put the app's files into /etc: a path says where it is without walking.
+        if (text.Split('/').Any(segment => segment is "." or ".."))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.WorkingDirectoryInvalid,
+                $"ContainerWorkingDirectory '{value}' has a '.' or '..' segment, which would place the app's files elsewhere in the image. Write the directory itself, such as /app or /srv/app.");
+        }
+        // '/srv//app' is /srv/app; a layer entry has no empty segment.
+        while (text.Contains("//", StringComparison.Ordinal))
+        {
+            text = text.Replace("//", "/", StringComparison.Ordinal);
+        }
         return text;
     }
 
@@ -128,6 +139,6 @@ public static partial class ImageRequestParser
         };
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\$?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\$?\z")]
     private static partial Regex UserNamePattern();
 }

@@ -499,6 +499,6 @@ public static partial class ImageRequestParser
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex EnvironmentNamePattern();
 }

@@ -113,4 +113,26 @@ public class CrossPlatformLayersTests : IDisposable
         Assert.Same(Assert.Single(emptyPlans[0]), Assert.Single(emptyPlans[1]));
         Assert.Equal("app", Assert.Single(emptyPlans[0][0].Entries).ContainerPath);
     }
+
+    [Fact]
+    public void Empty_directories_are_shared_or_kept_per_platform()
+    {
+        using var x64 = new TempDirectory("cb-x64-dirs");
+        using var arm64 = new TempDirectory("cb-arm64-dirs");
+        foreach (var folder in new[] { x64, arm64 })
+        {
+            folder.WriteFile("App.dll", "app");
+            Directory.CreateDirectory(folder.Combine("logs"));
+        }
+        Directory.CreateDirectory(x64.Combine("x64-only"));
+        var plans = CrossPlatformLayers.Share([
+            LayerPlanner.Plan(x64.Path, "/app", FileClassification.Empty, LayeringMode.ByChangeFrequency),
+            LayerPlanner.Plan(arm64.Path, "/app", FileClassification.Empty, LayeringMode.ByChangeFrequency)]);
+
+        var shared = plans[0].Single(l => !l.IsPlatformSpecific);
+        Assert.Same(shared, plans[1].Single(l => !l.IsPlatformSpecific));
+        Assert.Contains(shared.Entries, e => e.ContainerPath == "app/logs" && e.Kind == LayerEntryKind.Directory);
+        Assert.Contains(plans[0].Single(l => l.IsPlatformSpecific).Entries, e => e.ContainerPath == "app/x64-only");
+        Assert.DoesNotContain(plans[1], l => l.IsPlatformSpecific);
+    }
 }

@@ -140,6 +140,56 @@ public class HostilePublishFolderTests : IDisposable
     [InlineData("environment.txt", false)]
     public void Secret_looking_files_are_recognized(string name, bool secret)
         => Assert.Equal(secret, SecretFileDetector.LooksLikeSecret(name));
+
+    [Fact]
+    public async Task A_fifo_or_a_socket_is_an_error_naming_it_and_is_never_opened()
+    {
+        _folder.WriteFile("App.dll", "app");
+        var mkfifo = await ProcessRunner.RunAsync("mkfifo", [_folder.Combine("pipe")], _folder.Path);
+        Assert.Equal(0, mkfifo.ExitCode);
+        // Planning must not open the FIFO: a read would wait for a writer forever.
+        var planning = Task.Run(() => LayerPlanner.PlanDirectory(_folder.Path, "/app"));
+        var finished = await Task.WhenAny(planning, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(planning, finished);
+        var fifo = await Assert.ThrowsAsync<SpecialFileException>(() => planning);
+        Assert.Equal("pipe", fifo.RelativePath);
+        Assert.Contains("a FIFO", fifo.Message, StringComparison.Ordinal);
+        var (code, _) = Containers.Build.Tasks.ErrorBoundary.Diagnose(fifo, new(null, null, false));
+        Assert.Equal(Containers.Build.Tasks.DiagnosticCodes.SpecialFileInPublishOutput, code);
+
+        File.Delete(_folder.Combine("pipe"));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(_folder.Combine("app.sock")));
+        var unix = Assert.Throws<SpecialFileException>(() => LayerPlanner.PlanDirectory(_folder.Path, "/app"));
+        Assert.Contains("a socket", unix.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Empty_directories_are_kept()
+    {
+        _folder.WriteFile("App.dll", "app");
+        Directory.CreateDirectory(_folder.Combine("logs"));
+        Directory.CreateDirectory(_folder.Combine("data/cache/deep"));
+
+        var (entries, _) = await WriteAsync();
+
+        Assert.Contains(entries, e => e.Name == "app/logs/" && e.IsDirectory);
+        Assert.Contains(entries, e => e.Name == "app/data/cache/deep/" && e.IsDirectory);
+    }
+
+    [Theory]
+    [InlineData("app/../etc/passwd")]
+    [InlineData("/etc/passwd")]
+    [InlineData("app/./x")]
+    [InlineData("app//x")]
+    public async Task No_entry_is_ever_written_outside_the_image_root(string path)
+    {
+        var file = _folder.WriteFile("x", "x");
+        var error = await Assert.ThrowsAsync<UnsafeEntryPathException>(() =>
+            new LayerWriter(new ContentStore(_store.Path)).WriteAsync([LayerEntry.File(path, file, false)], Options, CancellationToken.None));
+        Assert.Equal(path, error.Path);
+        Assert.Empty(Directory.GetFiles(_store.Combine("blobs", "sha256")));
+    }
 }
 
 /// <summary>A file over 8 GiB: its size no longer fits ustar's 11 octal digits and goes into a PAX record.</summary>

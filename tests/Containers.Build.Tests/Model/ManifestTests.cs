@@ -59,6 +59,12 @@ public class ManifestTests
     [InlineData("""{"schemaVersion":1,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}""")]
     [InlineData("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"x","digest":"sha256:zz","size":1},"layers":[]}""")]
     [InlineData("not json")]
+    // Fields of the wrong type, as a hostile or broken registry may send them.
+    [InlineData("""{"schemaVersion":"2","mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}""")]
+    [InlineData("""{"schemaVersion":2,"mediaType":5,"config":{},"layers":[]}""")]
+    [InlineData("""{"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":"12"},"layers":[]}""")]
+    [InlineData("""{"schemaVersion":2,"config":{"mediaType":["x"],"digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1},"layers":[]}""")]
+    [InlineData("""{"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1},"layers":["x"]}""")]
     public void Invalid_manifests_are_rejected_with_a_reason(string text)
     {
         var error = Assert.Throws<InvalidContentException>(() => ImageManifest.Parse(Encoding.UTF8.GetBytes(text)));
@@ -139,5 +145,31 @@ public class ManifestTests
         Assert.Equal([format.ManifestMediaType(), format.ManifestMediaType()], parsed.Manifests.Select(m => m.MediaType));
         Assert.Equal(arm64.Digest, parsed.FindManifest(new Platform("linux", "arm64"))!.Digest);
         Assert.Contains("\"variant\":\"v8\"", System.Text.Encoding.UTF8.GetString(index.Bytes), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"os":5,"rootfs":{"type":"layers","diff_ids":[]}}""", "'os'")]
+    [InlineData("""{"architecture":{},"rootfs":{"type":"layers","diff_ids":[]}}""", "'architecture'")]
+    [InlineData("""{"rootfs":{"type":"layers","diff_ids":[7]}}""", "diff_ids[0]")]
+    [InlineData("""{"config":{"Env":[1]},"rootfs":{"type":"layers","diff_ids":[]}}""", "Env[0]")]
+    [InlineData("""{"config":"none","rootfs":{"type":"layers","diff_ids":[]}}""", null)]
+    public void A_config_with_fields_of_the_wrong_type_is_invalid_content_naming_the_field(string json, string? field)
+    {
+        if (field is null)
+        {
+            // A config that is not an object holds no environment; nothing breaks.
+            Assert.Empty(ImageConfig.Parse(Encoding.UTF8.GetBytes(json)).Environment);
+            return;
+        }
+        var error = Assert.Throws<InvalidContentException>(() => ImageConfig.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_index_entry_with_a_platform_of_the_wrong_type_is_invalid_content()
+    {
+        var json = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1,"platform":{"os":"linux","architecture":64}}]}""";
+        var error = Assert.Throws<InvalidContentException>(() => ImageIndex.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains("'architecture'", error.Message, StringComparison.Ordinal);
     }
 }

@@ -210,4 +210,37 @@ public sealed class ImagePublisherTests : IDisposable
         Assert.Equal(["/app/server.pfx"], warning.Files);
         Assert.Equal(DiagnosticCodes.SecretLookingFile, ErrorBoundary.Describe(warning).Code);
     }
+
+    [Theory]
+    [InlineData("layout")]
+    [InlineData("registry")]
+    public async Task A_cached_layer_whose_bytes_rotted_is_made_again_and_never_shipped(string destination)
+    {
+        SeededBaseImage.Put(_registry, "dotnet/aspnet", "10.0");
+        var first = await PublishAsync(Inputs($"{_registry.Host}/dotnet/aspnet:10.0") with { Registry = "", OciLayoutPath = _work.Combine("first") });
+        var app = Assert.IsType<Containers.Build.Images.LocalLayer>(first.Images.Images[0].Layers[^1]);
+        // A flipped byte, same size: the cache record still matches the blob's size.
+        var blob = File.ReadAllBytes(app.Layer.BlobPath!);
+        blob[blob.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(app.Layer.BlobPath!, blob);
+
+        var inputs = destination == "layout"
+            ? Inputs($"{_registry.Host}/dotnet/aspnet:10.0") with { Registry = "", OciLayoutPath = _work.Combine("second") }
+            : Inputs($"{_registry.Host}/dotnet/aspnet:10.0") with { Repository = "team/other" };
+        var second = await PublishAsync(inputs);
+
+        Assert.Equal(first.Images.Digest, second.Images.Digest);
+        var warning = Assert.IsType<CorruptLayerRemadeWarning>(Assert.Single(_warnings));
+        Assert.Equal(app.Descriptor.Digest, warning.Layer);
+        Assert.Equal(DiagnosticCodes.CorruptLayerRemade, ErrorBoundary.Describe(warning).Code);
+        Assert.Equal(app.Descriptor.Digest, Digest.Compute(File.ReadAllBytes(app.Layer.BlobPath!)));
+        var shipped = destination == "layout"
+            ? File.ReadAllBytes(_work.Combine("second", "blobs", "sha256", app.Descriptor.Digest.Hex))
+            : _registry.GetBlob(app.Descriptor.Digest)!;
+        Assert.Equal(app.Descriptor.Digest, Digest.Compute(shipped));
+        if (destination == "registry")
+        {
+            Assert.Equal(second.Images.Digest, _registry.GetManifest("team/other", "latest")!.Digest);
+        }
+    }
 }

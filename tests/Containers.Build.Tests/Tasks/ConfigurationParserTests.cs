@@ -61,6 +61,9 @@ public class ConfigurationParserTests : IDisposable
     [InlineData("app")]
     [InlineData("C:\\app\\")]
     [InlineData("./app")]
+    [InlineData("/app/../etc")]
+    [InlineData("/../..")]
+    [InlineData("/app/.")]
     public void A_working_directory_must_be_absolute(string directory)
     {
         var error = Error(Valid with { WorkingDirectory = directory });
@@ -153,4 +156,8 @@ public class ConfigurationParserTests : IDisposable
         Assert.Equal(DiagnosticCodes.RegistryMirrorInvalid, error.Code);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Repeated_slashes_in_the_working_directory_are_one()
+        => Assert.Equal("/srv/app", ImageRequestParser.ParseWorkingDirectory("/srv//app"));
 }

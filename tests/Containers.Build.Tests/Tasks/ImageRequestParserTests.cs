@@ -229,4 +229,16 @@ public class ImageRequestParserTests : IDisposable
         Assert.Equal(DiagnosticCodes.PublishDirectoryMissing, error.Code);
         Assert.Contains("/nonexistent/publish/linux-arm64/", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A trailing newline passes a pattern that ends in $ (which matches before a final \n): every validator ends in \z.</summary>
+    [Fact]
+    public void A_trailing_newline_is_never_a_valid_name()
+    {
+        Assert.Equal(DiagnosticCodes.EnvironmentVariableInvalid, CodeOf(Valid with { Environment = [KeyValuePair.Create("FOO\n", "1")] }));
+        Assert.Equal(DiagnosticCodes.UserInvalid, CodeOf(Valid with { User = "app\n:x" }));
+        Assert.False(Containers.Build.References.ImageTag.IsValid("v1\n"));
+        Assert.False(Containers.Build.References.RepositoryName.IsValid("app\n"));
+        Assert.False(Containers.Build.References.RegistryHost.TryParse("registry.local\n", out _, out _));
+        Assert.Throws<Containers.Build.References.InvalidReferenceException>(() => Containers.Build.References.ImageReference.Parse("registry.local/app:v1\n"));
+    }
 }

@@ -75,7 +75,7 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
         }
         foreach (var layer in images.DistinctLayers)
         {
-            await archive.AddFileAsync(BlobName(layer.Descriptor.Digest), await layer.GetFileAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await archive.AddStreamAsync(BlobName(layer.Descriptor.Digest), () => layer.OpenAsync(cancellationToken), layer.Descriptor.Size, cancellationToken).ConfigureAwait(false);
         }
 
         if (format == ArchiveFormat.Oci)

@@ -19,6 +19,8 @@ public sealed record OciLayoutDestination(string Directory) : IImageDestination
         var root = Path.GetFullPath(Directory);
         var blobDirectory = Path.Combine(root, "blobs", "sha256");
         System.IO.Directory.CreateDirectory(blobDirectory);
+        PendingFile.RemoveAbandoned(root);
+        PendingFile.RemoveAbandoned(blobDirectory);
 
         foreach (var layer in images.DistinctLayers)
         {

@@ -27,7 +27,9 @@ internal static class OciLayoutIndex
             var json = JsonContent.ParseObject(existing, "OCI layout's index.json");
             foreach (var entry in json["manifests"] as JsonArray ?? [])
             {
-                var refName = entry?["annotations"]?[RefNameAnnotation]?.GetValue<string>();
+                // Someone else's entry may be anything: only a string ref.name of one of our tags is replaced.
+                var refName = entry is JsonObject { } e && e["annotations"] is JsonObject annotations
+                    && annotations[RefNameAnnotation] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null;
                 if (refName is null || !names.Tags.Contains(refName))
                 {
                     kept.Add(entry!.DeepClone());

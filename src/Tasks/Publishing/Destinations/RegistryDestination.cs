@@ -100,13 +100,23 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
         {
             return new BlobTransfer(descriptor, BlobTransferKind.Mounted, layer.IsFromBase);
         }
-        // The registry cannot get it by itself: the layer gives its bytes (a base layer fetches them once, verified).
+        // The registry cannot get it by itself: the layer gives its bytes (a base layer fetches them once, verified),
+        // and the registry checks them against the digest.
         var file = await layer.GetFileAsync(cancellationToken).ConfigureAwait(false);
-        await target.UploadBlobAsync(
-            repository,
-            descriptor,
-            () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true),
-            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await target.UploadBlobAsync(
+                repository,
+                descriptor,
+                () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException e) when (e.Errors.Any(error => error.Code == "DIGEST_INVALID"))
+        {
+            // The local copy is not what its digest names: drop it so that it is made again.
+            ImageLayer.DropCopy(file);
+            throw new CorruptLayerException(descriptor.Digest, $"registry {target.Registry} found it does not match: {e.Message}");
+        }
         return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, layer.IsFromBase);
     }
 }

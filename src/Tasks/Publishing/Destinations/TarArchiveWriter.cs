@@ -22,6 +22,7 @@ internal sealed class TarArchiveWriter : IAsyncDisposable
     public TarArchiveWriter(string path, bool gzip)
     {
         _finalPath = Path.GetFullPath(path);
+        PendingFile.RemoveAbandoned(Path.GetDirectoryName(_finalPath)!, Path.GetFileName(_finalPath));
         _pending = PendingFile.For(_finalPath, useAsync: true);
         _file = _pending.Stream;
         _gzip = gzip ? new GZipStream(_file, CompressionLevel.Fastest, leaveOpen: true) : null;
@@ -46,15 +47,18 @@ internal sealed class TarArchiveWriter : IAsyncDisposable
         _tar.CloseEntry();
     }
 
-    /// <summary>Adds a file once; a second add of the same name (a layer shared by two images) is skipped.</summary>
-    public async Task AddFileAsync(string name, string sourcePath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds <paramref name="size"/> bytes read from <paramref name="content"/> once; a second add of the same name
+    /// (a layer shared by two images) is skipped. A content stream that fails (a layer found corrupt) fails the archive.
+    /// </summary>
+    public async Task AddStreamAsync(string name, Func<Task<Stream>> openContent, long size, CancellationToken cancellationToken)
     {
         if (!_written.Add(name))
         {
             return;
         }
-        await using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 17, useAsync: true);
-        _tar.PutNextEntry(Entry(name, source.Length));
+        await using var source = await openContent().ConfigureAwait(false);
+        _tar.PutNextEntry(Entry(name, size));
         var buffer = new byte[1 << 17];
         int read;
         while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Containers.Build.Model;
+
+/// <summary>
+/// Reads one field of a JSON document whose type is not to be trusted (a base image from any registry): a field
+/// of the wrong type is an <see cref="InvalidContentException"/> naming the document and the field, never a
+/// stray InvalidOperationException.
+/// </summary>
+internal static class JsonFields
+{
+    /// <summary>The string in <paramref name="field"/> of <paramref name="parent"/>; null when absent (or parent is not an object).</summary>
+    public static string? String(JsonNode? parent, string field, string context)
+        => Value<string>(parent, field, context, JsonValueKind.String, "a string");
+
+    public static long? Long(JsonNode? parent, string field, string context)
+        => Value<long>(parent, field, context, JsonValueKind.Number, "an integer");
+
+    public static int? Int(JsonNode? parent, string field, string context)
+        => Value<int>(parent, field, context, JsonValueKind.Number, "an integer");
+
+    private static T? Value<T>(JsonNode? parent, string field, string context, JsonValueKind kind, string what)
+    {
+        if (parent is not JsonObject obj || obj[field] is not { } node)
+        {
+            return default;
+        }
+        if (node.GetValueKind() == kind && node is JsonValue value && value.TryGetValue<T>(out var result))
+        {
+            return result;
+        }
+        throw new InvalidContentException($"{context} has a '{field}' that is not {what} ({node.ToJsonString()[..Math.Min(node.ToJsonString().Length, 40)]}).");
+    }
+}
