@@ -16,8 +16,9 @@ public abstract record ImageLayer(Descriptor Descriptor)
     public virtual MountSource? MountSource => null;
 
     /// <summary>
-    /// The path of a local file with the layer's compressed bytes, for a reader that checks them itself (a
-    /// registry verifies what it receives). Others read through <see cref="OpenAsync"/>.
+    /// The path of a local file with the layer's compressed bytes (a base layer's are checked when downloaded; a
+    /// stored copy may have rotted since), for a reader that checks them itself: a registry verifies what it
+    /// receives. Others read through <see cref="OpenAsync"/>, which checks them on the way.
     /// </summary>
     public abstract Task<string> GetFileAsync(CancellationToken cancellationToken);
 

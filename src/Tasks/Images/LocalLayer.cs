@@ -6,11 +6,6 @@ namespace Containers.Build.Images;
 /// <summary>A layer this build made (or took from its cache): its bytes are a blob in the content store.</summary>
 public sealed record LocalLayer(Descriptor Descriptor, Layer Layer) : ImageLayer(Descriptor)
 {
-    public LocalLayer(Layer layer)
-        : this(layer.Descriptor, layer)
-    {
-    }
-
     public override bool IsFromBase => false;
 
     public override Task<string> GetFileAsync(CancellationToken cancellationToken)

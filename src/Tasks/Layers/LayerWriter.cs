@@ -31,21 +31,17 @@ public sealed class LayerWriter(ContentStore store)
         var compressed = new HashingStream(blob.Stream, leaveOpen: true);
         var gzip = new GZipStream(compressed, options.CompressionLevel, leaveOpen: true);
         var uncompressed = new HashingStream(gzip, leaveOpen: true);
+        // On a failure the tar is left unfinished (finishing a half-written entry throws and would hide the real
+        // failure); the pending blob is deleted when it is disposed.
         var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
-        try
+        var buffer = new byte[BufferSize];
+        foreach (var entry in entries)
         {
-            var buffer = new byte[BufferSize];
-            foreach (var entry in entries)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                WriteEntry(tar, entry, options, buffer, cancellationToken);
-            }
-            tar.Finish();
+            cancellationToken.ThrowIfCancellationRequested();
+            WriteEntry(tar, entry, options, buffer, cancellationToken);
         }
-        finally
-        {
-            tar.Dispose();
-        }
+        tar.Finish();
+        tar.Dispose();
         uncompressed.Flush();
         diffId = uncompressed.GetDigest();
         uncompressed.Dispose();

@@ -4,12 +4,7 @@ using System.Diagnostics;
 namespace Containers.Build;
 
 /// <summary>What a child process did: its exit code and everything it wrote.</summary>
-public sealed record ChildProcessResult(int ExitCode, string Output, string Errors)
-{
-    /// <summary>The first non-empty line of standard error, else of standard output, else the exit code.</summary>
-    public string FirstErrorLine
-        => (Errors + "\n" + Output).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? $"exit {ExitCode}";
-}
+public sealed record ChildProcessResult(int ExitCode, string Output, string Errors);
 
 /// <summary>A program that could not be started (not installed, not on PATH, not executable).</summary>
 public sealed class ChildProcessNotStartedException(string program, Exception? inner = null)
@@ -77,14 +72,15 @@ public static class ChildProcess
             var inputFailure = "";
             try
             {
+                var input = new ChildInput(process.StandardInput.BaseStream);
                 try
                 {
                     if (writeInput is not null)
                     {
-                        await writeInput(process.StandardInput.BaseStream, deadline.Token).ConfigureAwait(false);
+                        await writeInput(input, deadline.Token).ConfigureAwait(false);
                     }
                 }
-                catch (IOException e)
+                catch (IOException e) when (input.Broken)
                 {
                     // The program closed its input early (it failed, or took all it wanted): its exit code and words say why.
                     inputFailure = e.Message;
@@ -109,7 +105,75 @@ public static class ChildProcess
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new ChildProcessTimeoutException(program, timeout);
             }
+            catch
+            {
+                // What was to be written failed on our side (a layer that cannot be read): the program must not
+                // go on with half an input.
+                TryKill(process);
+                throw;
+            }
         }
+    }
+
+    /// <summary>The program's standard input, remembering whether a write failed because the program closed it.</summary>
+    private sealed class ChildInput(Stream pipe) : Stream
+    {
+        public bool Broken { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Guard(() => pipe.Write(buffer, offset, count));
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await pipe.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                Broken = true;
+                throw;
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => Guard(pipe.Flush);
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                Broken = true;
+                throw;
+            }
+        }
+
+        private void Guard(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (IOException)
+            {
+                Broken = true;
+                throw;
+            }
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private static void TryKill(Process process)

@@ -54,7 +54,11 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             }
             if (result.Path is not null)
             {
-                ImageFacts.WriteNextTo(result, request.Names);
+                await DestinationWriteException.Guard(result.Path, () =>
+                {
+                    ImageFacts.WriteNextTo(result, request.Names);
+                    return Task.FromResult(true);
+                }).ConfigureAwait(false);
             }
             results.Add(result);
         }

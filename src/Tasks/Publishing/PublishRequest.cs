@@ -34,5 +34,5 @@ public sealed record PublishRequest(
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 
     /// <summary>The registries pushed to: their clients also read the base there, so base layers can be mounted.</summary>
-    public IReadOnlySet<RegistryHost> PushRegistries => Destinations.OfType<RegistryDestination>().Select(d => d.Registry).ToHashSet();
+    public IReadOnlySet<RegistryHost> PushRegistries => Destinations.Select(d => d.PushesTo).OfType<RegistryHost>().ToHashSet();
 }

@@ -14,7 +14,7 @@ public sealed record RetryPolicy
     public static RetryPolicy Default { get; } = new();
 
     /// <summary>No retries: for tests that count requests, and for callers that handle failures themselves.</summary>
-    public static RetryPolicy None { get; } = new() { MaxAttempts = 1 };
+    public static RetryPolicy None { get; } = new() { MaxAttempts = 1, UploadSessionAttempts = 1, ChunkResumes = 0, BlobDownloadAttempts = 1 };
 
     /// <summary>Attempts of one request (a 5xx, 408, 429, or a reset connection).</summary>
     public int MaxAttempts { get; init; } = 5;

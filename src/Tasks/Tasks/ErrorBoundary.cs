@@ -47,7 +47,7 @@ public static class ErrorBoundary
         InvalidContentException invalid =>
             (DiagnosticCodes.BaseImageUnreadable, $"The base image {context.BaseImage} could not be read: {invalid.Message}"),
         CaCertificatesException ca =>
-            (DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{ca.Path}' {ca.Reason}. Name a PEM file with the CA certificates of your registry."),
+            (DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{ca.Path}' {ca.Reason.TrimEnd('.')}. Name a PEM file with the CA certificates of your registry."),
         LayerOwnerUnresolvableException owner =>
             (DiagnosticCodes.FileOwnerInvalid, $"ContainerFileOwner=app needs a numeric user, but the image's user is '{owner.ImageUser}'. Set ContainerUser to a uid such as 1654, or ContainerFileOwner to a uid[:gid]."),
         WhiteoutNameException whiteout => (DiagnosticCodes.WhiteoutFileName, whiteout.Message),
@@ -69,6 +69,10 @@ public static class ErrorBoundary
             (DiagnosticCodes.LocalEngineFailed, $"{engine.Message} Check that {engine.Command} works (try '{engine.Command} info'), or set ContainerRegistry or ContainerArchiveOutputPath instead."),
         _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
     };
+
+    /// <summary>The build was cancelled (Ctrl+C, or the IDE's stop): nothing is named by a half-sent image.</summary>
+    public static (string Code, string Message) Cancelled
+        => (DiagnosticCodes.Cancelled, "PublishImage was cancelled; no tag was changed and no partial file was left.");
 
     /// <summary>A warning's code and words.</summary>
     public static (string Code, string Message) Describe(PublishWarning warning) => warning switch

@@ -95,7 +95,8 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
-            Log.LogError(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "PublishImage was cancelled; no tag was changed and no partial file was left.");
+            var (code, message) = ErrorBoundary.Cancelled;
+            Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
         }
         catch (Exception e)
         {

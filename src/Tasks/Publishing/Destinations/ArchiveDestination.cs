@@ -55,7 +55,10 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
             _ => $"docker load -i {Path} or gunzip -c {Path} | podman load",
         };
         return new DestinationResult(format == ArchiveFormat.Oci ? DestinationKinds.OciArchive : DestinationKinds.DockerArchive, names.Local.ToArray(), Path,
-            $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to {Path} ({kind}, {PushSummary.Size(size)}); load it with: {load}", images);
+            $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to {Path} ({kind}, {PushSummary.Size(size)}); load it with: {load}", images)
+        {
+            IsArchive = true,
+        };
     }
 
     /// <summary>Streams a docker-archive of one image into <paramref name="output"/> (an engine's standard input).</summary>

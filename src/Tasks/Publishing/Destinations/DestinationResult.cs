@@ -9,7 +9,8 @@ namespace Containers.Build.Publishing.Destinations;
 /// </summary>
 public sealed record DestinationResult(string Kind, IReadOnlyList<string> Names, string? Path, string Summary, ImageSet Sent)
 {
-    public bool IsArchive => Kind is DestinationKinds.DockerArchive or DestinationKinds.OciArchive;
+    /// <summary>Whether <see cref="Path"/> is an archive file (GeneratedArchiveOutputPath), not a folder.</summary>
+    public bool IsArchive { get; init; }
 }
 
 /// <summary>The values of <see cref="DestinationResult.Kind"/>, as the facts file writes them.</summary>

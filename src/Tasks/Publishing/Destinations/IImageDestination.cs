@@ -1,4 +1,5 @@
 using Containers.Build.Images;
+using Containers.Build.References;
 
 namespace Containers.Build.Publishing.Destinations;
 
@@ -11,6 +12,12 @@ public interface IImageDestination
 {
     /// <summary>Where it is, as a user would name it ("the archive /out/app.tar"), for messages.</summary>
     string Description { get; }
+
+    /// <summary>
+    /// The registry it pushes to, if it is one: the base image is then read from there with the same client (one
+    /// set of tokens), so that base layers can be mounted rather than sent.
+    /// </summary>
+    RegistryHost? PushesTo => null;
 
     /// <summary>Sends the images under <paramref name="names"/>: everything or, on failure, nothing that names the image.</summary>
     Task<DestinationResult> SendAsync(ImageSet images, ImageNames names, DestinationContext context, CancellationToken cancellationToken);

@@ -17,6 +17,8 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
 
     public string Description => $"the registry {Registry}";
 
+    public RegistryHost? PushesTo => Registry;
+
     public async Task<DestinationResult> SendAsync(ImageSet images, ImageNames names, DestinationContext context, CancellationToken cancellationToken)
     {
         var target = context.Clients.Get(Registry, RegistryAccess.Push);

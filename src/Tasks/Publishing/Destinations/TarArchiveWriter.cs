@@ -105,20 +105,34 @@ internal sealed class TarArchiveWriter : IAsyncDisposable
         TypeFlag = TarHeader.LF_NORMAL,
     });
 
+    /// <summary>
+    /// Without <see cref="CompleteAsync"/> (a failure or a cancellation), the archive is abandoned: the tar is not
+    /// finished (finishing an entry half written throws, and would hide the real failure; it would also hand a
+    /// reader a well-formed but truncated tar), and the pending file is deleted.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_completed)
         {
             return;
         }
-        _tar.Dispose();
-        if (_gzip is not null)
+        try
         {
-            await _gzip.DisposeAsync().ConfigureAwait(false);
+            if (_gzip is not null)
+            {
+                await _gzip.DisposeAsync().ConfigureAwait(false);
+            }
         }
-        if (_pending is not null)
+        catch (IOException)
         {
-            await _pending.DisposeAsync().ConfigureAwait(false);
+            // The file is being dropped: a failure to flush it changes nothing.
+        }
+        finally
+        {
+            if (_pending is not null)
+            {
+                await _pending.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

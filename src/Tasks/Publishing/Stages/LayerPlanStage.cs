@@ -15,7 +15,7 @@ public static class LayerPlanStage
         // ContainerLayering=Single asks for one layer per image: no layers split out to share across platforms.
         if (layering != LayeringMode.Single)
         {
-            plans = Read(platforms[0].PublishDirectory, () => CrossPlatformLayers.Share(plans, cancellationToken));
+            plans = Read(string.Join("', '", platforms.Select(p => p.PublishDirectory)), () => CrossPlatformLayers.Share(plans, cancellationToken));
         }
         var secrets = plans.SelectMany(SecretFileDetector.Find).Distinct(StringComparer.Ordinal).ToArray();
         return new LayerPlan(plans, secrets);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Containers.Build.Layers;
+namespace Containers.Build.Model;
 
 /// <summary>
 /// A write-only pass-through that hashes and counts what goes through it, so one streaming pass yields a
@@ -12,7 +12,7 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
 
     public long BytesWritten { get; private set; }
 
-    public Model.Digest GetDigest() => Model.Digest.FromHash(_hash.GetCurrentHash());
+    public Digest GetDigest() => Digest.FromHash(_hash.GetCurrentHash());
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
