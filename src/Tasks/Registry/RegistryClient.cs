@@ -67,23 +67,35 @@ public sealed class RegistryClient(RegistryTransport transport)
 
     /// <summary>
     /// Downloads a blob into <paramref name="destination"/> (seekable, written from its start), verifying digest
-    /// and size; a mismatch throws, and the caller drops what was written. A connection that breaks mid-body
-    /// is tried again from the start (<see cref="RetryPolicy.BlobDownloadAttempts"/>).
+    /// and size; a mismatch throws <see cref="BlobDigestMismatchException"/>, and the caller drops what was
+    /// written. Never more than the descriptor's size is read: a longer body fails at the first byte past it. A
+    /// connection that breaks or stalls mid-body is tried again from the start (<see cref="RetryPolicy.BlobDownloadAttempts"/>,
+    /// within <see cref="RetryPolicy.MaxTotalTime"/>); a destination that cannot be written (a full disk) is
+    /// <see cref="BlobWriteException"/> at once, never retried as a network failure.
     /// </summary>
     public async Task DownloadBlobAsync(string repository, Descriptor descriptor, Stream destination, CancellationToken cancellationToken)
     {
+        var started = DateTimeOffset.UtcNow;
         for (var attempt = 1; ; attempt++)
         {
-            destination.Position = 0;
-            destination.SetLength(0);
+            try
+            {
+                destination.Position = 0;
+                destination.SetLength(0);
+            }
+            catch (IOException e)
+            {
+                throw new BlobWriteException((destination as FileStream)?.Name, descriptor.Digest, e);
+            }
             try
             {
                 await DownloadBlobOnceAsync(repository, descriptor, destination, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (IOException) when (attempt < Retry.BlobDownloadAttempts && !cancellationToken.IsCancellationRequested)
+            catch (RegistryUnreachableException e) when (e.IsTransient && attempt < Retry.BlobDownloadAttempts
+                                                         && DateTimeOffset.UtcNow - started < Retry.MaxTotalTime && !cancellationToken.IsCancellationRequested)
             {
-                // The body broke off: the next attempt starts over.
+                // The body broke off or stalled: the next attempt starts over.
             }
         }
     }
@@ -94,14 +106,61 @@ public sealed class RegistryClient(RegistryTransport transport)
             baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/blobs/{descriptor.Digest}")),
             PullScope(repository), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
+        if (response.Content.Headers.ContentLength is { } announced && announced > descriptor.Size)
+        {
+            throw new BlobDigestMismatchException(Registry, repository, descriptor, $"the registry announced {announced} bytes, more than {descriptor.Size} bytes");
+        }
 
         await using var hashing = new HashingStream(destination, leaveOpen: true);
-        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        await using (var body = await ReadBodyAsync(() => response.Content.ReadAsStreamAsync(cancellationToken), descriptor).ConfigureAwait(false))
         {
-            await body.CopyToAsync(hashing, 1 << 16, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                // At most one byte past the descriptor's size is ever asked for: that byte is the error.
+                var wanted = (int)Math.Min(buffer.Length, descriptor.Size + 1 - total);
+                var read = await ReadBodyAsync(() => body.ReadAsync(buffer.AsMemory(0, wanted), cancellationToken).AsTask(), descriptor).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+                if (total + read > descriptor.Size)
+                {
+                    throw new BlobDigestMismatchException(Registry, repository, descriptor, $"the body went on past byte {descriptor.Size}, more than {descriptor.Size} bytes");
+                }
+                total += read;
+                await WriteBlobAsync(() => hashing.WriteAsync(buffer.AsMemory(0, read), cancellationToken).AsTask(), destination, descriptor).ConfigureAwait(false);
+            }
         }
-        await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await WriteBlobAsync(() => hashing.FlushAsync(cancellationToken), destination, descriptor).ConfigureAwait(false);
         VerifyContent(hashing.GetDigest(), hashing.BytesWritten, descriptor, repository);
+    }
+
+    /// <summary>A read from the registry: a broken connection is a transient network failure (a stall already is one).</summary>
+    private async Task<T> ReadBodyAsync<T>(Func<Task<T>> read, Descriptor descriptor)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new RegistryUnreachableException($"The connection to registry {Registry} broke while reading blob {descriptor.Digest}: {e.Message}", e) { IsTransient = true };
+        }
+    }
+
+    /// <summary>A write to this machine: a full disk or a permission is a local failure, never retried.</summary>
+    private static async Task WriteBlobAsync(Func<Task> write, Stream destination, Descriptor descriptor)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BlobWriteException((destination as FileStream)?.Name, descriptor.Digest, e);
+        }
     }
 
     public async Task<bool> BlobExistsAsync(string repository, Digest digest, CancellationToken cancellationToken)
@@ -325,8 +384,7 @@ public sealed class RegistryClient(RegistryTransport transport)
     {
         if (actual != expected.Digest || actualSize != expected.Size)
         {
-            throw new RegistryException(
-                $"Blob {expected.Digest} of {repository} from registry {Registry} does not match its descriptor (got {actualSize} bytes with digest {actual}, expected {expected.Size} bytes).");
+            throw new BlobDigestMismatchException(Registry, repository, expected, $"got {actualSize} bytes with digest {actual}");
         }
     }
 

@@ -46,6 +46,12 @@ public sealed class RegistryClientFactory : IDisposable
 
     public long ChunkSize { get; init; } = RegistryClient.DefaultChunkSize;
 
+    /// <summary>A request to a registry that moves (almost) nothing for this long fails as stalled (ContainerRegistryTimeout).</summary>
+    public TimeSpan InactivityTimeout { get; init; } = RegistryTransport.DefaultInactivityTimeout;
+
+    /// <summary>Resolves host names for the token realm guard; replaceable in tests.</summary>
+    public Func<string, CancellationToken, Task<System.Net.IPAddress[]>> ResolveHost { get; init; } = System.Net.Dns.GetHostAddressesAsync;
+
     /// <summary>Runs a credential helper by name for a server; replaceable in tests.</summary>
     public Func<string, string, RegistryCredential?> RunCredentialHelper { get; init; } = CredentialHelper.Get;
 
@@ -62,7 +68,11 @@ public sealed class RegistryClientFactory : IDisposable
         // The SDK's environment variables first, then the files docker login and podman login write.
         var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable)
             ?? new ContainerConfigCredentialSource(_getEnvironmentVariable, RunCredentialHelper).Find(registry);
-        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry, Tls)) { ChunkSize = ChunkSize };
+        return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry, Tls)
+        {
+            InactivityTimeout = InactivityTimeout,
+            ResolveHost = ResolveHost,
+        }) { ChunkSize = ChunkSize };
     }
 
     /// <summary>Loopback registries, and those listed as insecure (DOTNET_CONTAINER_INSECURE_REGISTRIES, ContainerInsecureRegistries).</summary>

@@ -21,8 +21,24 @@ public class RegistryException : Exception
 }
 
 /// <summary>The registry could not be reached at all: DNS, connection refused, TLS handshake, timeout.</summary>
-public sealed class RegistryUnreachableException(string message, Exception? inner = null) : RegistryException(message, null, null, inner)
+public class RegistryUnreachableException(string message, Exception? inner = null) : RegistryException(message, null, null, inner)
 {
     /// <summary>A reset or timeout that a retry may get past (unlike a refused connection or an unknown host).</summary>
     public bool IsTransient { get; init; }
+}
+
+/// <summary>
+/// The registry accepted the connection and then stopped: no TLS handshake, no answer, or a body trickling too
+/// slowly, for longer than the inactivity timeout (ContainerRegistryTimeout). Transient: retried like a reset.
+/// </summary>
+public sealed class RegistryStalledException : RegistryUnreachableException
+{
+    public RegistryStalledException(string message, TimeSpan timeout, Exception? inner = null) : base(message, inner)
+    {
+        Timeout = timeout;
+        IsTransient = true;
+    }
+
+    /// <summary>The inactivity timeout that ran out.</summary>
+    public TimeSpan Timeout { get; }
 }

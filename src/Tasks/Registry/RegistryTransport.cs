@@ -44,6 +44,15 @@ public sealed class RegistryTransport
 
     public RegistryHost Registry { get; }
 
+    /// <summary>The default of <see cref="InactivityTimeout"/> (ContainerRegistryTimeout).</summary>
+    public static readonly TimeSpan DefaultInactivityTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>A request that moves (almost) nothing for this long fails as stalled (ContainerRegistryTimeout).</summary>
+    public TimeSpan InactivityTimeout { get; init; } = DefaultInactivityTimeout;
+
+    /// <summary>Resolves a host name to its addresses (the token realm guard); replaceable in tests.</summary>
+    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
+
     /// <summary>How often and how long requests to this registry are tried.</summary>
     public RetryPolicy Retry => _retry;
 
@@ -99,12 +108,21 @@ public sealed class RegistryTransport
     private async Task<HttpResponseMessage> SendAuthenticatedAsync(Func<Uri, HttpRequestMessage> createRequest, string scope, CancellationToken cancellationToken)
     {
         var baseUri = await GetBaseUriAsync(cancellationToken).ConfigureAwait(false);
-        var response = await SendOnceAsync(createRequest(baseUri), scope, cancellationToken).ConfigureAwait(false);
+        var request = createRequest(baseUri);
+        var asked = $"{request.Method} {request.RequestUri?.AbsolutePath}";
+        var response = await SendOnceAsync(request, scope, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
         }
 
+        // The 401 of another host (a followed redirect, an upload Location elsewhere) is never a reason to send
+        // this registry's credentials anywhere: the request went there without them, and that is where it ends.
+        if (response.RequestMessage?.RequestUri is { } answered && !IsOwnHost(answered))
+        {
+            response.Dispose();
+            throw new ForeignHostChallengeException(Registry, answered.Authority, asked);
+        }
         var challenge = ReadChallenge(response);
         response.Dispose();
         if (challenge is null)
@@ -133,7 +151,7 @@ public sealed class RegistryTransport
         }
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            return await SendWatchedAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -151,6 +169,38 @@ public sealed class RegistryTransport
         finally
         {
             request.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Sends one request under its own inactivity watchdog (<see cref="InactivityTimeout"/>): connecting, the TLS
+    /// handshake, sending, waiting for the answer and reading its body must each keep moving, or the request fails
+    /// with <see cref="RegistryStalledException"/>. The build's cancellation stops it at once, as before. The
+    /// response's body carries the watchdog (and disposes it).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWatchedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var watchdog = new RequestWatchdog(InactivityTimeout, Registry.ToString(), $"{request.Method} {request.RequestUri?.AbsolutePath}", cancellationToken);
+        try
+        {
+            if (request.Content is { } body)
+            {
+                request.Content = new WatchedRequestContent(body, watchdog);
+            }
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+            watchdog.Enter("reading its answer to");
+            response.Content = new WatchedResponseContent(response.Content, watchdog);
+            return response;
+        }
+        catch (Exception e) when (watchdog.HasFired && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or HttpRequestException or IOException)
+        {
+            watchdog.Dispose();
+            throw watchdog.Stalled(e);
+        }
+        catch
+        {
+            watchdog.Dispose();
+            throw;
         }
     }
 
@@ -183,10 +233,11 @@ public sealed class RegistryTransport
         {
             throw new RegistryException($"Registry {Registry} asks for '{challenge.Scheme}' authentication, which is not supported.", HttpStatusCode.Unauthorized);
         }
-        if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm) || (realm.Scheme != Uri.UriSchemeHttps && !_mayUsePlainHttp))
+        if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm))
         {
-            throw new RegistryException($"Registry {Registry} names a token service at '{challenge.Realm}', which is not an https URL; refusing to send credentials there.", HttpStatusCode.Unauthorized);
+            throw new TokenRealmRefusedException(Registry, challenge.Realm, "is not a URL");
         }
+        await CheckRealmAsync(realm, cancellationToken).ConfigureAwait(false);
 
         // One token for everything this request needs: the scope we asked for and the one the registry names.
         var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)
@@ -256,7 +307,7 @@ public sealed class RegistryTransport
                 form.Add(new("service", service));
             }
             using var post = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
-            var posted = await _http.SendAsync(post, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var posted = await SendWatchedAsync(post, cancellationToken).ConfigureAwait(false);
             if (posted.StatusCode != HttpStatusCode.NotFound)
             {
                 return posted;
@@ -268,7 +319,54 @@ public sealed class RegistryTransport
         {
             get.Headers.Authorization = BasicHeader(_credential);
         }
-        return await _http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await SendWatchedAsync(get, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The token service (realm) of this registry's own challenge is the one place credentials leave for, and
+    /// only when it is http(s), not plain http for a registry reached over https, and not on an internal address
+    /// (loopback, private, link-local, unspecified, unique-local) unless the registry itself is on one.
+    /// </summary>
+    private async Task CheckRealmAsync(Uri realm, CancellationToken cancellationToken)
+    {
+        var registryBase = _baseUri ?? new Uri($"https://{Registry.Value}/");
+        var refusal = TokenRealmGuard.Check(realm, registryBase, [], []);
+        if (refusal is null && (realm.Scheme == Uri.UriSchemeHttp || realm.Scheme == Uri.UriSchemeHttps))
+        {
+            var realmAddresses = await AddressesOfAsync(realm.IdnHost, cancellationToken).ConfigureAwait(false);
+            var registryAddresses = realmAddresses.Any(TokenRealmGuard.IsInternal)
+                ? await AddressesOfAsync(registryBase.IdnHost, cancellationToken).ConfigureAwait(false)
+                : [];
+            refusal = TokenRealmGuard.Check(realm, registryBase, realmAddresses, registryAddresses);
+        }
+        if (refusal is not null)
+        {
+            throw new TokenRealmRefusedException(Registry, realm.OriginalString, refusal);
+        }
+    }
+
+    /// <summary>
+    /// The addresses of <paramref name="host"/> (itself when it is one). None when it does not resolve: then no
+    /// connection can be made to it either, and the token request fails as unreachable.
+    /// </summary>
+    private async Task<IPAddress[]> AddressesOfAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var literal))
+        {
+            return [literal];
+        }
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return [IPAddress.Loopback, IPAddress.IPv6Loopback];
+        }
+        try
+        {
+            return await ResolveHost(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return [];
+        }
     }
 
     private static AuthenticationHeaderValue BasicHeader(RegistryCredential credential)
@@ -309,7 +407,7 @@ public sealed class RegistryTransport
             try
             {
                 using var probe = new HttpRequestMessage(HttpMethod.Get, new Uri(https, "v2/"));
-                using var response = await _http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using var response = await SendWatchedAsync(probe, cancellationToken).ConfigureAwait(false);
                 return _baseUri = https;
             }
             catch (HttpRequestException e) when (IsTlsFailure(e) && _tls?.RejectionFor(Registry.Host) is null)

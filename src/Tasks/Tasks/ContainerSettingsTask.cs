@@ -60,6 +60,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>ContainerUploadChunkSize: blobs larger than this many bytes are uploaded in chunks of this size.</summary>
     public string? UploadChunkSize { get; set; }
 
+    /// <summary>ContainerRegistryTimeout: seconds a registry request may move (almost) nothing before it fails as stalled.</summary>
+    public string? RegistryTimeout { get; set; }
+
     /// <summary>Where the JSON facts about the image go.</summary>
     public string? ImageFactsPath { get; set; }
 
@@ -129,6 +132,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             RegistryMirrors = RegistryMirrors.Select(i => (i.ItemSpec, (string?)i.GetMetadata("Mirror"))).ToArray(),
             RegistryMirrorsEnvironment = Environment.GetEnvironmentVariable(global::Containers.Build.Registry.RegistryMirrors.EnvironmentVariable),
             UploadChunkSize = UploadChunkSize,
+            RegistryTimeout = RegistryTimeout,
             InsecureRegistries = InsecureRegistries,
             RegistryCaCertificates = RegistryCaCertificates,
         };

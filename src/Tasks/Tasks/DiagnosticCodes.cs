@@ -35,6 +35,7 @@ public static class DiagnosticCodes
     public const string CaCertificatesInvalid = "CB1022";
     public const string RuntimeIdentifiersInvalid = "CB1023";
     public const string InsecureRegistriesInvalid = "CB1024";
+    public const string RegistryTimeoutInvalid = "CB1025";
 
     /// <summary>A FIFO, socket or device in the publish output.</summary>
     public const string SpecialFileInPublishOutput = "CB1026";
@@ -61,6 +62,12 @@ public static class DiagnosticCodes
     public const string RegistryAuthenticationFailed = "CB2004";
     public const string PushRefused = "CB2005";
     public const string BaseImageUnreadable = "CB2006";
+
+    /// <summary>A registry accepted the connection and then stopped answering (or trickled) past ContainerRegistryTimeout.</summary>
+    public const string RegistryStalled = "CB2008";
+
+    /// <summary>Credentials were withheld: a token service that is not safe, or a challenge from a host that is not the registry.</summary>
+    public const string CredentialsWithheld = "CB2009";
 
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";

@@ -37,11 +37,21 @@ public static class ErrorBoundary
         MirrorFailedException mirror =>
             (DiagnosticCodes.BaseImageUnreadable, $"{mirror.Message} Check the mirror's health, or remove it from ContainerRegistryMirror / {Containers.Build.Registry.RegistryMirrors.EnvironmentVariable}."),
         CredentialException credentials => (DiagnosticCodes.RegistryAuthenticationFailed, credentials.Message),
+        TokenRealmRefusedException realm =>
+            (DiagnosticCodes.CredentialsWithheld, $"{realm.Message} Credentials go only to the registry's own host and to a token service it names over https (plain http only for a registry reached over http) on a public address (an internal one only for a registry that is itself internal). "
+                + $"If {realm.Registry} is yours, fix the token service (realm) in its auth configuration; if not, do not give it credentials. See docs/registries.md."),
+        ForeignHostChallengeException foreign =>
+            (DiagnosticCodes.CredentialsWithheld, $"{foreign.Message} A registry that sends clients to other storage must give them URLs that work without credentials (pre-signed); check the registry's storage or proxy configuration."),
+        RegistryStalledException stalled =>
+            (DiagnosticCodes.RegistryStalled, $"{stalled.Message} Check the registry and any proxy or firewall in between; if the registry is only slow, raise ContainerRegistryTimeout (seconds; now {stalled.Timeout.TotalSeconds:0.#})."),
         RegistryUnreachableException unreachable =>
             (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly"
                 + (string.IsNullOrWhiteSpace(context.UserBaseImage) ? "; the base image was inferred: offline, pull it through a mirror (ContainerRegistryMirror or CONTAINERS_BUILD_REGISTRY_MIRRORS)." : ".")),
         RegistryException { IsAuthenticationFailure: true } auth =>
             (DiagnosticCodes.RegistryAuthenticationFailed, $"{auth.Message} Log in with the credentials for this registry (DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD)."),
+        // Blobs are only ever read from the base image's registry (or its mirror): a bad one is a bad base.
+        BlobDigestMismatchException mismatch =>
+            (DiagnosticCodes.BaseImageUnreadable, $"A layer of the base image {context.BaseImage} is bad: {mismatch.Message} The registry (or a mirror or proxy in between) serves corrupt content; check it, or choose another ContainerBaseImage."),
         RegistryException registry =>
             (DiagnosticCodes.PushRefused, $"{registry.Message} Check that the registry accepts pushes to this repository."),
         InvalidContentException invalid =>
@@ -61,6 +71,8 @@ public static class ErrorBoundary
             (DiagnosticCodes.LayerWriteFailed, $"{unreadable.Message} Check the permissions there."),
         LayerWriteException layers =>
             (DiagnosticCodes.LayerWriteFailed, $"{layers.Message} Check the disk space and permissions there (ContainersBuildContentStore)."),
+        BlobWriteException blob =>
+            (DiagnosticCodes.LayerWriteFailed, $"{blob.Message} Check the disk space and permissions there (ContainersBuildContentStore)."),
         DestinationWriteException destination =>
             (DiagnosticCodes.LayerWriteFailed, $"{destination.Message} Check the path, the disk space and the permissions."),
         LocalEngineException { IsUnusable: true } unusable =>

@@ -30,6 +30,9 @@ public static partial class ImageRequestParser
         /// <summary>ContainerUploadChunkSize, in bytes.</summary>
         public string? UploadChunkSize { get; init; }
 
+        /// <summary>ContainerRegistryTimeout, in seconds.</summary>
+        public string? RegistryTimeout { get; init; }
+
         /// <summary>ContainerInsecureRegistries (with DOTNET_CONTAINER_INSECURE_REGISTRIES's entries).</summary>
         public string? InsecureRegistries { get; init; }
 

@@ -66,7 +66,7 @@ public static partial class ImageRequestParser
 
     /// <summary>
     /// Every rule that needs only properties and items (no publish output): names, tags, formats, destinations,
-    /// platforms, how the container runs, layering, owner, mirrors, chunk size, CA file and insecure registries.
+    /// platforms, how the container runs, layering, owner, mirrors, chunk size, registry timeout, CA file and insecure registries.
     /// </summary>
     /// <param name="runtimeIdentifiers">The platforms the image is for (one, or ContainerRuntimeIdentifiers').</param>
     /// <param name="isMultiPlatform">Whether the tags will name an index (ContainerRuntimeIdentifiers), even of one platform.</param>
@@ -77,6 +77,7 @@ public static partial class ImageRequestParser
         CheckPlatformsDistinct(platforms);
         ParseSettings(inputs with { Platforms = isMultiPlatform ? platforms.Select(p => new PlatformInput(p.Rid, null, [], [])).ToArray() : [] }, log);
         ParseChunkSize(inputs.UploadChunkSize);
+        ParseRegistryTimeout(inputs.RegistryTimeout);
         ParseInsecureRegistries(inputs.InsecureRegistries);
         _ = new TlsPolicy(inputs.RegistryCaCertificates);
     }
@@ -377,6 +378,21 @@ public static partial class ImageRequestParser
                 $"ContainerUploadChunkSize '{value}' is not a number of bytes of at least 1048576 (1 MiB). Use e.g. 16777216 for 16 MiB chunks, or leave it empty (64 MiB).");
         }
         return bytes;
+    }
+
+    /// <summary>ContainerRegistryTimeout in seconds: how long a registry request may move (almost) nothing; 60 s when empty.</summary>
+    public static TimeSpan ParseRegistryTimeout(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Registry.RegistryTransport.DefaultInactivityTimeout;
+        }
+        if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds < 1 || seconds > 86400)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.RegistryTimeoutInvalid,
+                $"ContainerRegistryTimeout '{value}' is not a whole number of seconds from 1 to 86400. It is how long a registry request may move (almost) nothing before it fails; use e.g. 120, or leave it empty (60).");
+        }
+        return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>ContainerInsecureRegistries: host[:port] entries separated by ';' or ','.</summary>

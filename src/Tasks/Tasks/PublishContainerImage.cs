@@ -69,6 +69,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             using var clients = new RegistryClientFactory(tls: new TlsPolicy(RegistryCaCertificates, insecure))
             {
                 ChunkSize = ImageRequestParser.ParseChunkSize(UploadChunkSize),
+                InactivityTimeout = ImageRequestParser.ParseRegistryTimeout(RegistryTimeout),
                 OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
             };
             var publisher = new ImagePublisher(clients, warning =>

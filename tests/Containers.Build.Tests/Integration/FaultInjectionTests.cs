@@ -155,20 +155,20 @@ public class FaultInjectionTests
         });
         var error = await Record.ExceptionAsync(() => new RegistryLayer(blob, client, "dotnet/aspnet", new ContentStore(store.Path)).GetFileAsync(CancellationToken.None));
 
-        Assert.Contains(proxy.Seen, r => r.Method == "GET" && r.HadAuthorization);
         Assert.Contains(storage.Seen, r => r.Method == "GET");
         Assert.DoesNotContain(storage.Seen, r => r.HadAuthorization);
-        // Without credentials the registry behind the storage host refuses: the client reports that 401 with the
-        // registry's own error (not a digest mismatch from hashing the error body, not its own "log in" advice),
-        // and nothing was stored.
-        var refused = Assert.IsType<RegistryException>(error);
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        Assert.Equal("UNAUTHORIZED", Assert.Single(refused.Errors).Code);
-        Assert.StartsWith($"Registry {proxy.Address} refused to read blob {blob.Digest} of dotnet/aspnet: UNAUTHORIZED", refused.Message, StringComparison.Ordinal);
+        // Without credentials the registry behind the storage host refuses. That 401 comes from another host: it is
+        // never a reason to authenticate (not even with the registry's own Basic challenge, which would send the
+        // request again with credentials to the registry, to be redirected once more). The client says so, and
+        // nothing was stored.
+        var refused = Assert.IsType<ForeignHostChallengeException>(error);
+        Assert.Equal(storage.Address, refused.ForeignHost);
+        Assert.Contains($"Registry {proxy.Address} sent GET /v2/dotnet/aspnet/blobs/{blob.Digest} to another host, {storage.Address}", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestEnvironment.TestPassword, refused.Message, StringComparison.Ordinal);
         Assert.False(new ContentStore(store.Path).Contains(blob.Digest));
-        // One anonymous try, one with credentials after the challenge (both redirected); no loop, no retries.
-        Assert.Equal(2, proxy.Count("GET", "/blobs/sha256:"));
-        Assert.Equal(2, storage.Count("GET", "/blobs/sha256:"));
+        // One anonymous try, redirected; no loop, no retries.
+        Assert.Equal(1, proxy.Count("GET", "/blobs/sha256:"));
+        Assert.Equal(1, storage.Count("GET", "/blobs/sha256:"));
     }
 
     [IntegrationFact]
@@ -179,7 +179,7 @@ public class FaultInjectionTests
         using var store = new TempDirectory("cb-corrupt");
 
         proxy.Faults = (request, _) => request.Method == "GET" && request.Path.Value!.Contains("/blobs/sha256:") ? new Fault.FlipResponseByte() : null;
-        var flipped = await Assert.ThrowsAsync<RegistryException>(() => new RegistryLayer(blob, Client(proxy), "dotnet/aspnet", new ContentStore(store.Path)).GetFileAsync(CancellationToken.None));
+        var flipped = await Assert.ThrowsAsync<BlobDigestMismatchException>(() => new RegistryLayer(blob, Client(proxy), "dotnet/aspnet", new ContentStore(store.Path)).GetFileAsync(CancellationToken.None));
         Assert.Contains("does not match", flipped.Message, StringComparison.Ordinal);
         Assert.False(new ContentStore(store.Path).Contains(blob.Digest));
 

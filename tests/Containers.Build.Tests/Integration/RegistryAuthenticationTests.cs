@@ -127,4 +127,24 @@ public class RegistryAuthenticationTests
         Assert.Contains("error CB2004", publish.Output, StringComparison.Ordinal);
         Assert.Contains("log in", publish.Output, StringComparison.Ordinal);
     }
+
+    [IntegrationFact]
+    public async Task Credentials_go_to_the_token_service_the_registry_names_and_a_short_timeout_does_not_hurt_a_healthy_registry()
+    {
+        // The token registry and its token service are both on loopback, over plain HTTP: the realm guard lets
+        // credentials go there because the registry itself is on loopback and on HTTP.
+        var tokens = TokenServer.Instance;
+        var environment = Credentials();
+        using var factory = new Containers.Build.Registry.RegistryClientFactory(getEnvironmentVariable: name => environment.GetValueOrDefault(name))
+        {
+            InactivityTimeout = TimeSpan.FromSeconds(5),
+        };
+        var client = factory.Create(Containers.Build.References.RegistryHost.Parse(TestEnvironment.TokenRegistry), Containers.Build.Registry.Auth.RegistryAccess.Pull);
+        var before = tokens.Requests.Count;
+
+        var manifest = await client.GetManifestAsync("dotnet/aspnet", "10.0", CancellationToken.None);
+
+        Assert.NotNull(manifest);
+        Assert.Contains(tokens.Requests.Skip(before), r => r.StartsWith("GET repository:dotnet/aspnet:pull", StringComparison.Ordinal) && r.EndsWith(" basic", StringComparison.Ordinal));
+    }
 }

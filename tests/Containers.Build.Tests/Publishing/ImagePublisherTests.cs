@@ -126,9 +126,11 @@ public sealed class ImagePublisherTests : IDisposable
         var (_, baseLayers) = SeededBaseImage.Put(_other, "dotnet/aspnet", "10.0");
         _other.CorruptBlob(baseLayers[0].Digest, "tampered"u8.ToArray());
 
-        var error = await Assert.ThrowsAsync<RegistryException>(() => PublishAsync(Inputs($"{_other.Host}/dotnet/aspnet:10.0")));
+        var error = await Assert.ThrowsAsync<BlobDigestMismatchException>(() => PublishAsync(Inputs($"{_other.Host}/dotnet/aspnet:10.0")));
 
         Assert.Contains("does not match", error.Message, StringComparison.Ordinal);
+        // The base is bad (CB2006), not the push refused (CB2005).
+        Assert.Equal(Containers.Build.Tasks.DiagnosticCodes.BaseImageUnreadable, Containers.Build.Tasks.ErrorBoundary.Diagnose(error, new(null, null, false)).Code);
         Assert.Empty(_registry.Tags("team/app"));
         Assert.DoesNotContain(baseLayers[0].Digest, _registry.BlobsIn("team/app"));
     }

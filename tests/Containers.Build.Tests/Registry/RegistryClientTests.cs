@@ -56,8 +56,8 @@ public class RegistryClientTests
     public async Task Refuses_a_token_realm_on_plain_http()
     {
         var handler = new FakeHttpHandler(_ => Challenge("Bearer", "realm=\"http://auth.test/token\""));
-        var error = await Assert.ThrowsAsync<RegistryException>(() => CreateClient(handler).BlobExistsAsync("app", Digest.Compute("x"u8), CancellationToken.None));
-        Assert.Contains("not an https URL", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<TokenRealmRefusedException>(() => CreateClient(handler).BlobExistsAsync("app", Digest.Compute("x"u8), CancellationToken.None));
+        Assert.Contains("plain http", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(handler.Requests, r => r.Uri.Host == "auth.test");
     }
 
@@ -123,7 +123,7 @@ public class RegistryClientTests
         using var storeDirectory = new TempDirectory();
         var store = new ContentStore(storeDirectory.Path);
 
-        await Assert.ThrowsAsync<RegistryException>(() => new RegistryLayer(descriptor, CreateClient(handler), "app", store).GetFileAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<BlobDigestMismatchException>(() => new RegistryLayer(descriptor, CreateClient(handler), "app", store).GetFileAsync(CancellationToken.None));
         Assert.False(store.Contains(descriptor.Digest));
         Assert.Empty(Directory.GetFiles(Path.Combine(store.Root, "blobs", "sha256")));
     }

@@ -45,6 +45,10 @@ public class CheckContainerSettingsTaskTests
     [InlineData("RegistryCaCertificates", "/nonexistent/ca.pem", "CB1022", "ContainerRegistryCaCertificates '/nonexistent/ca.pem' does not exist")]
     [InlineData("InsecureRegistries", "ok:5000;http://bad", "CB1024", "ContainerInsecureRegistries entry 'http://bad'")]
     [InlineData("LocalRegistry", "containerd", "CB1019", "LocalRegistry 'containerd'")]
+    [InlineData("RegistryTimeout", "soon", "CB1025", "ContainerRegistryTimeout 'soon'")]
+    [InlineData("RegistryTimeout", "0", "CB1025", "ContainerRegistryTimeout '0'")]
+    [InlineData("RegistryTimeout", "-5", "CB1025", "ContainerRegistryTimeout '-5'")]
+    [InlineData("RegistryTimeout", "1.5", "CB1025", "ContainerRegistryTimeout '1.5'")]
     public void A_bad_setting_is_its_coded_error_naming_the_value(string name, string value, string code, string text)
     {
         Assert.False(Task((name, value)).Execute());
@@ -52,6 +56,14 @@ public class CheckContainerSettingsTaskTests
         Assert.Equal(code, error.Code);
         Assert.Contains(text, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, 60)]
+    [InlineData("", 60)]
+    [InlineData(" 2 ", 2)]
+    [InlineData("600", 600)]
+    public void ContainerRegistryTimeout_is_whole_seconds(string? value, int seconds)
+        => Assert.Equal(TimeSpan.FromSeconds(seconds), ImageRequestParser.ParseRegistryTimeout(value));
 
     [Fact]
     public void Item_settings_are_checked_too()
