@@ -1,20 +1,120 @@
+using System.Text.Json;
+
 namespace Containers.Build.Layers;
 
-/// <summary>Finds published files that look like secrets, so the user hears about them before they ship in an image.</summary>
+/// <summary>
+/// Finds published files that hold secrets, so the user hears about them before they ship in an image. Judged by
+/// name where the name says it all (a .pfx, an SSH private key, a .env file, user secrets) and by content
+/// otherwise: a PEM private key in any small text file, or JSON whose keys name a password, secret, token, API
+/// key or connection string with a non-empty value. A template's appsettings.Development.json (logging levels
+/// only) is not a secret.
+/// </summary>
 public static class SecretFileDetector
 {
-    private static readonly string[] SecretExtensions = [".pfx", ".p12", ".key", ".pem"];
+    private static readonly string[] SecretExtensions = [".pfx", ".p12", ".key", ".jks", ".keystore"];
+    private static readonly string[] PrivateKeyFileNames = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"];
 
-    public static bool LooksLikeSecret(string fileName)
-        => fileName.Equals(".env", StringComparison.OrdinalIgnoreCase)
-           || fileName.StartsWith(".env.", StringComparison.OrdinalIgnoreCase)
-           || fileName.Equals("appsettings.Development.json", StringComparison.OrdinalIgnoreCase)
-           || SecretExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    // Only small text files are read: secrets are small, and the publish folder can be large.
+    private const long MaxContentBytes = 1024 * 1024;
+    private static readonly string[] TextExtensions = [".pem", ".crt", ".cer", ".txt", ".config", ".xml", ".yaml", ".yml", ".ini", ".conf", ".properties", ".env"];
+
+    // Files the SDK writes, whose keys are never secrets.
+    private static readonly string[] GeneratedJsonSuffixes = [".deps.json", ".runtimeconfig.json", ".staticwebassets.endpoints.json", ".staticwebassets.runtime.json"];
+
+    private static readonly string[] SecretKeyWords = ["password", "passwd", "pwd", "secret", "apikey", "connectionstring", "privatekey", "accesskey", "clientsecret"];
 
     public static IReadOnlyList<string> Find(IEnumerable<PlannedLayer> layers)
         => layers.SelectMany(l => l.Entries)
-            .Where(e => e.Kind == LayerEntryKind.File && LooksLikeSecret(Path.GetFileName(e.ContainerPath)))
+            .Where(e => e.Kind == LayerEntryKind.File && IsSecret(e))
             .Select(e => "/" + e.ContainerPath)
+            .Distinct(StringComparer.Ordinal)
             .OrderBy(p => p, StringComparer.Ordinal)
             .ToArray();
+
+    /// <summary>Whether the name alone says the file is a secret.</summary>
+    public static bool NameSaysSecret(string fileName)
+        => fileName.Equals(".env", StringComparison.OrdinalIgnoreCase)
+           || (fileName.StartsWith(".env.", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".example", StringComparison.OrdinalIgnoreCase))
+           || fileName.Equals("secrets.json", StringComparison.OrdinalIgnoreCase)
+           || PrivateKeyFileNames.Contains(fileName, StringComparer.Ordinal)
+           || SecretExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsSecret(LayerEntry entry)
+    {
+        var name = Path.GetFileName(entry.ContainerPath);
+        if (NameSaysSecret(name))
+        {
+            return true;
+        }
+        var isJson = name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !GeneratedJsonSuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+        var isText = TextExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+        if (!isJson && !isText)
+        {
+            return false;
+        }
+        byte[] content;
+        try
+        {
+            using var stream = entry.OpenContent();
+            if (stream.Length > MaxContentBytes)
+            {
+                return false;
+            }
+            content = new byte[stream.Length];
+            stream.ReadExactly(content);
+        }
+        catch (IOException)
+        {
+            // Unreadable here is unreadable when the layer is written: that reports it.
+            return false;
+        }
+        return HasPrivateKey(content) || (isJson && HasSecretValue(content));
+    }
+
+    private static bool HasPrivateKey(byte[] content)
+        => content.AsSpan().IndexOf("PRIVATE KEY-----"u8) >= 0;
+
+    /// <summary>A JSON document with a non-empty string under a key that names a secret, or under ConnectionStrings.</summary>
+    public static bool HasSecretValue(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        using (document)
+        {
+            return Scan(document.RootElement, underConnectionStrings: false);
+        }
+    }
+
+    private static bool Scan(JsonElement element, bool underConnectionStrings)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var key = new string(property.Name.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant();
+                    var namesSecret = underConnectionStrings || SecretKeyWords.Any(key.Contains) || key.EndsWith("token", StringComparison.Ordinal);
+                    if (namesSecret && property.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(property.Value.GetString()))
+                    {
+                        return true;
+                    }
+                    if (Scan(property.Value, key == "connectionstrings"))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Any(item => Scan(item, underConnectionStrings));
+            default:
+                return false;
+        }
+    }
 }

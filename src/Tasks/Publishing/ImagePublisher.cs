@@ -12,7 +12,11 @@ namespace Containers.Build.Publishing;
 /// layers, write them, compose each platform's image (and the index), send to every destination, then record
 /// the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
 /// </summary>
-public sealed class ImagePublisher(RegistryClientFactory clients, Action<PublishWarning> warn)
+/// <param name="buildHasFailed">
+/// Asked right before anything is sent: true once the build has logged an error (a warning treated as one
+/// included). Then nothing is pushed, loaded or written, and no tag moves.
+/// </param>
+public sealed class ImagePublisher(RegistryClientFactory clients, Action<PublishWarning> warn, Func<bool>? buildHasFailed = null)
 {
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
@@ -33,6 +37,10 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var bases = await basesTask.ConfigureAwait(false);
         var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
 
+        if (buildHasFailed?.Invoke() == true)
+        {
+            throw new PublishStoppedException();
+        }
         var context = new DestinationContext(clients, report);
         var results = new List<DestinationResult>();
         foreach (var destination in request.Destinations)

@@ -14,6 +14,9 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
 {
     private readonly CancellationTokenSource _cancellation = new();
 
+    // A warning this task logged that the build treats as an error: the image must not be sent.
+    private bool _failed;
+
     /// <summary>The publish folder of a single-platform publish (empty when <see cref="Platforms"/> is set).</summary>
     public string PublishDirectory { get; set; } = "";
 
@@ -76,7 +79,9 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             {
                 var (code, message) = ErrorBoundary.Describe(warning);
                 Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message);
-            });
+                // WarningsAsErrors, MSBuildTreatWarningsAsErrors or -warnaserror make this warning fail the build.
+                _failed |= (BuildEngine is IBuildEngine8 engine && engine.ShouldTreatWarningAsError(code)) || WarningsAsErrors.FromCommandLine(code);
+            }, () => _failed || Log.HasLoggedErrors);
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
             var images = outcome.Images;
 
@@ -99,12 +104,19 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             var (code, message) = ErrorBoundary.Cancelled;
             Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
         }
+        catch (PublishStoppedException stopped)
+        {
+            // The error that stopped it is in the log already; say what was (not) done.
+            Log.LogMessage(MessageImportance.High, stopped.Message);
+        }
         catch (Exception e)
         {
             var (code, message) = Diagnose(e);
             Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
             Log.LogMessage(MessageImportance.Low, e.ToString());
         }
+        // A warning promoted by -warnaserror is an error only in the logger's eyes (it fails the build at its end):
+        // returning false here without an error of the task's own would add MSB4181.
         return !Log.HasLoggedErrors;
     }
 

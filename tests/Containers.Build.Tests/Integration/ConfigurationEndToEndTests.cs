@@ -43,6 +43,8 @@ public class ConfigurationEndToEndTests
                 ["SOURCE_DATE_EPOCH"] = SourceDateEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
         Assert.True(publish.ExitCode == 0, publish.ToString());
+        // The template's appsettings.Development.json holds logging levels only: no secret, no warning.
+        Assert.DoesNotContain("warning CB", publish.Output, StringComparison.Ordinal);
         Assert.Contains("ContainerBaseImage is mcr.microsoft.com/dotnet/aspnet:10.0, inferred from the project", publish.Output, StringComparison.Ordinal);
         Assert.Contains($"read from the mirror {TestEnvironment.Registry}", publish.Output, StringComparison.Ordinal);
         // The mirror is the push registry: base layers are mounted there, never downloaded and uploaded.
@@ -132,6 +134,36 @@ public class ConfigurationEndToEndTests
         Assert.Contains("error CB1101: ContainerUser '2147483648' is not a user: the uid 2147483648 is larger than 2147483647", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("CB2003", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("MSB4018", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A warning the build treats as an error (here CB4001 for a private key in the publish output) fails the build
+    /// before anything is sent: the tag does not exist afterwards, and no archive is written.
+    /// </summary>
+    [IntegrationTheory]
+    [InlineData("-warnaserror")]
+    [InlineData("MSBuildTreatWarningsAsErrors=true")]
+    [InlineData("WarningsAsErrors=CB4001")]
+    public async Task A_build_that_fails_on_a_warning_pushes_nothing(string asErrors)
+    {
+        using var sample = await SampleProject.CreateAsync();
+        File.WriteAllText(Path.Combine(sample.ProjectDirectory, "server.pfx"), "not a real key");
+        File.WriteAllText(sample.ProjectFile, File.ReadAllText(sample.ProjectFile).Replace("</Project>",
+            "  <ItemGroup><None Update=\"server.pfx\" CopyToPublishDirectory=\"PreserveNewest\" /></ItemGroup>\n</Project>", StringComparison.Ordinal));
+        var repository = TestEnvironment.UniqueRepository("warnaserror");
+        var archive = Path.Combine(sample.Root, "out", "app.tar");
+
+        var result = await sample.PublishImageAsync($"ContainerRegistry={TestEnvironment.Registry}", $"ContainerRepository={repository}",
+            $"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerArchiveOutputPath={archive}", asErrors);
+
+        Assert.True(result.ExitCode != 0, "The build should have failed:\n" + result);
+        Assert.Contains("CB4001", result.Output, StringComparison.Ordinal);
+        Assert.Contains("/app/server.pfx", result.Output, StringComparison.Ordinal);
+        Assert.Contains("was not sent anywhere", result.Output, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        using var tag = await http.GetAsync($"http://{TestEnvironment.Registry}/v2/{repository}/manifests/latest");
+        Assert.Equal(HttpStatusCode.NotFound, tag.StatusCode);
+        Assert.False(File.Exists(archive));
     }
 
     /// <summary>

@@ -129,17 +129,33 @@ public class HostilePublishFolderTests : IDisposable
         Assert.All(entries, e => Assert.Equal((1654, 1654), (e.UserId, e.GroupId)));
     }
 
+    /// <summary>The name when it says it all, the content otherwise: a template's appsettings.Development.json is no secret.</summary>
     [Theory]
-    [InlineData(".env", true)]
-    [InlineData(".env.production", true)]
-    [InlineData("cert.pfx", true)]
-    [InlineData("server.KEY", true)]
-    [InlineData("appsettings.Development.json", true)]
-    [InlineData("appsettings.json", false)]
-    [InlineData("keys.dll", false)]
-    [InlineData("environment.txt", false)]
-    public void Secret_looking_files_are_recognized(string name, bool secret)
-        => Assert.Equal(secret, SecretFileDetector.LooksLikeSecret(name));
+    [InlineData(".env", "A=1", true)]
+    [InlineData(".env.production", "A=1", true)]
+    [InlineData(".env.example", "A=", false)]
+    [InlineData("cert.pfx", "binary", true)]
+    [InlineData("server.KEY", "x", true)]
+    [InlineData("id_rsa", "x", true)]
+    [InlineData("id_rsa.pub", "ssh-rsa AAAA", false)]
+    [InlineData("secrets.json", "{}", true)]
+    [InlineData("appsettings.Development.json", """{"Logging":{"LogLevel":{"Default":"Information","Microsoft.AspNetCore":"Warning"}}}""", false)]
+    [InlineData("appsettings.Development.json", """{"ConnectionStrings":{"Default":"Server=db;Password=hunter2"}}""", true)]
+    [InlineData("appsettings.json", """{"Smtp":{"Password":"hunter2"}}""", true)]
+    [InlineData("appsettings.json", """{"Smtp":{"Password":""},"Auth":{"TokenLifetime":{"Minutes":5}}}""", false)]
+    [InlineData("appsettings.json", """{"Github":{"AccessToken":"ghp_x"}}""", true)]
+    [InlineData("appsettings.json", """{"AllowedHosts":"*"}""", false)]
+    [InlineData("ca-bundle.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", false)]
+    [InlineData("tls.pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", true)]
+    [InlineData("app.deps.json", """{"targets":{"Password":"x"}}""", false)]
+    [InlineData("keys.dll", "x", false)]
+    [InlineData("environment.txt", "PATH=/bin", false)]
+    public void Secret_files_are_recognized_by_name_or_content(string name, string content, bool secret)
+    {
+        var file = _folder.WriteFile(name, content.Replace("\\n", "\n", StringComparison.Ordinal));
+        var plan = new[] { new PlannedLayer(LayerKind.Application, [LayerEntry.File("app/" + name, file, false)]) };
+        Assert.Equal(secret ? ["/app/" + name] : [], SecretFileDetector.Find(plan));
+    }
 
     [Fact]
     public async Task A_fifo_or_a_socket_is_an_error_naming_it_and_is_never_opened()
