@@ -60,7 +60,9 @@ public sealed class ImageConfig
         }
         var config = new ImageConfig(bytes, json);
         // Read now what is read later, so a field of the wrong type is found while the base is being resolved.
+        // The variant and user are carried into the new image: one of the wrong type would make it invalid.
         _ = (config.Os, config.Architecture, config.DiffIds, config.Environment);
+        _ = (JsonFields.String(json, "variant", Context), JsonFields.String(json["config"], "User", $"{Context}'s config"));
         return config;
     }
 

@@ -15,10 +15,14 @@ internal static class JsonFields
         => Value<string>(parent, field, context, JsonValueKind.String, "a string");
 
     public static long? Long(JsonNode? parent, string field, string context)
-        => Value<long>(parent, field, context, JsonValueKind.Number, "an integer");
+        => Has(parent, field) ? Value<long>(parent, field, context, JsonValueKind.Number, "an integer") : null;
 
     public static int? Int(JsonNode? parent, string field, string context)
-        => Value<int>(parent, field, context, JsonValueKind.Number, "an integer");
+        => Has(parent, field) ? Value<int>(parent, field, context, JsonValueKind.Number, "an integer") : null;
+
+    // Value<T> of a value type returns T, not T?: an absent number would read as 0 (a descriptor without a size as
+    // an empty blob), so absence is asked first.
+    private static bool Has(JsonNode? parent, string field) => parent is JsonObject obj && obj[field] is not null;
 
     private static T? Value<T>(JsonNode? parent, string field, string context, JsonValueKind kind, string what)
     {

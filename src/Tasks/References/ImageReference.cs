@@ -4,8 +4,8 @@ namespace Containers.Build.References;
 
 /// <summary>
 /// A fully qualified image reference: registry, repository, and a tag and/or digest. Parsing follows the
-/// docker reference grammar: the first path component is a registry when it contains '.' or ':' or is
-/// 'localhost'; otherwise the image lives on Docker Hub, with 'library/' before one-component names.
+/// docker reference grammar: the first path component is a registry when it contains '.' or ':' or a capital
+/// letter, or is 'localhost'; otherwise the image lives on Docker Hub, with 'library/' before one-component names.
 /// </summary>
 public sealed record ImageReference(RegistryHost Registry, string Repository, string? Tag, Digest? Digest)
 {
@@ -51,7 +51,8 @@ public sealed record ImageReference(RegistryHost Registry, string Repository, st
         string repository;
         var firstSlash = remainder.IndexOf('/');
         var first = firstSlash < 0 ? null : remainder[..firstSlash];
-        if (first is not null && (first.Contains('.') || first.Contains(':') || first == "localhost" || first.StartsWith('[')))
+        // As docker's splitDockerDomain: a first component with capitals is a host too (no repository may have them).
+        if (first is not null && (first.Contains('.') || first.Contains(':') || first == "localhost" || first.StartsWith('[') || first.Any(char.IsAsciiLetterUpper)))
         {
             if (!RegistryHost.TryParse(first, out registry, out var reason))
             {
