@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Sets up the integration-test environment for Containers.Build on Debian 12 (run as root):
 #
-#   1. installs the tools (registry, skopeo, podman, runc, umoci, debootstrap, ...) from apt;
+#   1. installs the tools (registry, skopeo, podman, runc, umoci, debootstrap, ...) from apt
+#      (about 30 s; apt's output goes to <state>/apt.log);
 #   2. makes podman use runc (crun does not work with this cgroup setup);
 #   3. starts a distribution registry on 127.0.0.1:5000 (loopback only, deletes enabled), and a
 #      read-only one on 127.0.0.1:5001 serving the same storage (for tests of refused pushes);
-#   4. builds multi-platform .NET base images (linux/amd64 and linux/arm64/v8) offline (no image
-#      registry on the internet needed) and pushes them:
+#   4. builds multi-platform .NET base images (linux/amd64 and linux/arm64/v8) from Debian packages
+#      (debootstrap from the apt mirror; no image registry needed), this machine's .NET and the arm64
+#      runtime packs from NuGet, and pushes them (about 2 minutes the first time, cached after):
 #        127.0.0.1:5000/dotnet/runtime-deps:10.0  Docker manifest list of two Docker v2 schema 2 manifests
 #        127.0.0.1:5000/dotnet/runtime:10.0       OCI image index of two OCI manifests
 #        127.0.0.1:5000/dotnet/aspnet:10.0        OCI image index of two OCI manifests
@@ -68,6 +70,8 @@ ARCHES=(amd64 arm64)
 declare -A ARCH_TAG=([amd64]=amd64 [arm64]=arm64v8)
 
 log() { printf '==> %s\n' "$*" >&2; }
+# Seconds since $1 (a $SECONDS value), for "... in Ns" lines.
+took() { echo "$((SECONDS - $1))s"; }
 die() { printf 'setup-test-env: error: %s\n' "$*" >&2; exit 1; }
 
 [[ $(id -u) == 0 ]] || die "must run as root"
@@ -92,9 +96,13 @@ install_packages() {
     done
     ((${#missing[@]})) || return 0
 
-    log "installing ${missing[*]}"
+    local apt_log=$STATE_DIR/apt.log started=$SECONDS
+    log "installing ${#missing[@]} Debian packages: ${missing[*]} (about 30 s; log: $apt_log)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
+    if ! apt-get update -q >"$apt_log" 2>&1; then
+        tail -n 20 "$apt_log" >&2
+        die "apt-get update failed, see $apt_log"
+    fi
     # The docker-registry package starts its own service on 0.0.0.0:5000 (with
     # /etc/docker/registry/config.yml) when systemd is running; a policy-rc.d that denies
     # service starts keeps it from grabbing the port during the install.
@@ -106,9 +114,13 @@ install_packages() {
     fi
     local rc=0
     # runc is listed explicitly, so apt satisfies podman's "crun | runc" without pulling crun.
-    apt-get install -y -q -o Dpkg::Use-Pty=0 "${missing[@]}" || rc=$?
+    apt-get install -y -q -o Dpkg::Use-Pty=0 "${missing[@]}" >>"$apt_log" 2>&1 || rc=$?
     ((added_policy)) && rm -f "$policy"
-    ((rc == 0)) || die "apt-get install failed"
+    if ((rc != 0)); then
+        tail -n 20 "$apt_log" >&2
+        die "apt-get install failed, see $apt_log"
+    fi
+    log "packages installed in $(took "$started")"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -374,7 +386,8 @@ build_rootfs_layer() {
     if [[ $opts == *,nodev,* || $opts == *,noexec,* ]]; then
         root=/var/tmp/containers-build-rootfs-$arch
     fi
-    log "debootstrap ${foreign[*]:+${foreign[*]} }$SUITE from $mirror (takes a minute or so, log: $dslog)"
+    local started=$SECONDS
+    log "debootstrap ${foreign[*]:+${foreign[*]} }$SUITE from $mirror (about a minute; log: $dslog)"
     remove_tree "$root"
     mkdir -p "$root"
     if ! debootstrap "${foreign[@]}" --variant=minbase --include=libicu72,libssl3,ca-certificates,tzdata \
@@ -455,7 +468,7 @@ EOT
     compress_layer "$WORK_DIR/rootfs-$arch.tar" "$layer"
     rm -f "$WORK_DIR/rootfs-$arch.tar"
     remove_tree "$root"
-    log "$arch rootfs layer cached: $layer ($(du -h "$layer" | cut -f1))"
+    log "$arch rootfs layer cached in $(took "$started"): $layer ($(du -h "$layer" | cut -f1))"
 }
 
 # .NET install to copy into the images.
@@ -520,7 +533,8 @@ restore_runtime_packs() {
     fi
     if [[ -x $DOTNET_DIR/dotnet ]]; then dotnet=$DOTNET_DIR/dotnet; else dotnet=dotnet; fi
     command -v "$dotnet" >/dev/null || die "no dotnet to restore ${missing[*]} with"
-    log "restoring ${missing[*]} $version from NuGet (log: $CACHE_DIR/restore-$rid.log)"
+    local started=$SECONDS
+    log "restoring ${missing[*]} $version from NuGet (a few seconds; log: $CACHE_DIR/restore-$rid.log)"
     remove_tree "$proj"
     mkdir -p "$proj"
     {
@@ -545,6 +559,7 @@ restore_runtime_packs() {
     for id in "${missing[@]}"; do
         [[ -f $NUGET_PACKAGES_DIR/${id,,}/$version/.nupkg.metadata ]] || die "restore did not produce $id $version"
     done
+    log "runtime packs restored in $(took "$started")"
 }
 
 # Lay the runtime packs for RID $1, version $2 out in directory $3 like a .NET install:
@@ -787,6 +802,8 @@ push_images() {
     done
     ((${#need[@]})) || return 0
 
+    local started=$SECONDS
+    log "building and pushing ${need[*]} (about 2 minutes the first time, under a minute with the cached layers)"
     build_layout
 
     local copy=(skopeo copy --quiet --retry-times 2 --dest-tls-verify=false)
@@ -826,6 +843,7 @@ push_images() {
             "http://$REGISTRY/v2/dotnet/$name/manifests/$tag" >/dev/null
     done
     rm -f "$raw"
+    log "base images built and pushed in $(took "$started")"
 }
 
 summary() {

@@ -51,6 +51,9 @@ public sealed class ImageConfig
         }
     }
 
+    /// <summary>The config's ExposedPorts keys (<c>8080/tcp</c>, <c>53/udp</c>), in order.</summary>
+    public IReadOnlyList<string> ExposedPorts => ((_json["config"] as JsonObject)?["ExposedPorts"] as JsonObject)?.Select(p => p.Key).ToArray() ?? [];
+
     public static ImageConfig Parse(byte[] bytes)
     {
         var json = JsonContent.ParseObject(bytes, "image configuration");

@@ -1,4 +1,5 @@
 using Containers.Build.Model;
+using Containers.Build.References;
 
 namespace Containers.Build.Publishing;
 
@@ -10,8 +11,23 @@ public sealed record ImageNames(string Repository, IReadOnlyList<string> Tags)
 {
     public IReadOnlyDictionary<Platform, IReadOnlyList<string>> PlatformTags { get; init; } = new Dictionary<Platform, IReadOnlyList<string>>();
 
+    /// <summary>The registry the image is pushed to (ContainerRegistry), or null: then its full name is Docker Hub's.</summary>
+    public RegistryHost? Registry { get; init; }
+
     /// <summary>repository:tag for each tag, as docker and podman name local images.</summary>
     public IEnumerable<string> Local => Tags.Select(t => $"{Repository}:{t}");
+
+    /// <summary>
+    /// The normalized reference for a tag, as containerd and docker save write it in io.containerd.image.name
+    /// (and the SDK's archives): registry/repository:tag, or on Docker Hub docker.io/library/app:tag for a
+    /// one-component name and docker.io/team/app:tag for a longer one. podman load names the image with it.
+    /// </summary>
+    public string FullName(string tag)
+    {
+        var registry = Registry is null || Registry.IsDockerHub ? "docker.io" : Registry.Value;
+        var repository = registry == "docker.io" && !Repository.Contains('/') ? $"library/{Repository}" : Repository;
+        return $"{registry}/{repository}:{tag}";
+    }
 
     public IReadOnlyList<string> PlatformTagsOf(Platform platform) => PlatformTags.GetValueOrDefault(platform) ?? [];
 }

@@ -146,7 +146,7 @@ public static partial class ImageRequestParser
         var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner),
             RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
             inputs.PlatformTags && inputs.Platforms.Count > 0);
-        return (settings, destinations, new ImageNames(repository, tags), other);
+        return (settings, destinations, new ImageNames(repository, tags) { Registry = registry }, other);
     }
 
     /// <summary>The single publish (RuntimeIdentifier, PublishDirectory), or one per ContainerRuntimeIdentifiers entry.</summary>

@@ -101,6 +101,42 @@ public class DestinationTests
     }
 
     [IntegrationFact]
+    public async Task Podman_loads_an_oci_archive_under_its_full_name_as_it_loads_the_sdks()
+    {
+        using var sample = await SampleProject.CreateAsync();
+        // No registry and a one-component name: docker.io/library/<name>, as docker save and the SDK's archive name it.
+        var bare = "ociname-" + Guid.NewGuid().ToString("N")[..12];
+        var archive = Path.Combine(sample.Root, "out", "bare.oci.tar");
+        var publish = await sample.PublishImageAsync(Base, $"ContainerRepository={bare}", $"ContainerArchiveOutputPath={archive}");
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+
+        // With a registry: registry/repository.
+        var repository = TestEnvironment.UniqueRepository("ociname");
+        var pushed = Path.Combine(sample.Root, "out", "pushed.oci.tar");
+        var publishPushed = await sample.PublishImageAsync(Base, $"ContainerRegistry={TestEnvironment.Registry}", $"ContainerRepository={repository}", $"ContainerArchiveOutputPath={pushed}");
+        Assert.True(publishPushed.ExitCode == 0, publishPushed.ToString());
+
+        string[] names = [$"docker.io/library/{bare}:latest", $"{TestEnvironment.Registry}/{repository}:latest"];
+        try
+        {
+            foreach (var (file, name) in new[] { (archive, names[0]), (pushed, names[1]) })
+            {
+                var load = await TestEnvironment.PodmanAsync("load", "-i", file);
+                Assert.True(load.ExitCode == 0, load.ToString());
+                Assert.Contains($"Loaded image: {name}", load.Output, StringComparison.Ordinal);
+                var inspect = await TestEnvironment.PodmanAsync("image", "inspect", "--format", "{{.Id}}", name);
+                Assert.True(inspect.ExitCode == 0, inspect.ToString());
+            }
+        }
+        finally
+        {
+            await TestEnvironment.PodmanAsync(["rmi", "-f", .. names]);
+        }
+        // The line the build prints runs it under that name, with the web app's port mapped.
+        Assert.Contains($"then run it with: podman run --rm -p 8080:8080 docker.io/library/{bare}:latest", publish.Output, StringComparison.Ordinal);
+    }
+
+    [IntegrationFact]
     public async Task Without_a_registry_the_image_is_loaded_into_podman_and_a_missing_docker_is_no_hang()
     {
         using var sample = await SampleProject.CreateAsync();

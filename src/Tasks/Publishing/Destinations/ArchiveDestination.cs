@@ -54,8 +54,12 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
             (_, false) => $"docker load -i {Path} or podman load -i {Path}",
             _ => $"docker load -i {Path} or gunzip -c {Path} | podman load",
         };
-        return new DestinationResult(format == ArchiveFormat.Oci ? DestinationKinds.OciArchive : DestinationKinds.DockerArchive, names.Local.ToArray(), Path,
-            $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to {Path} ({kind}, {PushSummary.Size(size)}); load it with: {load}", images)
+        // podman names an OCI archive's image by its io.containerd.image.name (the full name), and a
+        // docker-archive's by its RepoTags, under localhost/.
+        var loadedNames = format == ArchiveFormat.Oci ? names.Tags.Select(names.FullName).ToArray() : names.Local.ToArray();
+        var run = RunHint.For("podman", images.ImageFor(Platform.Host), format == ArchiveFormat.Oci ? loadedNames[0] : $"localhost/{loadedNames[0]}");
+        return new DestinationResult(format == ArchiveFormat.Oci ? DestinationKinds.OciArchive : DestinationKinds.DockerArchive, loadedNames, Path,
+            $"Wrote {string.Join(", ", loadedNames)}@{images.Digest} to {Path} ({kind}, {PushSummary.Size(size)}); load it with: {load}, then run it with: {run}", images)
         {
             IsArchive = true,
         };

@@ -84,7 +84,7 @@ public sealed record LocalEngineDestination(LocalEngine? Engine, string Fallback
             throw new LocalEngineException(engine, $"'{command} load' failed (exit {result.ExitCode}): {result.Errors.Trim()} {result.Output.Trim()}".Trim(), isUnusable: false);
         }
         var loaded = names.Local.Select(n => engine == LocalEngine.Podman ? $"localhost/{n}" : n).ToArray();
-        return new DestinationResult(DestinationKinds.LocalEngine, loaded, null, $"Loaded {string.Join(", ", loaded)}@{image.Digest} into {command}; run it with: {command} run --rm {loaded[0]}", ImageSet.Single(image));
+        return new DestinationResult(DestinationKinds.LocalEngine, loaded, null, $"Loaded {string.Join(", ", loaded)}@{image.Digest} into {command}; run it with: {RunHint.For(command, image, loaded[0])}", ImageSet.Single(image));
     }
 
     private static async Task<(bool Usable, string Reason)> ProbeAsync(LocalEngine engine, CancellationToken cancellationToken)

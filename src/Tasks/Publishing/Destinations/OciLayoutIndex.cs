@@ -13,7 +13,7 @@ internal static class OciLayoutIndex
 {
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
 
-    // containerd (and docker's image store) read the full name from here.
+    // containerd (and docker's image store) read the full, normalized name from here; podman load too.
     public const string ContainerdNameAnnotation = "io.containerd.image.name";
 
     public static readonly byte[] LayoutFile = """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray();
@@ -45,7 +45,7 @@ internal static class OciLayoutIndex
                 ["size"] = images.Bytes.LongLength,
                 ["annotations"] = new JsonObject
                 {
-                    [ContainerdNameAnnotation] = $"{names.Repository}:{tag}",
+                    [ContainerdNameAnnotation] = names.FullName(tag),
                     [RefNameAnnotation] = tag,
                 },
             });
