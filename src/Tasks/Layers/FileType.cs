@@ -40,6 +40,10 @@ internal static class FileType
         };
     }
 
+    /// <summary>Whether <paramref name="path"/> names something (a link itself, not its target); always true on Windows.</summary>
+    public static bool Exists(string path)
+        => OperatingSystem.IsWindows() || LStat(path, new byte[512]) == 0;
+
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat")]
     private static extern int LStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] status);
 }

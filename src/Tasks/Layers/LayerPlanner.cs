@@ -74,7 +74,7 @@ public static class LayerPlanner
     /// <summary>
     /// Files, links and empty directories under <paramref name="root"/> with their publish-relative paths; links to
     /// directories are not entered. An empty directory is kept: with a root-owned app directory, the app could not
-    /// create it at run time. Anything else (a FIFO, a socket, a device) is an error, and is never opened.
+    /// create it at run time. Anything else (a FIFO, a socket, a device) is an error, and is never opened; so is a name that is not UTF-8.
     /// </summary>
     private static IEnumerable<(string Relative, LayerEntry Entry)> Walk(string root, string prefix)
     {
@@ -88,6 +88,11 @@ public static class LayerPlanner
             {
                 isEmpty = false;
                 var relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                // A name that is not UTF-8 comes back with U+FFFD for its bad bytes, and is not found under it.
+                if (info.Name.Contains('\uFFFD', StringComparison.Ordinal) && !FileType.Exists(info.FullName))
+                {
+                    throw new FileNameNotUtf8Exception(relative);
+                }
                 if (info.Name.StartsWith(".wh.", StringComparison.Ordinal))
                 {
                     throw new WhiteoutNameException(relative);

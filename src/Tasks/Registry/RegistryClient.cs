@@ -414,6 +414,11 @@ public sealed class RegistryClient(RegistryTransport transport)
         var body = await RegistryTransport.ReadBoundedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
         var errors = RegistryError.ParseBody(body);
         var cause = errors.Count > 0 ? string.Join("; ", errors) : $"{(int)response.StatusCode} {response.ReasonPhrase}";
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            // Which credentials it refused, and where they came from (or where none were found).
+            throw transport.Refused(operation, cause, response.StatusCode, errors);
+        }
         throw new RegistryException($"Registry {Registry} refused to {operation}: {cause}.", response.StatusCode, errors);
     }
 }

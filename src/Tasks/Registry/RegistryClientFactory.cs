@@ -66,10 +66,14 @@ public sealed class RegistryClientFactory : IDisposable
     public RegistryClient Create(RegistryHost registry, RegistryAccess access)
     {
         // The SDK's environment variables first, then the files docker login and podman login write.
-        var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable)
-            ?? new ContainerConfigCredentialSource(_getEnvironmentVariable, RunCredentialHelper).Find(registry);
+        var config = new ContainerConfigCredentialSource(_getEnvironmentVariable, RunCredentialHelper);
+        var credential = EnvironmentCredentialSource.Find(access, _getEnvironmentVariable) ?? config.Find(registry);
+        IReadOnlyList<string> looked = credential is null
+            ? [.. EnvironmentCredentialSource.Variables(access).Select(v => "the environment variables " + v), .. config.PlacesLooked()]
+            : [];
         return new RegistryClient(new RegistryTransport(registry, _http, credential, MayUsePlainHttp(registry), Retry, OnRetry, Tls)
         {
+            CredentialsLookedFor = looked,
             InactivityTimeout = InactivityTimeout,
             ResolveHost = ResolveHost,
         }) { ChunkSize = ChunkSize };

@@ -25,6 +25,35 @@ public class RegistryUnreachableException(string message, Exception? inner = nul
 {
     /// <summary>A reset or timeout that a retry may get past (unlike a refused connection or an unknown host).</summary>
     public bool IsTransient { get; init; }
+
+    /// <summary>Why, as far as it is known.</summary>
+    public UnreachableReason Reason { get; init; }
+
+    /// <summary>The connection was made, and TLS failed: an untrusted or wrong certificate, or no handshake at all.</summary>
+    public bool IsTlsFailure => Reason is UnreachableReason.CertificateUntrusted or UnreachableReason.CertificateNameMismatch
+        or UnreachableReason.NoCertificate or UnreachableReason.TlsHandshakeFailed;
+}
+
+/// <summary>Why a registry could not be reached.</summary>
+public enum UnreachableReason
+{
+    Other,
+    ConnectionRefused,
+    HostNotFound,
+    TimedOut,
+    ConnectionBroken,
+
+    /// <summary>Its certificate is not signed by a trusted CA (the system store, or the CA bundle given).</summary>
+    CertificateUntrusted,
+
+    /// <summary>Its certificate is for another name.</summary>
+    CertificateNameMismatch,
+
+    /// <summary>It sent no certificate.</summary>
+    NoCertificate,
+
+    /// <summary>The TLS handshake failed before any certificate was judged (no TLS on that port, no common protocol).</summary>
+    TlsHandshakeFailed,
 }
 
 /// <summary>

@@ -53,6 +53,9 @@ public sealed class RegistryTransport
     /// <summary>Resolves a host name to its addresses (the token realm guard); replaceable in tests.</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
 
+    /// <summary>Where credentials were looked for (variables, config files), for the message when there are none.</summary>
+    public IReadOnlyList<string> CredentialsLookedFor { get; init; } = [];
+
     /// <summary>How often and how long requests to this registry are tried.</summary>
     public RetryPolicy Retry => _retry;
 
@@ -123,12 +126,9 @@ public sealed class RegistryTransport
             response.Dispose();
             throw new ForeignHostChallengeException(Registry, answered.Authority, asked);
         }
-        var challenge = ReadChallenge(response);
+        var challenges = ReadChallenges(response);
         response.Dispose();
-        if (challenge is null)
-        {
-            throw new RegistryException($"Registry {Registry} requires authentication but did not say how (no WWW-Authenticate header).", HttpStatusCode.Unauthorized);
-        }
+        var challenge = Choose(challenges);
         // A token that expired during a long push is renewed here: the registry's 401 names the scope again.
         _tokens.TryRemove(scope, out _);
         await AuthenticateAsync(challenge, scope, cancellationToken).ConfigureAwait(false);
@@ -144,9 +144,9 @@ public sealed class RegistryTransport
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
             }
-            else if (_useBasic && _credential is not null)
+            else if (_useBasic && _credential?.ForBasic is { } basic)
             {
-                request.Headers.Authorization = BasicHeader(_credential);
+                request.Headers.Authorization = BasicHeader(basic);
             }
         }
         try
@@ -209,33 +209,69 @@ public sealed class RegistryTransport
            && string.Equals(uri.Scheme, _baseUri.Scheme, StringComparison.OrdinalIgnoreCase)
            && string.Equals(uri.Authority, _baseUri.Authority, StringComparison.OrdinalIgnoreCase);
 
-    private static AuthenticationChallenge? ReadChallenge(HttpResponseMessage response)
+    /// <summary>Every challenge of every WWW-Authenticate header, as sent (a header may hold several).</summary>
+    private static IReadOnlyList<AuthenticationChallenge> ReadChallenges(HttpResponseMessage response)
+        => response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values)
+            ? AuthenticationChallenge.ParseAll(values)
+            : [];
+
+    /// <summary>The challenge to answer: Bearer (with a token service), else Basic; anything else is not supported.</summary>
+    private AuthenticationChallenge Choose(IReadOnlyList<AuthenticationChallenge> challenges)
     {
-        var header = response.Headers.WwwAuthenticate.FirstOrDefault(h => h.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
-            ?? response.Headers.WwwAuthenticate.FirstOrDefault();
-        return header is null ? null : AuthenticationChallenge.Parse(header.Scheme, header.Parameter);
+        var chosen = challenges.FirstOrDefault(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(c.Realm))
+            ?? challenges.FirstOrDefault(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase));
+        if (chosen is not null)
+        {
+            return chosen;
+        }
+        var offered = challenges.Select(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) ? "Bearer without a token service (realm)" : c.Scheme)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        throw new RegistryAuthenticationException(Registry, AuthenticationFailure.Unsupported,
+            offered.Length == 0
+                ? $"Registry {Registry} requires authentication but did not say how (no WWW-Authenticate header)."
+                : $"Registry {Registry} asks for authentication by {string.Join(", ", offered)}: none of these is supported (Bearer and Basic are).",
+            HttpStatusCode.Unauthorized, _credential, CredentialsLookedFor);
     }
+
+    /// <summary>What was tried: "the credentials of user 'alice' from …", or "anonymous access".</summary>
+    private string Tried => _credential is null
+        ? "anonymous access"
+        : $"the credentials of {_credential.Describe()}{(_credential.IsIdentityToken && _credential.UserPassword is not null ? " (and the password stored with it)" : "")} from {_credential.Origin?.ToString() ?? "the build's configuration"}";
+
+    private string NoneFound => _credential is null
+        ? $"; no credentials were found for it (looked in: {(CredentialsLookedFor.Count > 0 ? string.Join("; ", CredentialsLookedFor) : "nowhere")})"
+        : "";
+
+    /// <summary>
+    /// The registry answered 401 or 403 to <paramref name="operation"/> after authentication: which credentials were
+    /// refused and where they came from, or where none were found. Never a secret.
+    /// </summary>
+    internal RegistryAuthenticationException Refused(string operation, string cause, HttpStatusCode status, IReadOnlyList<RegistryError>? errors = null)
+        => new(Registry,
+            _credential is null ? AuthenticationFailure.NoCredentials : status == HttpStatusCode.Forbidden ? AuthenticationFailure.Denied : AuthenticationFailure.Refused,
+            $"Registry {Registry} refused to {operation} with {Tried}: {cause}{NoneFound}.", status, _credential, CredentialsLookedFor, errors);
 
     private async Task AuthenticateAsync(AuthenticationChallenge challenge, string scope, CancellationToken cancellationToken)
     {
         if (challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
         {
-            if (_credential is null or { IsIdentityToken: true })
+            if (_credential?.ForBasic is null)
             {
-                throw new RegistryException(
-                    $"Registry {Registry} requires a user name and password. Log in (docker login / podman login {Registry}) or set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD.",
-                    HttpStatusCode.Unauthorized);
+                throw _credential is null
+                    ? new RegistryAuthenticationException(Registry, AuthenticationFailure.NoCredentials,
+                        $"Registry {Registry} requires a user name and password (Basic){NoneFound}.", HttpStatusCode.Unauthorized, null, CredentialsLookedFor)
+                    : new RegistryAuthenticationException(Registry, AuthenticationFailure.NeedsPassword,
+                        $"Registry {Registry} requires a user name and password (Basic), but the credentials from {_credential.Origin?.ToString() ?? "the build's configuration"} are an identity token without a password.",
+                        HttpStatusCode.Unauthorized, _credential, CredentialsLookedFor);
             }
             _useBasic = true;
             return;
         }
-        if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(challenge.Realm))
+        // Bearer, with a realm (Choose picks no other).
+        var realmText = challenge.Realm ?? "";
+        if (!Uri.TryCreate(realmText, UriKind.Absolute, out var realm))
         {
-            throw new RegistryException($"Registry {Registry} asks for '{challenge.Scheme}' authentication, which is not supported.", HttpStatusCode.Unauthorized);
-        }
-        if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm))
-        {
-            throw new TokenRealmRefusedException(Registry, challenge.Realm, "is not a URL");
+            throw new TokenRealmRefusedException(Registry, realmText, "is not a URL");
         }
         await CheckRealmAsync(realm, cancellationToken).ConfigureAwait(false);
 
@@ -268,13 +304,11 @@ public sealed class RegistryTransport
             var body = await ReadBoundedAsync(response.Content, MaxTokenReplyBytes, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                var what = _credential switch
-                {
-                    null => "anonymous access was refused; log in (docker login / podman login) or set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD",
-                    { IsIdentityToken: true } => "the identity token was refused; log in again",
-                    _ => $"the credentials for user '{_credential.UserName}' were refused; check them",
-                };
-                throw new RegistryException($"Registry {Registry}: {what} (token service answered {(int)response.StatusCode}).", response.StatusCode);
+                var status = response.StatusCode is HttpStatusCode.Forbidden ? HttpStatusCode.Forbidden : HttpStatusCode.Unauthorized;
+                throw new RegistryAuthenticationException(Registry,
+                    _credential is null ? AuthenticationFailure.NoCredentials : AuthenticationFailure.Refused,
+                    $"Registry {Registry} refused {Tried}: its token service answered {(int)response.StatusCode}{NoneFound}.",
+                    status, _credential, CredentialsLookedFor);
             }
             try
             {
@@ -289,7 +323,8 @@ public sealed class RegistryTransport
 
     /// <summary>
     /// With an identity token: the OAuth2 refresh-token POST, falling back to GET when the service does not
-    /// know it (404). Otherwise the token GET, with Basic credentials when there are some.
+    /// know it (404), with the user name and password stored with the token when there is one. Otherwise the token
+    /// GET, with Basic credentials when there are some.
     /// </summary>
     private async Task<HttpResponseMessage> RequestTokenAsync(Uri realm, Uri getUri, string? service, string[] scopes, CancellationToken cancellationToken)
     {
@@ -314,10 +349,12 @@ public sealed class RegistryTransport
             }
             posted.Dispose();
         }
+        // The GET carries a user name and password when there are some: the variables', a config entry's (also the
+        // one stored next to an identity token, when the service did not take the OAuth2 POST), or a helper's.
         using var get = new HttpRequestMessage(HttpMethod.Get, getUri);
-        if (_credential is { IsIdentityToken: false })
+        if (_credential?.ForBasic is { } basic)
         {
-            get.Headers.Authorization = BasicHeader(_credential);
+            get.Headers.Authorization = BasicHeader(basic);
         }
         return await SendWatchedAsync(get, cancellationToken).ConfigureAwait(false);
     }
@@ -433,20 +470,23 @@ public sealed class RegistryTransport
     private RegistryUnreachableException Unreachable(HttpRequestException e)
     {
         var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
-        var cause = socket?.SocketErrorCode switch
+        var rejection = _tls?.RejectionFor(Registry.Host);
+        var (reason, cause) = socket?.SocketErrorCode switch
         {
-            SocketError.ConnectionRefused => "connection refused",
-            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
-            SocketError.TimedOut => "connection timed out",
-            null => _tls?.RejectionFor(Registry.Host) is { } rejection
-                ? $"TLS handshake failed: {rejection}"
-                : e.InnerException is AuthenticationException tls ? $"TLS handshake failed: {tls.Message}" : e.Message,
-            _ => socket.Message,
+            SocketError.ConnectionRefused => (UnreachableReason.ConnectionRefused, "connection refused"),
+            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => (UnreachableReason.HostNotFound, "host not found"),
+            SocketError.TimedOut => (UnreachableReason.TimedOut, "connection timed out"),
+            null when rejection is not null && (e.InnerException is AuthenticationException || e.HttpRequestError is HttpRequestError.SecureConnectionError)
+                => (rejection.Reason, $"TLS handshake failed: {rejection.Description}"),
+            null when e.InnerException is AuthenticationException tls => (UnreachableReason.TlsHandshakeFailed, $"TLS handshake failed: {tls.Message}"),
+            null when e.HttpRequestError is HttpRequestError.SecureConnectionError => (UnreachableReason.TlsHandshakeFailed, $"TLS handshake failed: {e.Message}"),
+            null => (UnreachableReason.Other, e.Message),
+            _ => (UnreachableReason.ConnectionBroken, socket.Message),
         };
         // Refused connections and unknown hosts will not heal in seconds; resets and timeouts often do.
         var transient = socket?.SocketErrorCode is SocketError.ConnectionReset or SocketError.TimedOut or SocketError.ConnectionAborted or SocketError.Shutdown
                         || (socket is null && e.InnerException is IOException && e.InnerException is not AuthenticationException)
                         || e.HttpRequestError is HttpRequestError.ResponseEnded;
-        return new RegistryUnreachableException($"Could not reach registry {Registry}: {cause}.", e) { IsTransient = transient };
+        return new RegistryUnreachableException($"Could not reach registry {Registry}: {cause.TrimEnd('.')}.", e) { IsTransient = transient, Reason = reason };
     }
 }

@@ -7,12 +7,13 @@ namespace Containers.Build.Registry;
 /// <summary>
 /// Which server certificates to trust: the system store, plus the CAs of a bundle the user names
 /// (ContainerRegistryCaCertificates), and nothing at all for registries explicitly listed as insecure. A
-/// rejected certificate is remembered per host so the error can say why, instead of a bare TLS failure.
+/// rejected certificate is remembered per host so the error can say why, instead of a bare TLS failure (what to do
+/// about it is the error boundary's to say).
 /// </summary>
 public sealed class TlsPolicy
 {
     private readonly X509Certificate2Collection _extraRoots = [];
-    private readonly ConcurrentDictionary<string, string> _rejections = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, TlsRejection> _rejections = new(StringComparer.OrdinalIgnoreCase);
 
     public TlsPolicy(string? caBundlePath = null, IEnumerable<string>? insecureHosts = null)
     {
@@ -50,7 +51,7 @@ public sealed class TlsPolicy
            || (port == 0 && InsecureHosts.Any(entry => entry.StartsWith(host + ":", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Why the certificate of <paramref name="host"/> was last rejected, if it was.</summary>
-    public string? RejectionFor(string host) => _rejections.GetValueOrDefault(host);
+    public TlsRejection? RejectionFor(string host) => _rejections.GetValueOrDefault(host);
 
     public bool Validate(string host, int port, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -71,12 +72,15 @@ public sealed class TlsPolicy
         }
         _rejections[host] = errors switch
         {
-            SslPolicyErrors.RemoteCertificateNameMismatch => "its certificate is for another name",
-            SslPolicyErrors.RemoteCertificateNotAvailable => "it sent no certificate",
-            _ => CaBundlePath is null
-                ? "its certificate is not signed by a CA this machine trusts; name the CA's PEM file in ContainerRegistryCaCertificates (or add it to the system store)"
-                : $"its certificate is not signed by a CA in the system store or in {CaBundlePath}",
+            SslPolicyErrors.RemoteCertificateNameMismatch => new(UnreachableReason.CertificateNameMismatch, $"its certificate is not for the name {host}"),
+            SslPolicyErrors.RemoteCertificateNotAvailable => new(UnreachableReason.NoCertificate, "it sent no certificate"),
+            _ => new(UnreachableReason.CertificateUntrusted, CaBundlePath is null
+                ? "its certificate is not signed by a CA this machine trusts"
+                : $"its certificate is not signed by a CA in the system store or in {CaBundlePath}"),
         };
         return false;
     }
 }
+
+/// <summary>Why a server certificate was rejected: the kind, and the words for a message.</summary>
+public sealed record TlsRejection(UnreachableReason Reason, string Description);

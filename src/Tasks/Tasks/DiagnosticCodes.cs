@@ -40,6 +40,9 @@ public static class DiagnosticCodes
     /// <summary>A FIFO, socket or device in the publish output.</summary>
     public const string SpecialFileInPublishOutput = "CB1026";
 
+    /// <summary>A published file whose name is not valid UTF-8.</summary>
+    public const string FileNameNotUtf8 = "CB1027";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 

@@ -44,9 +44,13 @@ public static class ErrorBoundary
             (DiagnosticCodes.CredentialsWithheld, $"{foreign.Message} A registry that sends clients to other storage must give them URLs that work without credentials (pre-signed); check the registry's storage or proxy configuration."),
         RegistryStalledException stalled =>
             (DiagnosticCodes.RegistryStalled, $"{stalled.Message} Check the registry and any proxy or firewall in between; if the registry is only slow, raise ContainerRegistryTimeout (seconds; now {stalled.Timeout.TotalSeconds:0.#})."),
+        RegistryUnreachableException { IsTlsFailure: true } tls =>
+            (DiagnosticCodes.RegistryUnreachable, $"{tls.Message} {TlsAdvice(tls.Reason)}"),
         RegistryUnreachableException unreachable =>
             (DiagnosticCodes.RegistryUnreachable, $"{unreachable.Message} Check that the registry is running and that ContainerRegistry / ContainerBaseImage name it correctly"
                 + (string.IsNullOrWhiteSpace(context.UserBaseImage) ? "; the base image was inferred: offline, pull it through a mirror (ContainerRegistryMirror or CONTAINERS_BUILD_REGISTRY_MIRRORS)." : ".")),
+        RegistryAuthenticationException authentication =>
+            (DiagnosticCodes.RegistryAuthenticationFailed, $"{authentication.Message} {AuthenticationAdvice(authentication)}"),
         RegistryException { IsAuthenticationFailure: true } auth =>
             (DiagnosticCodes.RegistryAuthenticationFailed, $"{auth.Message} Log in with the credentials for this registry (DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD)."),
         // Blobs are only ever read from the base image's registry (or its mirror): a bad one is a bad base.
@@ -63,6 +67,8 @@ public static class ErrorBoundary
         WhiteoutNameException whiteout => (DiagnosticCodes.WhiteoutFileName, whiteout.Message),
         SpecialFileException special =>
             (DiagnosticCodes.SpecialFileInPublishOutput, $"{special.Message} Remove it from the publish output, or create it when the container starts."),
+        FileNameNotUtf8Exception notUtf8 =>
+            (DiagnosticCodes.FileNameNotUtf8, $"{notUtf8.Message} Rename it to a UTF-8 name (convmv -f latin1 -t utf8 converts Latin-1 names), or keep it out of the publish output."),
         UnsafeEntryPathException unsafePath =>
             (DiagnosticCodes.WorkingDirectoryInvalid, $"{unsafePath.Message} Use an absolute ContainerWorkingDirectory without '.' or '..', such as /app."),
         CorruptLayerException corrupt =>
@@ -80,6 +86,41 @@ public static class ErrorBoundary
         LocalEngineException engine =>
             (DiagnosticCodes.LocalEngineFailed, $"{engine.Message} Check that {engine.Command} works (try '{engine.Command} info'), or set ContainerRegistry or ContainerArchiveOutputPath instead."),
         _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
+    };
+
+    /// <summary>CB2003 after TLS failed: what to do about the certificate or the handshake (not whether the registry runs).</summary>
+    private static string TlsAdvice(UnreachableReason reason) => reason switch
+    {
+        UnreachableReason.CertificateUntrusted =>
+            "If the registry's certificate comes from a private CA, name the CA's PEM file in ContainerRegistryCaCertificates (or add it to the system store); "
+            + "for a registry on your own network whose certificate is not to be checked, list it in ContainerInsecureRegistries.",
+        UnreachableReason.CertificateNameMismatch =>
+            "Check that ContainerRegistry / ContainerBaseImage name the registry by a name its certificate is for; "
+            + "for a registry on your own network whose certificate is not to be checked, list it in ContainerInsecureRegistries.",
+        _ =>
+            "If the registry serves plain HTTP on that port, list it in ContainerInsecureRegistries; otherwise check its TLS configuration "
+            + "(for a private CA, name the CA's PEM file in ContainerRegistryCaCertificates).",
+    };
+
+    /// <summary>CB2004: one piece of advice, for where the credentials came from (never "set the variables" to someone who did).</summary>
+    private static string AuthenticationAdvice(RegistryAuthenticationException e) => (e.Failure, e.Origin?.Kind) switch
+    {
+        (AuthenticationFailure.Unsupported, _) =>
+            "Containers.Build authenticates with Bearer tokens or Basic; ask the registry's owner for one of them.",
+        (AuthenticationFailure.NoCredentials, _) =>
+            $"Log in (docker login {e.Registry} or podman login {e.Registry}), or set DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD (or the _PUSH_ / _PULL_ variants); see docs/registries.md.",
+        (AuthenticationFailure.NeedsPassword, _) =>
+            $"Log in with a user name and password (docker login {e.Registry} or podman login {e.Registry}), or give them in DOTNET_CONTAINER_REGISTRY_UNAME and DOTNET_CONTAINER_REGISTRY_PWORD.",
+        (AuthenticationFailure.Denied, _) =>
+            "The registry knows these credentials but does not let them do this: check that the account may push to (or pull from) this repository.",
+        (_, CredentialOriginKind.EnvironmentVariables) =>
+            "Check the values of those variables (they are used before any docker or podman login); unset them to use the login stored for this registry instead.",
+        (_, CredentialOriginKind.CredentialHelper) =>
+            $"Log in again (docker login {e.Registry}) so that the helper stores working credentials, or check the helper.",
+        _ when e.WasIdentityToken =>
+            $"The identity token may have expired: log in again (docker login {e.Registry} or podman login {e.Registry}).",
+        _ =>
+            $"Log in again (docker login {e.Registry} or podman login {e.Registry}) to replace them.",
     };
 
     /// <summary>The build was cancelled (Ctrl+C, or the IDE's stop): nothing is named by a half-sent image.</summary>

@@ -32,7 +32,10 @@ public class CredentialTests : IDisposable
     {
         DockerConfig("{\"auths\":{\"https://registry.example.com/v1/\":{\"auth\":\"" + Basic("alice", "s3cret:with:colons") + "\"}}}");
         var credential = new ContainerConfigCredentialSource(Environment()).Find(RegistryHost.Parse("registry.example.com"));
-        Assert.Equal(new RegistryCredential("alice", "s3cret:with:colons"), credential);
+        Assert.Equal(new RegistryCredential("alice", "s3cret:with:colons")
+        {
+            Origin = CredentialOrigin.AuthsEntry("https://registry.example.com/v1/", _home.Combine(".docker/config.json")),
+        }, credential);
         Assert.Null(new ContainerConfigCredentialSource(Environment()).Find(RegistryHost.Parse("other.example.com")));
     }
 

@@ -70,7 +70,7 @@ public sealed class ContainerConfigCredentialSource(Func<string, string?> getVar
             {
                 if (helpers.TryGetProperty(key, out var helper) && helper.GetString() is { Length: > 0 } name)
                 {
-                    credential = _runHelper(name, key);
+                    credential = _runHelper(name, key) is { } found ? found with { Origin = CredentialOrigin.Helper(HelperProgram(name), file) } : null;
                     return true;
                 }
             }
@@ -80,6 +80,7 @@ public sealed class ContainerConfigCredentialSource(Func<string, string?> getVar
             credential = _runHelper(storeName, registry.IsDockerHub ? DockerHubLegacyKey : registry.Value);
             if (credential is not null)
             {
+                credential = credential with { Origin = CredentialOrigin.Helper(HelperProgram(storeName), file) };
                 return true;
             }
         }
@@ -91,20 +92,36 @@ public sealed class ContainerConfigCredentialSource(Func<string, string?> getVar
                 {
                     continue;
                 }
+                var origin = CredentialOrigin.AuthsEntry(entry.Name, file);
+                var encoded = entry.Value.TryGetProperty("auth", out var auth) ? auth.GetString() : null;
                 if (entry.Value.TryGetProperty("identitytoken", out var identity) && identity.GetString() is { Length: > 0 } token)
                 {
-                    credential = RegistryCredential.IdentityToken(token);
+                    // docker login keeps "user:" (no password) next to an identity token; a password there is kept for
+                    // the token GET when the token service does not serve the OAuth2 POST. The token decides: a
+                    // broken 'auth' next to it is not an error.
+                    var stored = TryDecode(encoded);
+                    credential = RegistryCredential.IdentityToken(token) with
+                    {
+                        Origin = origin,
+                        UserPassword = stored is { Secret.Length: > 0 } ? stored with { Origin = origin } : null,
+                    };
                     return true;
                 }
-                if (entry.Value.TryGetProperty("auth", out var auth) && auth.GetString() is { Length: > 0 } encoded)
+                var userPassword = string.IsNullOrEmpty(encoded) ? null : Decode(encoded, entry.Name, file) with { Origin = origin };
+                if (userPassword is not null)
                 {
-                    credential = Decode(encoded, entry.Name, file);
+                    credential = userPassword;
                     return true;
                 }
             }
         }
         return false;
     }
+
+    private static string HelperProgram(string name) => "docker-credential-" + name;
+
+    /// <summary>The config files looked at, each with whether it exists, for a message that says no credentials were found.</summary>
+    public IEnumerable<string> PlacesLooked() => ConfigFiles().Select(file => File.Exists(file) ? file : $"{file} (not there)");
 
     private static IEnumerable<string> KeysFor(RegistryHost registry)
     {
@@ -127,6 +144,18 @@ public sealed class ContainerConfigCredentialSource(Func<string, string?> getVar
         var withoutScheme = key.Contains("://", StringComparison.Ordinal) ? key[(key.IndexOf("://", StringComparison.Ordinal) + 3)..] : key;
         var slash = withoutScheme.IndexOf('/');
         return slash < 0 ? withoutScheme : withoutScheme[..slash];
+    }
+
+    private static RegistryCredential? TryDecode(string? encoded)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(encoded) ? null : Decode(encoded, "", "");
+        }
+        catch (CredentialException)
+        {
+            return null;
+        }
     }
 
     private static RegistryCredential Decode(string encoded, string key, string file)

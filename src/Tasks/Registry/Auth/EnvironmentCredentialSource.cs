@@ -9,15 +9,25 @@ public static class EnvironmentCredentialSource
     public static RegistryCredential? Find(RegistryAccess access, Func<string, string?>? getVariable = null)
     {
         getVariable ??= Environment.GetEnvironmentVariable;
-        var direction = access == RegistryAccess.Push ? "PUSH" : "PULL";
-        return Read($"DOTNET_CONTAINER_{direction}_REGISTRY", getVariable) ?? Read("DOTNET_CONTAINER_REGISTRY", getVariable);
+        return Prefixes(access).Select(prefix => Read(prefix, getVariable)).FirstOrDefault(credential => credential is not null);
+    }
+
+    /// <summary>The variables looked at, in order, as "X_UNAME and X_PWORD".</summary>
+    public static IEnumerable<string> Variables(RegistryAccess access) => Prefixes(access).Select(prefix => CredentialOrigin.Variables(prefix).Name);
+
+    private static IEnumerable<string> Prefixes(RegistryAccess access)
+    {
+        yield return $"DOTNET_CONTAINER_{(access == RegistryAccess.Push ? "PUSH" : "PULL")}_REGISTRY";
+        yield return "DOTNET_CONTAINER_REGISTRY";
     }
 
     private static RegistryCredential? Read(string prefix, Func<string, string?> getVariable)
     {
         var user = getVariable(prefix + "_UNAME");
         var password = getVariable(prefix + "_PWORD");
-        return string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password) ? null : new RegistryCredential(user, password);
+        return string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password)
+            ? null
+            : new RegistryCredential(user, password) { Origin = CredentialOrigin.Variables(prefix) };
     }
 }
 
