@@ -26,6 +26,14 @@ public sealed record ContainerCommand(
     IReadOnlyList<string> DefaultArgs,
     AppCommandInstruction Instruction)
 {
+    /// <summary>
+    /// The SDK's older ContainerEntrypoint and ContainerEntrypointArgs items: when set, they are the image's
+    /// Entrypoint in place of the base's (with the DefaultArgs or None instruction).
+    /// </summary>
+    public IReadOnlyList<string> Entrypoint { get; init; } = [];
+
+    public IReadOnlyList<string> EntrypointArgs { get; init; } = [];
+
     /// <summary>The Entrypoint and Cmd of the new image, given the base's (null: not set).</summary>
     public (IReadOnlyList<string>? Entrypoint, IReadOnlyList<string>? Cmd) Resolve(IReadOnlyList<string>? baseEntrypoint, IReadOnlyList<string>? baseCmd)
     {
@@ -33,6 +41,10 @@ public sealed record ContainerCommand(
         if (baseEntrypoint is [var only] && only is "dotnet" or "/usr/bin/dotnet")
         {
             baseEntrypoint = null;
+        }
+        if (Entrypoint.Count > 0)
+        {
+            baseEntrypoint = [.. Entrypoint, .. EntrypointArgs];
         }
         switch (Instruction)
         {

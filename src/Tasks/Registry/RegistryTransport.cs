@@ -210,16 +210,19 @@ public sealed class RegistryTransport
            && string.Equals(uri.Authority, _baseUri.Authority, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every challenge of every WWW-Authenticate header, as sent (a header may hold several).</summary>
-    private static IReadOnlyList<AuthenticationChallenge> ReadChallenges(HttpResponseMessage response)
+    internal static IReadOnlyList<AuthenticationChallenge> ReadChallenges(HttpResponseMessage response)
         => response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values)
             ? AuthenticationChallenge.ParseAll(values)
             : [];
 
-    /// <summary>The challenge to answer: Bearer (with a token service), else Basic; anything else is not supported.</summary>
+    /// <summary>The challenge to answer: Bearer (with a token service), else Basic; null when none is supported.</summary>
+    internal static AuthenticationChallenge? ChooseChallenge(IReadOnlyList<AuthenticationChallenge> challenges)
+        => challenges.FirstOrDefault(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(c.Realm))
+           ?? challenges.FirstOrDefault(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase));
+
     private AuthenticationChallenge Choose(IReadOnlyList<AuthenticationChallenge> challenges)
     {
-        var chosen = challenges.FirstOrDefault(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(c.Realm))
-            ?? challenges.FirstOrDefault(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase));
+        var chosen = ChooseChallenge(challenges);
         if (chosen is not null)
         {
             return chosen;

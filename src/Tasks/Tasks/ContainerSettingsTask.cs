@@ -22,6 +22,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     public string? UserBaseImage { get; set; }
     public string? Registry { get; set; }
     public string? Repository { get; set; }
+
+    /// <summary>ContainerImageName: the SDK's obsolete name for the repository, which it still honors (over ContainerRepository).</summary>
+    public string? ImageName { get; set; }
     public string? AssemblyName { get; set; }
     public string? ImageTag { get; set; }
     public string? ImageTags { get; set; }
@@ -88,6 +91,12 @@ public abstract class ContainerSettingsTask : MSBuildTask
 
     /// <summary>@(ContainerDefaultArgs).</summary>
     public ITaskItem[] DefaultArgs { get; set; } = [];
+
+    /// <summary>@(ContainerEntrypoint), the SDK's older items.</summary>
+    public ITaskItem[] Entrypoint { get; set; } = [];
+
+    /// <summary>@(ContainerEntrypointArgs), the SDK's older items.</summary>
+    public ITaskItem[] EntrypointArgs { get; set; } = [];
     public ITaskItem[] Ports { get; set; } = [];
     public ITaskItem[] EnvironmentVariables { get; set; } = [];
     public ITaskItem[] Labels { get; set; } = [];
@@ -104,6 +113,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             BaseImage = BaseImage,
             Registry = Registry,
             Repository = Repository,
+            ImageName = ImageName,
             AssemblyName = AssemblyName,
             ImageTag = ImageTag,
             ImageTags = ImageTags,
@@ -115,6 +125,8 @@ public abstract class ContainerSettingsTask : MSBuildTask
             AppCommand = AppCommand.Select(i => i.ItemSpec).ToArray(),
             AppCommandArgs = AppCommandArgs.Select(i => i.ItemSpec).ToArray(),
             DefaultArgs = DefaultArgs.Select(i => i.ItemSpec).ToArray(),
+            Entrypoint = Entrypoint.Select(i => i.ItemSpec).ToArray(),
+            EntrypointArgs = EntrypointArgs.Select(i => i.ItemSpec).ToArray(),
             AppCommandInstruction = AppCommandInstruction,
             Ports = Ports.Select(i => (i.ItemSpec, (string?)i.GetMetadata("Type"))).ToArray(),
             Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),

@@ -57,6 +57,8 @@ public static class DiagnosticCodes
     public const string MuslMixedWithGlibc = "CB1108";
     public const string ContainerFamilyInvalid = "CB1109";
     public const string RegistryMirrorInvalid = "CB1110";
+    public const string EntrypointWithInstructionEntrypoint = "CB1111";
+    public const string EntrypointArgsWithoutEntrypoint = "CB1112";
 
     // Registries.
     public const string BaseImageNotFound = "CB2001";
@@ -83,4 +85,13 @@ public static class DiagnosticCodes
 
     /// <summary>A stored layer no longer matched its digest and was made again.</summary>
     public const string CorruptLayerRemade = "CB4002";
+
+    /// <summary>ContainerImageName (obsolete, as in the SDK) names the repository.</summary>
+    public const string ImageNameObsolete = "CB4003";
+
+    /// <summary>ContainerEntrypointArgs alone, the SDK's older form, become the default arguments.</summary>
+    public const string EntrypointArgsObsolete = "CB4004";
+
+    /// <summary>ContainerRepository with capitals was lowercased.</summary>
+    public const string RepositoryLowercased = "CB4005";
 }

@@ -18,6 +18,12 @@ public static partial class ImageRequestParser
         /// <summary>ContainerAppCommandInstruction: Entrypoint (default), DefaultArgs or None.</summary>
         public string? AppCommandInstruction { get; init; }
 
+        /// <summary>@(ContainerEntrypoint): the SDK's older way to set the image's Entrypoint.</summary>
+        public IReadOnlyList<string> Entrypoint { get; init; } = [];
+
+        /// <summary>@(ContainerEntrypointArgs): arguments after ContainerEntrypoint.</summary>
+        public IReadOnlyList<string> EntrypointArgs { get; init; } = [];
+
         /// <summary>Which build labels (created, base.name, base.digest) the targets asked for.</summary>
         public LabelGeneration GeneratedLabels { get; init; } = LabelGeneration.None;
 
@@ -108,10 +114,47 @@ public static partial class ImageRequestParser
         return text;
     }
 
-    /// <summary>The app command and where it goes, with the SDK's rules on what may be combined.</summary>
-    internal static ContainerCommand ParseCommand(Inputs inputs)
+    /// <summary>
+    /// The app command and where it goes, with the SDK's rules on what may be combined, including its older
+    /// ContainerEntrypoint and ContainerEntrypointArgs items: with no instruction, ContainerEntrypointArgs alone are
+    /// the app command's arguments (a warning says what to use instead), and a ContainerEntrypoint makes the app
+    /// command the default arguments behind it (DefaultArgs).
+    /// </summary>
+    internal static ContainerCommand ParseCommand(Inputs inputs, Action<string, string>? warn = null)
     {
-        var instruction = ParseInstruction(inputs.AppCommandInstruction);
+        var entrypoint = inputs.Entrypoint;
+        var entrypointArgs = inputs.EntrypointArgs;
+        var defaultArgs = inputs.DefaultArgs;
+        AppCommandInstruction instruction;
+        if (string.IsNullOrWhiteSpace(inputs.AppCommandInstruction) && (entrypoint.Count > 0 || entrypointArgs.Count > 0))
+        {
+            if (entrypoint.Count == 0 && defaultArgs.Count == 0 && inputs.AppCommandArgs.Count == 0)
+            {
+                warn?.Invoke(DiagnosticCodes.EntrypointArgsObsolete,
+                    $"ContainerEntrypointArgs '{string.Join(";", entrypointArgs)}' is the SDK's older way to pass arguments: they become the image's default arguments (Cmd). Use ContainerAppCommandArgs for arguments always passed, or ContainerDefaultArgs for arguments a caller can replace.");
+                defaultArgs = entrypointArgs;
+                entrypointArgs = [];
+                instruction = AppCommandInstruction.Entrypoint;
+            }
+            else
+            {
+                instruction = AppCommandInstruction.DefaultArgs;
+            }
+        }
+        else
+        {
+            instruction = ParseInstruction(inputs.AppCommandInstruction);
+        }
+        if (instruction == AppCommandInstruction.Entrypoint && (entrypoint.Count > 0 || entrypointArgs.Count > 0))
+        {
+            throw new ContainersBuildException(DiagnosticCodes.EntrypointWithInstructionEntrypoint,
+                $"ContainerEntrypoint/ContainerEntrypointArgs items are set, and ContainerAppCommandInstruction is Entrypoint, which makes the app command the Entrypoint: both cannot be. Remove the ContainerEntrypoint items (use ContainerAppCommand), or set ContainerAppCommandInstruction to DefaultArgs or None.");
+        }
+        if (entrypointArgs.Count > 0 && entrypoint.Count == 0)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.EntrypointArgsWithoutEntrypoint,
+                $"ContainerEntrypointArgs '{string.Join(";", entrypointArgs)}' are set but there is no ContainerEntrypoint to pass them to. Add a ContainerEntrypoint item, or use ContainerAppCommandArgs / ContainerDefaultArgs.");
+        }
         if (instruction == AppCommandInstruction.None && (inputs.AppCommand.Count > 0 || inputs.AppCommandArgs.Count > 0))
         {
             var items = inputs.AppCommand.Count > 0 ? $"ContainerAppCommand '{string.Join(";", inputs.AppCommand)}'" : $"ContainerAppCommandArgs '{string.Join(";", inputs.AppCommandArgs)}'";
@@ -123,7 +166,7 @@ public static partial class ImageRequestParser
             throw new ContainersBuildException(DiagnosticCodes.AppCommandArgsWithoutAppCommand,
                 $"ContainerAppCommandArgs '{string.Join(";", inputs.AppCommandArgs)}' are set but there is no ContainerAppCommand to pass them to. Add a ContainerAppCommand item, or use ContainerDefaultArgs for arguments to the base image's command.");
         }
-        return new ContainerCommand(inputs.AppCommand, inputs.AppCommandArgs, inputs.DefaultArgs, instruction);
+        return new ContainerCommand(inputs.AppCommand, inputs.AppCommandArgs, defaultArgs, instruction) { Entrypoint = entrypoint, EntrypointArgs = entrypointArgs };
     }
 
     private static AppCommandInstruction ParseInstruction(string? value)

@@ -22,6 +22,9 @@ public static partial class ImageRequestParser
         public string? BaseImage { get; init; }
         public string? Registry { get; init; }
         public string? Repository { get; init; }
+
+        /// <summary>ContainerImageName (obsolete in the SDK): when set, it is the repository, with a warning.</summary>
+        public string? ImageName { get; init; }
         public string? AssemblyName { get; init; }
         public string? ImageTag { get; init; }
         public string? ImageTags { get; init; }
@@ -82,10 +85,11 @@ public static partial class ImageRequestParser
         _ = new TlsPolicy(inputs.RegistryCaCertificates);
     }
 
-    /// <param name="log">Receives informational notes, such as a repository name that had to be adjusted.</param>
-    public static PublishRequest Parse(Inputs inputs, Action<string> log)
+    /// <param name="log">Receives informational notes, such as a repository name made from the assembly name.</param>
+    /// <param name="warn">Receives warnings (code, message), such as a ContainerRepository that had to be lowercased.</param>
+    public static PublishRequest Parse(Inputs inputs, Action<string> log, Action<string, string>? warn = null)
     {
-        var (settings, destinations, names, partial) = ParseSettings(inputs, log);
+        var (settings, destinations, names, partial) = ParseSettings(inputs, log, warn);
         var platforms = ParsePlatforms(inputs);
         if (partial.PlatformTags)
         {
@@ -104,14 +108,21 @@ public static partial class ImageRequestParser
     /// <summary>What the settings say besides the image settings, destinations and names.</summary>
     private sealed record OtherSettings(ImageReference BaseImage, LayeringMode Layering, LayerOwner FileOwner, RegistryMirrors Mirrors, bool PlatformTags);
 
-    private static (ImageSettings Settings, IReadOnlyList<IImageDestination> Destinations, ImageNames Names, OtherSettings Other) ParseSettings(Inputs inputs, Action<string> log)
+    private static (ImageSettings Settings, IReadOnlyList<IImageDestination> Destinations, ImageNames Names, OtherSettings Other) ParseSettings(Inputs inputs, Action<string> log, Action<string, string>? warn = null)
     {
         var baseImage = ParseBaseImage(inputs.BaseImage);
         var registry = ParseRegistry(inputs.Registry);
         var archive = ParseArchivePath(inputs.ArchiveOutputPath);
         var layout = string.IsNullOrWhiteSpace(inputs.OciLayoutPath) ? null : Path.GetFullPath(inputs.OciLayoutPath.Trim());
         var localEngine = ParseLocalEngine(inputs.LocalRegistry);
-        var repository = ParseRepository(inputs.Repository, inputs.AssemblyName, log);
+        var repositorySetting = inputs.Repository;
+        if (!string.IsNullOrWhiteSpace(inputs.ImageName))
+        {
+            warn?.Invoke(DiagnosticCodes.ImageNameObsolete,
+                $"ContainerImageName is obsolete (as in the .NET SDK, whose warning is CONTAINER003) but still names the repository: '{inputs.ImageName.Trim()}'. Use ContainerRepository instead.");
+            repositorySetting = inputs.ImageName;
+        }
+        var repository = ParseRepository(repositorySetting, inputs.AssemblyName, log, warn);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var format = ParseFormat(inputs.ImageFormat);
         var destinations = BuildDestinations(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
@@ -132,7 +143,8 @@ public static partial class ImageRequestParser
         var created = ParseSourceDateEpoch(inputs.SourceDateEpoch) ?? inputs.FallbackSourceDate ?? DateTimeOffset.UnixEpoch;
         var settings = new ImageSettings
         {
-            WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
+            // As given (the SDK's default is /app/): the image says what the project said.
+            WorkingDirectory = workingDirectory,
             Entrypoint = inputs.AppCommand.Count > 0 ? inputs.AppCommand : null,
             User = ParseUser(inputs.User),
             Ports = inputs.Ports.Select(p => ParsePort(p.Port, p.Type)).ToArray(),
@@ -140,10 +152,10 @@ public static partial class ImageRequestParser
             Labels = inputs.Labels.Select(ValidateLabel).ToArray(),
             Created = created,
             Format = format,
-            Command = ParseCommand(inputs),
+            Command = ParseCommand(inputs, warn),
             GeneratedLabels = inputs.GeneratedLabels,
         };
-        var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner),
+        var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner, settings.User),
             RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
             inputs.PlatformTags && inputs.Platforms.Count > 0);
         return (settings, destinations, new ImageNames(repository, tags) { Registry = registry }, other);
@@ -288,11 +300,19 @@ public static partial class ImageRequestParser
 
     private static string ArchiveFileName(string repository, string extension) => repository.Replace('/', '-') + extension;
 
-    private static string ParseRepository(string? repository, string? assemblyName, Action<string> log)
+    private static string ParseRepository(string? repository, string? assemblyName, Action<string> log, Action<string, string>? warn)
     {
         if (!string.IsNullOrWhiteSpace(repository))
         {
             var trimmed = repository.Trim();
+            // Capitals are the one thing lowercasing fixes (the SDK lowercases silently); anything else is an error.
+            if (!RepositoryName.IsValid(trimmed) && RepositoryName.IsValid(trimmed.ToLowerInvariant()))
+            {
+                var lowered = trimmed.ToLowerInvariant();
+                warn?.Invoke(DiagnosticCodes.RepositoryLowercased,
+                    $"ContainerRepository '{trimmed}' has capitals, which repository names cannot have: the image is published as '{lowered}'. Set ContainerRepository to '{lowered}' to say so.");
+                return lowered;
+            }
             if (!RepositoryName.IsValid(trimmed))
             {
                 var suggestion = RepositoryName.TryMakeValid(trimmed);
@@ -365,17 +385,31 @@ public static partial class ImageRequestParser
         };
     }
 
-    /// <summary>ContainerUploadChunkSize in bytes (at least 1 MiB); the client's default when empty.</summary>
-    public static long ParseChunkSize(string? value)
+    /// <summary>The SDK's variables for the chunk size, read when ContainerUploadChunkSize is empty, in this order.</summary>
+    private static readonly string[] ChunkSizeVariables = ["DOTNET_CONTAINER_REGISTRY_CHUNKED_UPLOAD_SIZE_BYTES", "SDK_CONTAINER_REGISTRY_CHUNKED_UPLOAD_SIZE_BYTES"];
+
+    /// <summary>
+    /// ContainerUploadChunkSize in bytes (at least 1 MiB), else the SDK's DOTNET_/SDK_CONTAINER_REGISTRY_CHUNKED_UPLOAD_SIZE_BYTES;
+    /// the client's default when none is set.
+    /// </summary>
+    public static long ParseChunkSize(string? value, Func<string, string?>? getVariable = null)
     {
+        var source = "ContainerUploadChunkSize";
         if (string.IsNullOrWhiteSpace(value))
         {
-            return Registry.RegistryClient.DefaultChunkSize;
+            getVariable ??= System.Environment.GetEnvironmentVariable;
+            var variable = ChunkSizeVariables.FirstOrDefault(name => !string.IsNullOrWhiteSpace(getVariable(name)));
+            if (variable is null)
+            {
+                return Registry.RegistryClient.DefaultChunkSize;
+            }
+            source = variable;
+            value = getVariable(variable);
         }
-        if (!long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes < 1024 * 1024)
+        if (!long.TryParse(value!.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes < 1024 * 1024)
         {
             throw new ContainersBuildException(DiagnosticCodes.UploadChunkSizeInvalid,
-                $"ContainerUploadChunkSize '{value}' is not a number of bytes of at least 1048576 (1 MiB). Use e.g. 16777216 for 16 MiB chunks, or leave it empty (64 MiB).");
+                $"{source} '{value}' is not a number of bytes of at least 1048576 (1 MiB). Use e.g. 16777216 for 16 MiB chunks, or leave it empty (64 MiB).");
         }
         return bytes;
     }
@@ -425,9 +459,17 @@ public static partial class ImageRequestParser
         };
     }
 
-    private static LayerOwner ParseFileOwner(string? value)
+    /// <param name="user">ContainerUser, parsed: with no ContainerFileOwner, a numeric user owns the app's files, as the SDK does.</param>
+    private static LayerOwner ParseFileOwner(string? value, string? user)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Trim().Equals("root", StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            var ids = (user ?? "").Split(':');
+            return ids.Length is 1 or 2 && int.TryParse(ids[0], NumberStyles.None, CultureInfo.InvariantCulture, out var userId)
+                ? new LayerOwner(userId, ids.Length == 2 && int.TryParse(ids[1], NumberStyles.None, CultureInfo.InvariantCulture, out var groupId) ? groupId : null, false)
+                : LayerOwner.Root;
+        }
+        if (value.Trim().Equals("root", StringComparison.OrdinalIgnoreCase))
         {
             return LayerOwner.Root;
         }

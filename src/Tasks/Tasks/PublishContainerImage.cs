@@ -65,7 +65,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
                     ToPublishItems(PublishFiles.Where(f => IsFor(f, p.ItemSpec))),
                     ToStaticWebAssetPaths(StaticWebAssets.Where(f => IsFor(f, p.ItemSpec))))).ToArray(),
                 RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
-            }, message => Log.LogMessage(MessageImportance.High, message));
+            }, message => Log.LogMessage(MessageImportance.High, message), Warn);
 
             var insecure = RegistryClientFactory.InsecureFromEnvironment(Environment.GetEnvironmentVariable)
                 .Concat(ImageRequestParser.ParseInsecureRegistries(InsecureRegistries));
@@ -78,9 +78,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             var publisher = new ImagePublisher(clients, warning =>
             {
                 var (code, message) = ErrorBoundary.Describe(warning);
-                Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message);
-                // WarningsAsErrors, MSBuildTreatWarningsAsErrors or -warnaserror make this warning fail the build.
-                _failed |= (BuildEngine is IBuildEngine8 engine && engine.ShouldTreatWarningAsError(code)) || WarningsAsErrors.FromCommandLine(code);
+                Warn(code, message);
             }, () => _failed || Log.HasLoggedErrors);
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
             var images = outcome.Images;
@@ -118,6 +116,14 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
         // A warning promoted by -warnaserror is an error only in the logger's eyes (it fails the build at its end):
         // returning false here without an error of the task's own would add MSB4181.
         return !Log.HasLoggedErrors;
+    }
+
+    private void Warn(string code, string message)
+    {
+        Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message);
+        // WarningsAsErrors, MSBuildTreatWarningsAsErrors or -warnaserror make this warning fail the build: then
+        // nothing may be sent.
+        _failed |= (BuildEngine is IBuildEngine8 engine && engine.ShouldTreatWarningAsError(code)) || WarningsAsErrors.FromCommandLine(code);
     }
 
     /// <summary>Maps a failure to its code and a message that says what to do (<see cref="ErrorBoundary"/>).</summary>

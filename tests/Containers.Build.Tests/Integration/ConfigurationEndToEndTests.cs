@@ -137,6 +137,44 @@ public class ConfigurationEndToEndTests
     }
 
     /// <summary>
+    /// The SDK's older names, as a project that used them moves over: ContainerImageName names the repository (with
+    /// a warning), ContainerEntrypoint / ContainerEntrypointArgs items start the container, a capitalized
+    /// ContainerRepository is lowercased, and a numeric ContainerUser owns the app's files.
+    /// </summary>
+    [IntegrationFact]
+    public async Task The_sdks_older_names_still_work()
+    {
+        using var sample = await SampleProject.CreateAsync();
+        File.WriteAllText(sample.ProjectFile, File.ReadAllText(sample.ProjectFile).Replace("</Project>", """
+              <ItemGroup>
+                <ContainerEntrypoint Include="/usr/bin/env" />
+                <ContainerEntrypointArgs Include="DOTNET_gcServer=0" />
+              </ItemGroup>
+            </Project>
+            """, StringComparison.Ordinal));
+        var layout = Path.Combine(sample.Root, "out", "oci");
+
+        var result = await sample.PublishImageAsync($"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerOciLayoutPath={layout}",
+            "ContainerImageName=Legacy/WebApp", "ContainerUser=1234");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("warning CB4003", result.Output, StringComparison.Ordinal);
+        Assert.Contains("warning CB4005", result.Output, StringComparison.Ordinal);
+        var facts = JsonNode.Parse(File.ReadAllText(layout + ".json"))!;
+        Assert.Equal("legacy/webapp", facts["repository"]!.GetValue<string>());
+        var config = await ConfigAsync($"oci:{layout}:latest", transport: "");
+        Assert.Equal(["/usr/bin/env", "DOTNET_gcServer=0"], Strings(config["config"]!["Entrypoint"])!);
+        Assert.Equal(["dotnet", "/app/WebApp.dll"], Strings(config["config"]!["Cmd"])!);
+        Assert.Equal("/app/", config["config"]!["WorkingDir"]!.GetValue<string>());
+        // A numeric ContainerUser owns the app's files, as the SDK does.
+        var manifestDigest = facts["manifestDigest"]!.GetValue<string>()["sha256:".Length..];
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", "sha256", manifestDigest)))!;
+        var appLayer = manifest["layers"]!.AsArray()[^1]!["digest"]!.GetValue<string>()["sha256:".Length..];
+        var (entries, _) = TarReader.ReadGzippedLayer(Path.Combine(layout, "blobs", "sha256", appLayer));
+        Assert.All(entries, e => Assert.Equal((1234, 1234), (e.UserId, e.GroupId)));
+    }
+
+    /// <summary>
     /// A warning the build treats as an error (here CB4001 for a private key in the publish output) fails the build
     /// before anything is sent: the tag does not exist afterwards, and no archive is written.
     /// </summary>
@@ -194,9 +232,11 @@ public class ConfigurationEndToEndTests
 
     private static string[]? Strings(JsonNode? node) => node?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
 
-    private static async Task<JsonNode> ConfigAsync(string image)
+    private static async Task<JsonNode> ConfigAsync(string image, string transport = "docker://")
     {
-        var result = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--config", $"docker://{image}");
+        var result = transport.Length == 0
+            ? await TestEnvironment.SkopeoAsync("inspect", "--config", image)
+            : await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--config", $"{transport}{image}");
         Assert.True(result.ExitCode == 0, result.ToString());
         return JsonNode.Parse(result.Output)!;
     }

@@ -159,14 +159,16 @@ public class MultiPlatformTests
         try
         {
             Assert.True(load.ExitCode == 0, load.ToString());
-            var architecture = await TestEnvironment.PodmanAsync("image", "inspect", "--format", "{{.Architecture}}", $"localhost/{repository}:latest");
+            // The OCI archive names the image in full, as docker save and the SDK's archive do.
+            var loaded = repository.Contains('/') ? $"docker.io/{repository}:latest" : $"docker.io/library/{repository}:latest";
+            var architecture = await TestEnvironment.PodmanAsync("image", "inspect", "--format", "{{.Architecture}}", loaded);
             Assert.Equal("amd64", architecture.Output.Trim());
-            await using var container = await RunningContainer.StartAsync($"localhost/{repository}:latest");
+            await using var container = await RunningContainer.StartAsync(loaded);
             Assert.Contains("(version 1)", await container.GetOkAsync(), StringComparison.Ordinal);
         }
         finally
         {
-            await TestEnvironment.PodmanAsync("rmi", "-f", $"localhost/{repository}:latest");
+            await TestEnvironment.PodmanAsync("rmi", "-f", repository.Contains('/') ? $"docker.io/{repository}:latest" : $"docker.io/library/{repository}:latest");
         }
 
         // With no registry and no archive, podman gets the host's image straight away.

@@ -48,7 +48,8 @@ public class PublishImageEndToEndTests
         var config = JsonNode.Parse(configResult.Output)!;
         var containerConfig = config["config"]!;
         Assert.Equal(["dotnet", "/app/WebApp.dll"], containerConfig["Entrypoint"]!.AsArray().Select(n => n!.GetValue<string>()));
-        Assert.Equal("/app", containerConfig["WorkingDir"]!.GetValue<string>());
+        // As the SDK writes it: the default ContainerWorkingDirectory is /app/.
+        Assert.Equal("/app/", containerConfig["WorkingDir"]!.GetValue<string>());
         Assert.Equal("1654", containerConfig["User"]!.GetValue<string>());
         Assert.NotNull(containerConfig["ExposedPorts"]!["8080/tcp"]);
         Assert.Equal(baseLayers + 1, config["rootfs"]!["diff_ids"]!.AsArray().Count);

@@ -26,6 +26,21 @@ public class SettingsVectorTests : IDisposable
     public static TheoryData<string> EnvironmentNames => Ids(DotnetSdk, "envname");
     public static TheoryData<string> SourceDates => Ids(DotnetSdk, "sourcedate");
     public static TheoryData<string> Commands => Ids(DotnetSdk, "entrypoint");
+
+    /// <summary>The SDK's cases with its older ContainerEntrypoint / ContainerEntrypointArgs items.</summary>
+    public static TheoryData<string> LegacyEntrypointCommands
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var vector in Vectors.Where(v => v.Set == DotnetSdk && v.Row?["input"] is JsonObject input
+                && (input.ContainsKey("legacyEntrypoint") || input.ContainsKey("legacyEntrypointArgs"))))
+            {
+                data.Add(vector.Id);
+            }
+            return data;
+        }
+    }
     public static TheoryData<string> InsecureRegistries => Ids(DotnetSdk, "insecure");
     public static TheoryData<string> EnvironmentCredentials => Ids(DotnetSdk, "envcred");
 
@@ -150,6 +165,41 @@ public class SettingsVectorTests : IDisposable
         Check(vector, vector.Expect == "err" ? ours : Normalize(ours));
 
         static string Normalize(string json) => JsonNode.Parse(json)!.ToJsonString();
+    }
+
+    [Theory]
+    [MemberData(nameof(LegacyEntrypointCommands))]
+    public void Sdk_legacy_entrypoint_items_are_resolved_as_the_sdk_does(string id)
+    {
+        var vector = Get(DotnetSdk, id);
+        var input = (JsonObject)vector.Row!["input"]!;
+        static string[] List(JsonNode? node) => node is JsonArray a ? a.Select(n => (string)n!).ToArray() : [];
+        var inputs = Valid with
+        {
+            AppCommand = List(input["appCommand"]),
+            AppCommandArgs = List(input["appCommandArgs"]),
+            DefaultArgs = List(input["defaultArgs"]),
+            AppCommandInstruction = (string?)input["instruction"],
+            Entrypoint = List(input["legacyEntrypoint"]),
+            EntrypointArgs = List(input["legacyEntrypointArgs"]),
+        };
+        string ours;
+        try
+        {
+            var command = ImageRequestParser.ParseCommand(inputs);
+            var baseEntrypoint = input["baseEntrypoint"] is JsonArray ? List(input["baseEntrypoint"]) : null;
+            var (entrypoint, cmd) = command.Resolve(baseEntrypoint, null);
+            ours = vector.Expect is "ok" ? "ok" : new JsonObject
+            {
+                ["entrypoint"] = entrypoint is null ? null : new JsonArray(entrypoint.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+                ["cmd"] = cmd is null ? null : new JsonArray(cmd.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+            }.ToJsonString();
+        }
+        catch (ContainersBuildException)
+        {
+            ours = "err";
+        }
+        Check(vector, ours is "ok" or "err" ? ours : JsonNode.Parse(ours)!.ToJsonString());
     }
 
     /// <summary>'true' when we may speak plain http to the registry or skip its certificate check.</summary>

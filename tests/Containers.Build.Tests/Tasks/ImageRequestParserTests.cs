@@ -53,7 +53,8 @@ public class ImageRequestParserTests : IDisposable
         var request = ImageRequestParser.Parse(Valid with { ImageTags = "1.0;latest; 1.0 ", SourceDateEpoch = "1700000000", WorkingDirectory = "/srv/app/" }, _ => { });
         Assert.Equal(["1.0", "latest"], request.Names.Tags);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), request.Settings.Created);
-        Assert.Equal("/srv/app", request.Settings.WorkingDirectory);
+        // Written as given, as the SDK writes it.
+        Assert.Equal("/srv/app/", request.Settings.WorkingDirectory);
     }
 
     [Theory]
@@ -240,5 +241,71 @@ public class ImageRequestParserTests : IDisposable
         Assert.False(Containers.Build.References.RepositoryName.IsValid("app\n"));
         Assert.False(Containers.Build.References.RegistryHost.TryParse("registry.local\n", out _, out _));
         Assert.Throws<Containers.Build.References.InvalidReferenceException>(() => Containers.Build.References.ImageReference.Parse("registry.local/app:v1\n"));
+    }
+
+    [Fact]
+    public void The_sdks_obsolete_ContainerImageName_names_the_repository_with_a_warning()
+    {
+        var warnings = new List<(string Code, string Message)>();
+        var request = ImageRequestParser.Parse(Valid with { Repository = "ignored", ImageName = "my-container-app" }, _ => { }, (c, m) => warnings.Add((c, m)));
+        Assert.Equal("my-container-app", request.Names.Repository);
+        var (code, message) = Assert.Single(warnings);
+        Assert.Equal(DiagnosticCodes.ImageNameObsolete, code);
+        Assert.Contains("ContainerRepository", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("MyTeam/MyApp", "myteam/myapp")]
+    [InlineData("API", "api")]
+    public void A_repository_with_capitals_is_lowercased_with_a_warning_naming_the_result(string repository, string lowered)
+    {
+        var warnings = new List<(string Code, string Message)>();
+        var request = ImageRequestParser.Parse(Valid with { Repository = repository }, _ => { }, (c, m) => warnings.Add((c, m)));
+        Assert.Equal(lowered, request.Names.Repository);
+        var (code, message) = Assert.Single(warnings);
+        Assert.Equal(DiagnosticCodes.RepositoryLowercased, code);
+        Assert.Contains($"'{lowered}'", message, StringComparison.Ordinal);
+        // What lowercasing cannot fix stays an error.
+        Assert.Equal(DiagnosticCodes.RepositoryInvalid, CodeOf(Valid with { Repository = "My Team/App" }));
+    }
+
+    [Fact]
+    public void The_working_directory_is_written_as_given()
+    {
+        Assert.Equal("/app/", ImageRequestParser.Parse(Valid with { WorkingDirectory = "/app/" }, _ => { }).Settings.WorkingDirectory);
+        Assert.Equal("/srv/app", ImageRequestParser.Parse(Valid with { WorkingDirectory = "/srv/app" }, _ => { }).Settings.WorkingDirectory);
+    }
+
+    [Theory]
+    [InlineData("1234", null, 1234, 1234)]
+    [InlineData("1234:5678", null, 1234, 5678)]
+    [InlineData("app", null, 0, 0)]
+    [InlineData(null, null, 0, 0)]
+    [InlineData("1234", "root", 0, 0)]
+    [InlineData("1234", "42:43", 42, 43)]
+    public void A_numeric_user_owns_the_apps_files_as_in_the_sdk_unless_an_owner_is_set(string? user, string? owner, int uid, int gid)
+    {
+        var request = ImageRequestParser.Parse(Valid with { User = user, FileOwner = owner }, _ => { });
+        Assert.Equal((uid, gid), request.FileOwner.Resolve(null));
+    }
+
+    [Theory]
+    [InlineData("DOTNET_CONTAINER_REGISTRY_CHUNKED_UPLOAD_SIZE_BYTES")]
+    [InlineData("SDK_CONTAINER_REGISTRY_CHUNKED_UPLOAD_SIZE_BYTES")]
+    public void The_sdks_chunk_size_variables_are_read_when_the_property_is_empty(string variable)
+    {
+        Assert.Equal(2097152, ImageRequestParser.ParseChunkSize(null, name => name == variable ? "2097152" : null));
+        Assert.Equal(4194304, ImageRequestParser.ParseChunkSize("4194304", name => name == variable ? "2097152" : null));
+        var error = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.ParseChunkSize("", name => name == variable ? "12" : null));
+        Assert.Contains(variable, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sdks_older_credential_variables_are_read_last()
+    {
+        var sdk = new Dictionary<string, string> { ["SDK_CONTAINER_REGISTRY_UNAME"] = "old", ["SDK_CONTAINER_REGISTRY_PWORD"] = "pw" };
+        Assert.Equal("old", Containers.Build.Registry.Auth.EnvironmentCredentialSource.Find(Containers.Build.Registry.Auth.RegistryAccess.Push, sdk.GetValueOrDefault)!.UserName);
+        var both = new Dictionary<string, string>(sdk) { ["DOTNET_CONTAINER_REGISTRY_UNAME"] = "new", ["DOTNET_CONTAINER_REGISTRY_PWORD"] = "pw" };
+        Assert.Equal("new", Containers.Build.Registry.Auth.EnvironmentCredentialSource.Find(Containers.Build.Registry.Auth.RegistryAccess.Push, both.GetValueOrDefault)!.UserName);
     }
 }

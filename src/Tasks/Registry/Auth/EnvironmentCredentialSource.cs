@@ -2,7 +2,8 @@ namespace Containers.Build.Registry.Auth;
 
 /// <summary>
 /// Credentials from the environment variables the .NET SDK's container support reads:
-/// DOTNET_CONTAINER_{PUSH|PULL}_REGISTRY_UNAME/PWORD for one direction, DOTNET_CONTAINER_REGISTRY_UNAME/PWORD for both.
+/// DOTNET_CONTAINER_{PUSH|PULL}_REGISTRY_UNAME/PWORD for one direction, DOTNET_CONTAINER_REGISTRY_UNAME/PWORD for both,
+/// and the SDK's older SDK_CONTAINER_REGISTRY_UNAME/PWORD for both, last.
 /// </summary>
 public static class EnvironmentCredentialSource
 {
@@ -19,6 +20,7 @@ public static class EnvironmentCredentialSource
     {
         yield return $"DOTNET_CONTAINER_{(access == RegistryAccess.Push ? "PUSH" : "PULL")}_REGISTRY";
         yield return "DOTNET_CONTAINER_REGISTRY";
+        yield return "SDK_CONTAINER_REGISTRY";
     }
 
     private static RegistryCredential? Read(string prefix, Func<string, string?> getVariable)
