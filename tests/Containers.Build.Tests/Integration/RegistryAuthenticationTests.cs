@@ -125,7 +125,7 @@ public class RegistryAuthenticationTests
             $"ContainerRegistry={registry}", $"ContainerBaseImage={registry}/dotnet/aspnet:10.0");
         Assert.True(publish.ExitCode != 0, publish.ToString());
         Assert.Contains("error CB2004", publish.Output, StringComparison.Ordinal);
-        Assert.Contains("log in", publish.Output, StringComparison.Ordinal);
+        Assert.Contains("log in", publish.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [IntegrationFact]

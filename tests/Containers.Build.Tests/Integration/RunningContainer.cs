@@ -24,7 +24,11 @@ public sealed class RunningContainer : IAsyncDisposable
         var port = Network.FreePort();
         var container = new RunningContainer("cb-" + Guid.NewGuid().ToString("N")[..12], port);
         var listen = listenVariable == "ASPNETCORE_URLS" ? $"ASPNETCORE_URLS=http://127.0.0.1:{port}" : $"{listenVariable}={port}";
-        string[] pull = image.StartsWith("localhost/", StringComparison.Ordinal) ? [] : ["--tls-verify=false", "--pull=always"];
+        // Images loaded from an archive (localhost/…, or docker.io/… as an OCI archive names them) are run as loaded;
+        // the tests never reach docker.io.
+        string[] pull = image.StartsWith("localhost/", StringComparison.Ordinal) || image.StartsWith("docker.io/", StringComparison.Ordinal)
+            ? ["--pull=never"]
+            : ["--tls-verify=false", "--pull=always"];
         var run = await TestEnvironment.PodmanAsync(["run", "-d", "--name", container.Name, "--network", "host", .. pull, "-e", listen, image]);
         if (run.ExitCode != 0)
         {
