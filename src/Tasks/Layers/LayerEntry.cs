@@ -17,6 +17,12 @@ public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int M
     /// <summary>A file's content when the plan made it (a publish file rewritten for the image), instead of <see cref="SourcePath"/>'s.</summary>
     public byte[]? Content { get; init; }
 
+    /// <summary>
+    /// This entry's owner (a ContainerFile or ContainerDirectory item's Owner); null for the layer's owner
+    /// (<see cref="LayerOptions.UserId"/>), as every published file has.
+    /// </summary>
+    public LayerOwner? Owner { get; init; }
+
     /// <summary>A file's content, from <see cref="Content"/> or from <see cref="SourcePath"/> (read synchronously, buffered by the caller).</summary>
     public Stream OpenContent()
         => Content is { } bytes ? new MemoryStream(bytes, writable: false)

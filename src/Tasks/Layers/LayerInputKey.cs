@@ -6,8 +6,8 @@ using Containers.Build.Model;
 namespace Containers.Build.Layers;
 
 /// <summary>
-/// A hash of everything a layer's bytes depend on: the options, and for every entry its path, kind, mode and,
-/// for files, size and content (not the modification time, which the layer does not carry: a file rewritten
+/// A hash of everything a layer's bytes depend on: the options, and for every entry its path, kind, mode, its
+/// own owner if it has one, and, for files, size and content (not the modification time, which the layer does not carry: a file rewritten
 /// with other bytes but the same size and time still gives another key).
 /// </summary>
 public static class LayerInputKey
@@ -36,6 +36,12 @@ public static class LayerInputKey
         {
             cancellationToken.ThrowIfCancellationRequested();
             Append($"{entry.Kind}\0{entry.ContainerPath}\0{entry.Mode}\0{entry.LinkTarget}");
+            if (entry.Owner is not null)
+            {
+                // Only entries with an owner of their own add a line: the keys of the other layers stay as they were.
+                var (userId, groupId) = options.OwnerOf(entry);
+                Append($"owner\0{userId}:{groupId}");
+            }
             if (entry.Kind != LayerEntryKind.File)
             {
                 continue;

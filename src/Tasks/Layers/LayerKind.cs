@@ -6,6 +6,9 @@ namespace Containers.Build.Layers;
 /// </summary>
 public enum LayerKind
 {
+    /// <summary>ContainerFile and ContainerDirectory items: configuration, certificates, writable directories. Lowest: they change least.</summary>
+    ExtraFiles,
+
     /// <summary>Runtime and native files from NuGet package references.</summary>
     Packages,
 
@@ -23,6 +26,7 @@ public static class LayerKindExtensions
 {
     public static string Describe(this LayerKind kind) => kind switch
     {
+        LayerKind.ExtraFiles => "ContainerFile and ContainerDirectory items",
         LayerKind.Packages => "NuGet package assets",
         LayerKind.ProjectReferences => "project reference assemblies",
         LayerKind.StaticWebAssets => "static web assets",

@@ -12,4 +12,15 @@ public sealed record LayerOptions(string MediaType, DateTimeOffset ModificationT
     public int UserId { get; init; }
     public int GroupId { get; init; }
     public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
+
+    /// <summary>The image's user as uid and gid, for entries owned by <see cref="LayerOwner.AppUser"/>; null when none is.</summary>
+    public (int UserId, int GroupId)? AppUser { get; init; }
+
+    /// <summary>The uid and gid <paramref name="entry"/> is written with: its own owner, else the layer's.</summary>
+    public (int UserId, int GroupId) OwnerOf(LayerEntry entry) => entry.Owner switch
+    {
+        null => (UserId, GroupId),
+        { IsAppUser: true } => AppUser ?? throw new InvalidOperationException($"'{entry.ContainerPath}' is owned by the app's user, which was not resolved."),
+        var owner => owner.Resolve(null),
+    };
 }

@@ -103,6 +103,7 @@ public sealed class LayerWriter(ContentStore store)
                 _ => TarHeader.LF_NORMAL,
             };
             var header = NewHeader(PaxRecords.FitsUstar(name) ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, options);
+            (header.UserId, header.GroupId) = options.OwnerOf(entry);
             header.Size = size;
             if (entry.LinkTarget is { } target)
             {

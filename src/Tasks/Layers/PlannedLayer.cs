@@ -10,5 +10,7 @@ public sealed record PlannedLayer(LayerKind Kind, IReadOnlyList<LayerEntry> Entr
     public int FileCount => Entries.Count(e => e.Kind != LayerEntryKind.Directory);
 
     public string Comment(string containerDirectory)
-        => $"Containers.Build: {Kind.Describe()}{(IsPlatformSpecific ? " for this platform only" : "")} ({FileCount} files under {containerDirectory})";
+        => Kind == LayerKind.ExtraFiles
+            ? $"Containers.Build: {Kind.Describe()} ({FileCount} files, {Entries.Count - FileCount} director{(Entries.Count - FileCount == 1 ? "y" : "ies")})"
+            : $"Containers.Build: {Kind.Describe()}{(IsPlatformSpecific ? " for this platform only" : "")} ({FileCount} files under {containerDirectory})";
 }

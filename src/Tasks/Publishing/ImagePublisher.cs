@@ -24,7 +24,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var platforms = request.Platforms.Select(p => p.Platform).ToArray();
         var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, cancellationToken);
 
-        var plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken);
+        var plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
         if (plan.SecretLookingFiles.Count > 0)
         {
             warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
@@ -78,12 +78,16 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         return outcome;
     }
 
-    /// <summary>How the new layers are written: gzip, the image's time, and the files' owner (the base's APP_UID for ContainerFileOwner=app).</summary>
+    /// <summary>
+    /// How the new layers are written: gzip, the image's time, and the files' owner (the base's APP_UID for
+    /// ContainerFileOwner=app, and for ContainerFile and ContainerDirectory items with Owner=app).
+    /// </summary>
     private static async Task<LayerOptions> LayerOptionsAsync(PublishRequest request, Task<IReadOnlyList<BaseImage>> bases)
     {
-        var (userId, groupId) = request.FileOwner.IsAppUser
-            ? request.FileOwner.Resolve(request.Settings.User ?? (await bases.ConfigureAwait(false))[0].Config.Environment.GetValueOrDefault("APP_UID"))
-            : request.FileOwner.Resolve(null);
-        return new LayerOptions(MediaTypes.OciLayerGzip, request.Settings.Created) { UserId = userId, GroupId = groupId };
+        (int, int)? appUser = request.FileOwner.IsAppUser || request.ExtraFiles.NeedsAppUser
+            ? LayerOwner.AppUser.Resolve(request.Settings.User ?? (await bases.ConfigureAwait(false))[0].Config.Environment.GetValueOrDefault("APP_UID"))
+            : null;
+        var (userId, groupId) = request.FileOwner.IsAppUser ? appUser!.Value : request.FileOwner.Resolve(null);
+        return new LayerOptions(MediaTypes.OciLayerGzip, request.Settings.Created) { UserId = userId, GroupId = groupId, AppUser = appUser };
     }
 }

@@ -30,6 +30,9 @@ public sealed record PublishRequest(
     /// </summary>
     public bool IsMultiPlatform { get; init; }
 
+    /// <summary>ContainerFile and ContainerDirectory items, for a layer of their own below the app's.</summary>
+    public ExtraFiles ExtraFiles { get; init; } = ExtraFiles.None;
+
     /// <summary>Published files for other platforms that no image carries.</summary>
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 

@@ -104,6 +104,12 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>@(ContainerRegistryMirror): Include is a registry, Mirror its mirror.</summary>
     public ITaskItem[] RegistryMirrors { get; set; } = [];
 
+    /// <summary>@(ContainerFile): Destination, Mode and Owner metadata; globs keep %(RecursiveDir) under a Destination ending in '/'.</summary>
+    public ITaskItem[] Files { get; set; } = [];
+
+    /// <summary>@(ContainerDirectory): Include is the directory in the image; Mode and Owner metadata.</summary>
+    public ITaskItem[] Directories { get; set; } = [];
+
     /// <summary>The settings as the parser takes them; the <see cref="Settings"/> item's metadata fill what was not set directly.</summary>
     private protected ImageRequestParser.Inputs SettingsInputs()
     {
@@ -147,6 +153,10 @@ public abstract class ContainerSettingsTask : MSBuildTask
             RegistryTimeout = RegistryTimeout,
             InsecureRegistries = InsecureRegistries,
             RegistryCaCertificates = RegistryCaCertificates,
+            ContainerFiles = Files.Select(i => new ImageRequestParser.ContainerFileInput(
+                i.ItemSpec, i.GetMetadata("FullPath"), i.GetMetadata("Destination"), i.GetMetadata("RecursiveDir"),
+                i.GetMetadata("Filename") + i.GetMetadata("Extension"), i.GetMetadata("Mode"), i.GetMetadata("Owner"))).ToArray(),
+            ContainerDirectories = Directories.Select(i => new ImageRequestParser.ContainerDirectoryInput(i.ItemSpec, i.GetMetadata("Mode"), i.GetMetadata("Owner"))).ToArray(),
         };
     }
 

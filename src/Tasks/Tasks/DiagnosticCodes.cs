@@ -43,6 +43,25 @@ public static class DiagnosticCodes
     /// <summary>A published file whose name is not valid UTF-8.</summary>
     public const string FileNameNotUtf8 = "CB1027";
 
+    // ContainerFile and ContainerDirectory items.
+    /// <summary>A Destination (or a ContainerDirectory's Include) that is missing, not absolute, or has '.', '..' or empty parts.</summary>
+    public const string ContainerItemPathInvalid = "CB1030";
+
+    /// <summary>A ContainerFile or ContainerDirectory path with a part starting with '.wh.' (an OCI whiteout).</summary>
+    public const string ContainerItemPathWhiteout = "CB1031";
+
+    /// <summary>A Mode that is not an octal file mode.</summary>
+    public const string ContainerItemModeInvalid = "CB1032";
+
+    /// <summary>An Owner that is not root, app or uid[:gid].</summary>
+    public const string ContainerItemOwnerInvalid = "CB1033";
+
+    /// <summary>Two items at one path, or an item at a path the publish output also has.</summary>
+    public const string ContainerItemCollision = "CB1034";
+
+    /// <summary>A ContainerFile whose source does not exist or is not a file or a link.</summary>
+    public const string ContainerFileSourceMissing = "CB1035";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 

@@ -63,8 +63,12 @@ public static class ErrorBoundary
         CaCertificatesException ca =>
             (DiagnosticCodes.CaCertificatesInvalid, $"ContainerRegistryCaCertificates '{ca.Path}' {ca.Reason.TrimEnd('.')}. Name a PEM file with the CA certificates of your registry."),
         LayerOwnerUnresolvableException owner =>
-            (DiagnosticCodes.FileOwnerInvalid, $"ContainerFileOwner=app needs a numeric user, but the image's user is '{owner.ImageUser}'. Set ContainerUser to a uid such as 1654, or ContainerFileOwner to a uid[:gid]."),
+            (DiagnosticCodes.FileOwnerInvalid, $"ContainerFileOwner=app (or Owner=app on a ContainerFile or ContainerDirectory) needs a numeric user, but the image's user is '{owner.ImageUser}'. Set ContainerUser to a uid such as 1654, or ContainerFileOwner to a uid[:gid]."),
         WhiteoutNameException whiteout => (DiagnosticCodes.WhiteoutFileName, whiteout.Message),
+        ExtraFileMissingException missing =>
+            (DiagnosticCodes.ContainerFileSourceMissing, $"{missing.Message} Check its Include (relative to the project's folder)."),
+        ExtraFileCollisionException collision =>
+            (DiagnosticCodes.ContainerItemCollision, $"{collision.Message} Choose another Destination, or leave the file out of the publish output."),
         SpecialFileException special =>
             (DiagnosticCodes.SpecialFileInPublishOutput, $"{special.Message} Remove it from the publish output, or create it when the container starts."),
         FileNameNotUtf8Exception notUtf8 =>

@@ -83,6 +83,7 @@ public static partial class ImageRequestParser
         ParseRegistryTimeout(inputs.RegistryTimeout);
         ParseInsecureRegistries(inputs.InsecureRegistries);
         _ = new TlsPolicy(inputs.RegistryCaCertificates);
+        ParseExtraFiles(inputs);
     }
 
     /// <param name="log">Receives informational notes, such as a repository name made from the assembly name.</param>
@@ -102,6 +103,7 @@ public static partial class ImageRequestParser
         {
             Mirrors = partial.Mirrors,
             IsMultiPlatform = inputs.Platforms.Count > 0,
+            ExtraFiles = ParseExtraFiles(inputs),
         };
     }
 

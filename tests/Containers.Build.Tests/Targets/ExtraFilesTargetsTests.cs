@@ -1,0 +1,41 @@
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Targets;
+
+/// <summary>@(ContainerFile) and @(ContainerDirectory) reach the check that runs before the compile, globs with their %(RecursiveDir).</summary>
+public class ExtraFilesTargetsTests
+{
+    [Fact]
+    public void A_bad_destination_fails_the_settings_check_naming_the_item()
+    {
+        using var project = TargetsProject.Create(items: """<ContainerFile Include="config/app.json" Destination="etc/app.json" />""");
+        var (success, _, log) = project.Build("_ContainersBuildCheckSettings");
+        Assert.False(success);
+        var error = Assert.Single(log.Errors);
+        Assert.Equal("CB1030", error.Code);
+        Assert.Contains("ContainerFile 'config/app.json'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_glob_keeps_its_recursive_directory_under_a_destination_ending_in_a_slash()
+    {
+        using var project = TargetsProject.Create(items: """<ContainerFile Include="certs/**" Destination="/etc/certs/" />""");
+        var directory = Path.GetDirectoryName(project.ProjectFile)!;
+        Directory.CreateDirectory(Path.Combine(directory, "certs", "internal"));
+        File.WriteAllText(Path.Combine(directory, "certs", "internal", ".wh.root.pem"), "x");
+        var (success, _, log) = project.Build("_ContainersBuildCheckSettings");
+        Assert.False(success);
+        var error = Assert.Single(log.Errors);
+        Assert.Equal("CB1031", error.Code);
+        Assert.Contains("'/etc/certs/internal/.wh.root.pem'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_directory_mode_fails_the_settings_check()
+    {
+        using var project = TargetsProject.Create(items: """<ContainerDirectory Include="/data" Mode="0999" Owner="app" />""");
+        var (success, _, log) = project.Build("_ContainersBuildCheckSettings");
+        Assert.False(success);
+        Assert.Equal("CB1032", Assert.Single(log.Errors).Code);
+    }
+}
