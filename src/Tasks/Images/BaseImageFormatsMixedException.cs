@@ -1,11 +1,10 @@
 using Containers.Build.Model;
-using Containers.Build.References;
 
 namespace Containers.Build.Images;
 
 /// <summary>A multi-platform base whose platform manifests are of different formats: one index cannot hold both.</summary>
-public sealed class BaseImageFormatsMixedException(ImageReference reference, IReadOnlyList<(Platform Platform, ImageFormat Format)> formats)
+public sealed class BaseImageFormatsMixedException(string reference, IReadOnlyList<(Platform Platform, ImageFormat Format)> formats)
     : Exception($"The base image {reference} has platform manifests in different formats ({string.Join(", ", formats.Select(f => $"{f.Platform}: {(f.Format == ImageFormat.Docker ? "Docker" : "OCI")}"))}), and one image index cannot hold both.")
 {
-    public ImageReference Reference { get; } = reference;
+    public string Reference { get; } = reference;
 }

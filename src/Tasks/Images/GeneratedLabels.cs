@@ -36,11 +36,11 @@ public static class GeneratedLabels
             yield return KeyValuePair.Create(Created, created);
             yield return KeyValuePair.Create(ArtifactCreated, created);
         }
-        if (generation.BaseName)
+        if (generation.BaseName && !baseImage.IsScratch)
         {
-            yield return KeyValuePair.Create(BaseName, CanonicalName(baseImage.Reference));
+            yield return KeyValuePair.Create(BaseName, baseImage.Name);
         }
-        if (generation.BaseDigest)
+        if (generation.BaseDigest && !baseImage.IsScratch)
         {
             yield return KeyValuePair.Create(BaseDigest, baseImage.ResolvedDigest.ToString());
         }

@@ -36,8 +36,8 @@ public static class ImageFacts
             ["manifestDigest"] = image.Digest.ToString(),
             ["configDigest"] = image.Config.Digest.ToString(),
         }).ToArray()),
-        ["baseImage"] = images.Images[0].Base.Reference.ToString(),
-        ["baseImageDigest"] = images.Images[0].Base.ResolvedDigest.ToString(),
+        ["baseImage"] = images.Images[0].Base.DisplayName,
+        ["baseImageDigest"] = images.Images[0].Base.IsScratch ? null : images.Images[0].Base.ResolvedDigest.ToString(),
         ["destinations"] = new JsonArray(destinations.Select(d => (JsonNode)new JsonObject
         {
             ["kind"] = d.Kind,

@@ -11,7 +11,7 @@ namespace Containers.Build.Publishing;
 /// <param name="Names">The repository and tags (and per-platform tags) it is published under.</param>
 /// <param name="Platforms">One per platform; several make a multi-platform image under an index.</param>
 public sealed record PublishRequest(
-    ImageReference BaseImage,
+    BaseImageLocation BaseImage,
     IReadOnlyList<IImageDestination> Destinations,
     ImageNames Names,
     IReadOnlyList<PlatformPublish> Platforms,

@@ -93,6 +93,25 @@ public static class DiagnosticCodes
     /// <summary>Credentials were withheld: a token service that is not safe, or a challenge from a host that is not the registry.</summary>
     public const string CredentialsWithheld = "CB2009";
 
+    // Base images from files (ContainerBaseImage=oci:, oci-archive:, docker-archive:).
+    /// <summary>The file or directory a file-source base image names does not exist (or a blob it lists).</summary>
+    public const string BaseImageFileMissing = "CB2010";
+
+    /// <summary>The OCI layout has no image with the tag asked for.</summary>
+    public const string BaseImageTagNotFound = "CB2011";
+
+    /// <summary>No tag was given and the OCI layout holds several images.</summary>
+    public const string BaseImageTagRequired = "CB2012";
+
+    /// <summary>The image in the file source has no variant for a platform the app is built for.</summary>
+    public const string BaseImageFilePlatformMissing = "CB2013";
+
+    /// <summary>A blob of the file source does not match the digest that names it.</summary>
+    public const string BaseImageFileDigestMismatch = "CB2014";
+
+    /// <summary>The file source is not an OCI image layout, or a document in it cannot be read.</summary>
+    public const string BaseImageFileInvalid = "CB2015";
+
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";
 

@@ -28,6 +28,7 @@ public static class ErrorBoundary
             (DiagnosticCodes.BaseImageNotFound, $"{notFound.Message} Check ContainerBaseImage: the repository and tag must exist in that registry."),
         PlatformNotFoundException platform =>
             (DiagnosticCodes.BaseImagePlatformMissing, $"{platform.Message} Choose a base image that has it, or set {(context.IsMultiPlatform ? "ContainerRuntimeIdentifiers to runtime identifiers of platforms" : "ContainerRuntimeIdentifier to a runtime identifier of a platform")} it offers."),
+        BaseImageFileException file => DiagnoseFile(file, context),
         BaseImageFormatsMixedException mixed =>
             (DiagnosticCodes.BaseImageFormatsMixed, $"{mixed.Message} Set ContainerImageFormat to OCI (or Docker) to write every platform's image in that format."),
         BaseImageUnreadableException { IsInvalidContent: true } invalid =>
@@ -91,6 +92,25 @@ public static class ErrorBoundary
             (DiagnosticCodes.LocalEngineFailed, $"{engine.Message} Check that {engine.Command} works (try '{engine.Command} info'), or set ContainerRegistry or ContainerArchiveOutputPath instead."),
         _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
     };
+
+    /// <summary>CB2010..CB2015: a base image read from a file source (oci:PATH[:TAG], oci-archive:PATH[:TAG], docker-archive:PATH[:NAME:TAG]).</summary>
+    private static (string Code, string Message) DiagnoseFile(BaseImageFileException e, Context context) => e.Failure switch
+    {
+        BaseImageFileFailure.Missing =>
+            (DiagnosticCodes.BaseImageFileMissing, $"{e.Message} Check the path in ContainerBaseImage (a relative path is taken from the project's directory), or write the layout with 'skopeo copy docker://IMAGE oci:PATH:TAG'."),
+        BaseImageFileFailure.TagNotFound =>
+            (DiagnosticCodes.BaseImageTagNotFound, $"{e.Message} Set ContainerBaseImage to {Transport(e)}:PATH:{(Transport(e) == "docker-archive" ? "NAME:TAG" : "TAG")} with one of them."),
+        BaseImageFileFailure.TagRequired =>
+            (DiagnosticCodes.BaseImageTagRequired, $"{e.Message}"),
+        BaseImageFileFailure.PlatformMissing =>
+            (DiagnosticCodes.BaseImageFilePlatformMissing, $"{e.Message} Copy that platform into the layout (skopeo copy --override-arch, or --all for every platform), or set {(context.IsMultiPlatform ? "ContainerRuntimeIdentifiers to runtime identifiers of platforms" : "ContainerRuntimeIdentifier to a runtime identifier of a platform")} it offers."),
+        BaseImageFileFailure.DigestMismatch =>
+            (DiagnosticCodes.BaseImageFileDigestMismatch, $"{e.Message} The file was changed or damaged after it was written: write it again (skopeo copy, docker save, podman save), and do not edit it."),
+        _ =>
+            (DiagnosticCodes.BaseImageFileInvalid, $"{e.Message} ContainerBaseImage=oci:PATH[:TAG] names a directory in the OCI image layout format (oci-layout, index.json, blobs/), as 'skopeo copy ... oci:PATH:TAG' writes it; oci-archive:PATH[:TAG] a tar of one (plain or gzipped); docker-archive:PATH[:NAME:TAG] what docker save or podman save writes."),
+    };
+
+    private static string Transport(BaseImageFileException e) => e.BaseImage[..Math.Max(0, e.BaseImage.IndexOf(':'))];
 
     /// <summary>CB2003 after TLS failed: what to do about the certificate or the handshake (not whether the registry runs).</summary>
     private static string TlsAdvice(UnreachableReason reason) => reason switch

@@ -108,7 +108,7 @@ public static partial class ImageRequestParser
     }
 
     /// <summary>What the settings say besides the image settings, destinations and names.</summary>
-    private sealed record OtherSettings(ImageReference BaseImage, LayeringMode Layering, LayerOwner FileOwner, RegistryMirrors Mirrors, bool PlatformTags);
+    private sealed record OtherSettings(BaseImageLocation BaseImage, LayeringMode Layering, LayerOwner FileOwner, RegistryMirrors Mirrors, bool PlatformTags);
 
     private static (ImageSettings Settings, IReadOnlyList<IImageDestination> Destinations, ImageNames Names, OtherSettings Other) ParseSettings(Inputs inputs, Action<string> log, Action<string, string>? warn = null)
     {
@@ -202,7 +202,7 @@ public static partial class ImageRequestParser
         }
     }
 
-    private static ImageReference ParseBaseImage(string? value)
+    private static BaseImageLocation ParseBaseImage(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -211,12 +211,12 @@ public static partial class ImageRequestParser
         }
         try
         {
-            return ImageReference.Parse(value.Trim());
+            return BaseImageLocation.Parse(value.Trim());
         }
         catch (InvalidReferenceException e)
         {
             throw new ContainersBuildException(DiagnosticCodes.BaseImageInvalid,
-                $"ContainerBaseImage '{value}' is not a valid image reference: {e.Message} Use the form registry/repository:tag, e.g. mcr.microsoft.com/dotnet/aspnet:10.0.");
+                $"ContainerBaseImage '{value}' is not a valid image reference: {e.Message} Use the form registry/repository:tag, e.g. mcr.microsoft.com/dotnet/aspnet:10.0, oci:PATH[:TAG] for an OCI image layout directory, oci-archive:PATH[:TAG] for a tar of one, or docker-archive:PATH[:NAME:TAG] for what docker save writes.");
         }
     }
 

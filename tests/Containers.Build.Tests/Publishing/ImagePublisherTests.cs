@@ -182,7 +182,7 @@ public sealed class ImagePublisherTests : IDisposable
         // The image names its base as the user did, not by the mirror.
         var labels = JsonNode.Parse(outcome.Images.Images[0].Config.Bytes)!["config"]!["Labels"];
         Assert.Null(labels?["org.opencontainers.image.base.name"]);
-        Assert.Equal("127.0.0.1:5997/dotnet/aspnet:10.0", outcome.Images.Images[0].Base.Reference.ToString());
+        Assert.Equal("127.0.0.1:5997/dotnet/aspnet:10.0", outcome.Images.Images[0].Base.Reference!.ToString());
     }
 
     [Fact]

@@ -74,6 +74,8 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // Whole base layers go through it (Kestrel's default limit is 30 MB).
+        builder.WebHost.ConfigureKestrel(options => options.Limits.MaxRequestBodySize = null);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var proxy = new FaultProxy(app, new Uri(upstream));

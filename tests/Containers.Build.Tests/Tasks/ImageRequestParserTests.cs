@@ -57,10 +57,23 @@ public class ImageRequestParserTests : IDisposable
         Assert.Equal("/srv/app/", request.Settings.WorkingDirectory);
     }
 
+    [Fact]
+    public void An_oci_base_image_is_a_layout_location_and_a_registry_one_stays_a_registry_location()
+    {
+        var layout = Assert.IsType<Containers.Build.Images.OciLayoutLocation>(ImageRequestParser.Parse(Valid with { BaseImage = "oci:/srv/layouts/base:1.4" }, _ => { }).BaseImage);
+        Assert.Equal("/srv/layouts/base", layout.Directory);
+        Assert.Equal("1.4", layout.Tag);
+        Assert.Equal("oci:/srv/layouts/base:1.4", layout.Written);
+        Assert.IsType<Containers.Build.Images.RegistryLocation>(ImageRequestParser.Parse(Valid, _ => { }).BaseImage);
+    }
+
     [Theory]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "", DiagnosticCodes.BaseImageMissing)]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com:/x", DiagnosticCodes.BaseImageInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com/", DiagnosticCodes.BaseImageInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "oci:", DiagnosticCodes.BaseImageInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "oci:/layout:", DiagnosticCodes.BaseImageInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "docker-daemon:app:1", DiagnosticCodes.BaseImageInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.LocalRegistry), "containerd", DiagnosticCodes.LocalRegistryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.Registry), "https://127.0.0.1:5000", DiagnosticCodes.RegistryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.Repository), "My App", DiagnosticCodes.RepositoryInvalid)]

@@ -35,7 +35,7 @@ public static class ComposeStage
         var formats = bases.Select(b => b.Manifest.Format).Distinct().ToArray();
         if (formats.Length > 1)
         {
-            throw new BaseImageFormatsMixedException(bases[0].Reference, bases.Select((b, i) => (platforms[i].Platform, b.Manifest.Format)).ToArray());
+            throw new BaseImageFormatsMixedException(bases[0].DisplayName, bases.Select((b, i) => (platforms[i].Platform, b.Manifest.Format)).ToArray());
         }
         return formats[0];
     }
