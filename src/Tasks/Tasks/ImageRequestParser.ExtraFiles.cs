@@ -107,20 +107,13 @@ public static partial class ImageRequestParser
     private static LayerOwner ParseItemOwner(string? value, string item)
     {
         var text = (value ?? "").Trim();
-        if (text.Length == 0 || text.Equals("root", StringComparison.OrdinalIgnoreCase))
+        if (text.Length == 0)
         {
             return LayerOwner.Root;
         }
-        if (text.Equals("app", StringComparison.OrdinalIgnoreCase))
+        if (LayerOwner.TryParse(text, out var owner))
         {
-            return LayerOwner.AppUser;
-        }
-        var parts = text.Split(':');
-        if (parts.Length is 1 or 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
-            && (parts.Length == 1 || int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-        {
-            return new LayerOwner(uid, parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null, false);
+            return owner;
         }
         throw new ContainersBuildException(DiagnosticCodes.ContainerItemOwnerInvalid,
             $"The {item} has Owner '{value}', which is not an owner. Use root (the default), app (the image's user) or a numeric uid[:gid].");

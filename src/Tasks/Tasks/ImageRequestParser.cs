@@ -471,22 +471,9 @@ public static partial class ImageRequestParser
                 ? new LayerOwner(userId, ids.Length == 2 && int.TryParse(ids[1], NumberStyles.None, CultureInfo.InvariantCulture, out var groupId) ? groupId : null, false)
                 : LayerOwner.Root;
         }
-        if (value.Trim().Equals("root", StringComparison.OrdinalIgnoreCase))
+        if (LayerOwner.TryParse(value.Trim(), out var owner))
         {
-            return LayerOwner.Root;
-        }
-        var text = value.Trim();
-        if (text.Equals("app", StringComparison.OrdinalIgnoreCase))
-        {
-            return LayerOwner.AppUser;
-        }
-        var parts = text.Split(':');
-        if (parts.Length is 1 or 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
-            && (parts.Length == 1 || int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-        {
-            int? gid = parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null;
-            return new LayerOwner(uid, gid, false);
+            return owner;
         }
         throw new ContainersBuildException(DiagnosticCodes.FileOwnerInvalid,
             $"ContainerFileOwner '{value}' is not an owner. Use root (the default), app (the image's user, for apps that write next to themselves) or a numeric uid[:gid].");
