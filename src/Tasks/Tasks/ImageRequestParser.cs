@@ -79,11 +79,23 @@ public static partial class ImageRequestParser
             .Select(rid => (Rid: rid, Platform: ParsePlatform(rid))).ToArray();
         CheckPlatformsDistinct(platforms);
         ParseSettings(inputs with { Platforms = isMultiPlatform ? platforms.Select(p => new PlatformInput(p.Rid, null, [], [])).ToArray() : [] }, log);
-        ParseChunkSize(inputs.UploadChunkSize);
-        ParseRegistryTimeout(inputs.RegistryTimeout);
-        ParseInsecureRegistries(inputs.InsecureRegistries);
-        _ = new TlsPolicy(inputs.RegistryCaCertificates);
+        ParseRegistryClientSettings(inputs);
         ParseExtraFiles(inputs);
+    }
+
+    /// <summary>How the registry clients talk: TLS trust and insecure hosts, chunk size, inactivity timeout.</summary>
+    public sealed record RegistryClientSettings(TlsPolicy Tls, long ChunkSize, TimeSpan InactivityTimeout);
+
+    /// <summary>
+    /// ContainerRegistryCaCertificates, ContainerInsecureRegistries (with DOTNET_CONTAINER_INSECURE_REGISTRIES),
+    /// ContainerUploadChunkSize (or the SDK's chunk size variables) and ContainerRegistryTimeout.
+    /// </summary>
+    public static RegistryClientSettings ParseRegistryClientSettings(Inputs inputs)
+    {
+        var insecure = RegistryClientFactory.InsecureFromEnvironment(System.Environment.GetEnvironmentVariable)
+            .Concat(ParseInsecureRegistries(inputs.InsecureRegistries));
+        return new RegistryClientSettings(new TlsPolicy(inputs.RegistryCaCertificates, insecure),
+            ParseChunkSize(inputs.UploadChunkSize), ParseRegistryTimeout(inputs.RegistryTimeout));
     }
 
     /// <param name="log">Receives informational notes, such as a repository name made from the assembly name.</param>

@@ -67,12 +67,11 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
                 RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
             }, message => Log.LogMessage(MessageImportance.High, message), Warn);
 
-            var insecure = RegistryClientFactory.InsecureFromEnvironment(Environment.GetEnvironmentVariable)
-                .Concat(ImageRequestParser.ParseInsecureRegistries(InsecureRegistries));
-            using var clients = new RegistryClientFactory(tls: new TlsPolicy(RegistryCaCertificates, insecure))
+            var registrySettings = ImageRequestParser.ParseRegistryClientSettings(settings);
+            using var clients = new RegistryClientFactory(tls: registrySettings.Tls)
             {
-                ChunkSize = ImageRequestParser.ParseChunkSize(UploadChunkSize),
-                InactivityTimeout = ImageRequestParser.ParseRegistryTimeout(RegistryTimeout),
+                ChunkSize = registrySettings.ChunkSize,
+                InactivityTimeout = registrySettings.InactivityTimeout,
                 OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
             };
             var publisher = new ImagePublisher(clients, warning =>

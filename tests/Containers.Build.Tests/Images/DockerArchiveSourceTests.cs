@@ -21,18 +21,11 @@ public class DockerArchiveSourceTests
 {
     private static readonly Lazy<Task<string>> SharedArchive = new(async () =>
     {
-        var root = Path.Combine(Path.GetTempPath(), $"cb-docker-archives-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
+        var root = BaseSources.NewFolder("cb-docker-archives");
         var archive = Path.Combine(root, "runtime-deps.tar");
-        await OciLayoutSourceTests.CopyAsync($"docker://{TestEnvironment.Registry}/dotnet/runtime-deps:10.0-amd64", $"docker-archive:{archive}:cb/runtime-deps:10.0");
+        await BaseSources.CopyAsync($"docker://{TestEnvironment.Registry}/dotnet/runtime-deps:10.0-amd64", $"docker-archive:{archive}:cb/runtime-deps:10.0");
         return archive;
     });
-
-    private static Task<IReadOnlyList<BaseImage>> ResolveAsync(string written, ContentStore store, params Platform[] platforms)
-        => BaseImageStage.ResolveAsync(BaseImageLocation.Parse(written), platforms.Length == 0 ? [Platform.LinuxAmd64] : platforms,
-            RegistryMirrors.None, new HashSet<RegistryHost>(), null!, store, CancellationToken.None);
-
-    private static (string Code, string Message) Diagnose(Exception e) => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context("docker-archive:x", "docker-archive:x", false));
 
     [IntegrationFact]
     public async Task Uncompressed_layers_become_gzipped_layers_whose_tar_is_the_diff_id_and_the_result_is_reproducible()
@@ -41,7 +34,7 @@ public class DockerArchiveSourceTests
         using var storeDirectory = new TempDirectory("cb-dockerarchive-store");
         var written = $"docker-archive:{archive}:cb/runtime-deps:10.0";
 
-        var image = Assert.Single(await ResolveAsync(written, new ContentStore(storeDirectory.Path)));
+        var image = Assert.Single(await BaseSources.ResolveAsync(written, new ContentStore(storeDirectory.Path)));
 
         Assert.Equal(written, image.Name);
         Assert.Equal(image.Manifest.Digest, image.ResolvedDigest);
@@ -63,14 +56,14 @@ public class DockerArchiveSourceTests
 
         // The same archive in another content store gives the same layers and manifest: gzipped reproducibly.
         using var otherStore = new TempDirectory("cb-dockerarchive-store2");
-        var again = Assert.Single(await ResolveAsync(written, new ContentStore(otherStore.Path)));
+        var again = Assert.Single(await BaseSources.ResolveAsync(written, new ContentStore(otherStore.Path)));
         Assert.Equal(image.ResolvedDigest, again.ResolvedDigest);
 
         // Resolved again with the same store, the layer is remembered by its diff_id, not compressed again.
         var stored = await image.Layers[0].GetFileAsync(CancellationToken.None);
         var before = File.GetLastWriteTimeUtc(stored);
         await Task.Delay(20);
-        var third = Assert.Single(await ResolveAsync(written, new ContentStore(storeDirectory.Path)));
+        var third = Assert.Single(await BaseSources.ResolveAsync(written, new ContentStore(storeDirectory.Path)));
         Assert.Equal(image.ResolvedDigest, third.ResolvedDigest);
         Assert.Equal(before, File.GetLastWriteTimeUtc(stored));
     }
@@ -80,11 +73,11 @@ public class DockerArchiveSourceTests
     {
         var archive = await SharedArchive.Value;
         using var directory = new TempDirectory("cb-dockerarchive-names");
-        var expected = Assert.Single(await ResolveAsync($"docker-archive:{archive}:cb/runtime-deps:10.0", new ContentStore(directory.Combine("a"))));
+        var expected = Assert.Single(await BaseSources.ResolveAsync($"docker-archive:{archive}:cb/runtime-deps:10.0", new ContentStore(directory.Combine("a"))));
 
         // skopeo recorded docker.io/cb/runtime-deps:10.0; both spellings and no name at all find it.
-        Assert.Equal(expected.ResolvedDigest, Assert.Single(await ResolveAsync($"docker-archive:{archive}:docker.io/cb/runtime-deps:10.0", new ContentStore(directory.Combine("b")))).ResolvedDigest);
-        Assert.Equal(expected.ResolvedDigest, Assert.Single(await ResolveAsync($"docker-archive:{archive}", new ContentStore(directory.Combine("c")))).ResolvedDigest);
+        Assert.Equal(expected.ResolvedDigest, Assert.Single(await BaseSources.ResolveAsync($"docker-archive:{archive}:docker.io/cb/runtime-deps:10.0", new ContentStore(directory.Combine("b")))).ResolvedDigest);
+        Assert.Equal(expected.ResolvedDigest, Assert.Single(await BaseSources.ResolveAsync($"docker-archive:{archive}", new ContentStore(directory.Combine("c")))).ResolvedDigest);
 
         var gzipped = directory.Combine("saved.tar.gz");
         await using (var input = File.OpenRead(archive))
@@ -92,7 +85,7 @@ public class DockerArchiveSourceTests
         {
             await input.CopyToAsync(output);
         }
-        Assert.Equal(expected.ResolvedDigest, Assert.Single(await ResolveAsync($"docker-archive:{gzipped}:cb/runtime-deps:10.0", new ContentStore(directory.Combine("d")))).ResolvedDigest);
+        Assert.Equal(expected.ResolvedDigest, Assert.Single(await BaseSources.ResolveAsync($"docker-archive:{gzipped}:cb/runtime-deps:10.0", new ContentStore(directory.Combine("d")))).ResolvedDigest);
     }
 
     [IntegrationFact]
@@ -102,15 +95,15 @@ public class DockerArchiveSourceTests
         using var storeDirectory = new TempDirectory("cb-dockerarchive-store");
         var store = new ContentStore(storeDirectory.Path);
 
-        var missing = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"docker-archive:{storeDirectory.Combine("none.tar")}", store));
-        Assert.Equal(DiagnosticCodes.BaseImageFileMissing, Diagnose(missing).Code);
+        var missing = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"docker-archive:{storeDirectory.Combine("none.tar")}", store));
+        Assert.Equal(DiagnosticCodes.BaseImageFileMissing, BaseSources.Diagnose(missing, "docker-archive:x").Code);
 
-        var tag = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"docker-archive:{archive}:cb/runtime-deps:9.0", store));
-        Assert.Equal(DiagnosticCodes.BaseImageTagNotFound, Diagnose(tag).Code);
+        var tag = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"docker-archive:{archive}:cb/runtime-deps:9.0", store));
+        Assert.Equal(DiagnosticCodes.BaseImageTagNotFound, BaseSources.Diagnose(tag, "docker-archive:x").Code);
         Assert.Equal(["docker.io/cb/runtime-deps:10.0"], tag.Available);
 
-        var platform = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"docker-archive:{archive}", store, new Platform("linux", "arm64")));
-        Assert.Equal(DiagnosticCodes.BaseImageFilePlatformMissing, Diagnose(platform).Code);
+        var platform = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"docker-archive:{archive}", store, new Platform("linux", "arm64")));
+        Assert.Equal(DiagnosticCodes.BaseImageFilePlatformMissing, BaseSources.Diagnose(platform, "docker-archive:x").Code);
         Assert.Equal(["linux/amd64"], platform.Available);
         Assert.Empty(Directory.GetFiles(Path.Combine(storeDirectory.Path, "blobs", "sha256")));
     }
@@ -133,11 +126,11 @@ public class DockerArchiveSourceTests
         using var storeDirectory = new TempDirectory("cb-dockerarchive-store");
         var store = new ContentStore(storeDirectory.Path);
 
-        var mismatch = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"docker-archive:{corrupt}", store));
+        var mismatch = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"docker-archive:{corrupt}", store));
 
         Assert.Equal(BaseImageFileFailure.DigestMismatch, mismatch.Failure);
         Assert.Equal(Path.GetFileNameWithoutExtension(layerTar), mismatch.Digest!.Hex);
-        Assert.Equal(DiagnosticCodes.BaseImageFileDigestMismatch, Diagnose(mismatch).Code);
+        Assert.Equal(DiagnosticCodes.BaseImageFileDigestMismatch, BaseSources.Diagnose(mismatch, "docker-archive:x").Code);
         Assert.Empty(Directory.GetFiles(Path.Combine(storeDirectory.Path, "blobs", "sha256")));
         Assert.False(Directory.Exists(Path.Combine(storeDirectory.Path, "base-layers")) && Directory.EnumerateFiles(Path.Combine(storeDirectory.Path, "base-layers")).Any());
     }

@@ -21,19 +21,12 @@ public class OciArchiveSourceTests
 {
     private static readonly Lazy<Task<string>> SharedArchive = new(async () =>
     {
-        var root = Path.Combine(Path.GetTempPath(), $"cb-oci-archives-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
+        var root = BaseSources.NewFolder("cb-oci-archives");
         var archive = Path.Combine(root, "runtime-deps.tar");
         var amd64 = $"docker://{TestEnvironment.Registry}/dotnet/runtime-deps:10.0-amd64";
-        await OciLayoutSourceTests.CopyAsync(amd64, $"oci-archive:{archive}:10.0");
+        await BaseSources.CopyAsync(amd64, $"oci-archive:{archive}:10.0");
         return archive;
     });
-
-    private static Task<IReadOnlyList<BaseImage>> ResolveAsync(string written, ContentStore store, params Platform[] platforms)
-        => BaseImageStage.ResolveAsync(BaseImageLocation.Parse(written), platforms.Length == 0 ? [Platform.LinuxAmd64] : platforms,
-            RegistryMirrors.None, new HashSet<RegistryHost>(), null!, store, CancellationToken.None);
-
-    private static (string Code, string Message) Diagnose(Exception e) => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context("oci-archive:x", "oci-archive:x", false));
 
     private static async Task AssertLayersStoredAsync(BaseImage image, TempDirectory storeDirectory)
     {
@@ -53,7 +46,7 @@ public class OciArchiveSourceTests
         using var storeDirectory = new TempDirectory("cb-ociarchive-store");
         var written = $"oci-archive:{archive}:10.0";
 
-        var image = Assert.Single(await ResolveAsync(written, new ContentStore(storeDirectory.Path)));
+        var image = Assert.Single(await BaseSources.ResolveAsync(written, new ContentStore(storeDirectory.Path)));
 
         var digest = (await TestEnvironment.SkopeoAsync("inspect", "--format", "{{.Digest}}", written)).Output.Trim();
         Assert.Equal(digest, image.ResolvedDigest.ToString());
@@ -65,7 +58,7 @@ public class OciArchiveSourceTests
         await AssertLayersStoredAsync(image, storeDirectory);
 
         // Without the tag: the archive holds one image.
-        Assert.Equal(image.ResolvedDigest, Assert.Single(await ResolveAsync($"oci-archive:{archive}", new ContentStore(storeDirectory.Path))).ResolvedDigest);
+        Assert.Equal(image.ResolvedDigest, Assert.Single(await BaseSources.ResolveAsync($"oci-archive:{archive}", new ContentStore(storeDirectory.Path))).ResolvedDigest);
     }
 
     [IntegrationFact]
@@ -81,9 +74,9 @@ public class OciArchiveSourceTests
         }
         using var storeDirectory = new TempDirectory("cb-ociarchive-store");
 
-        var image = Assert.Single(await ResolveAsync($"oci-archive:{gzipped}:10.0", new ContentStore(storeDirectory.Path)));
+        var image = Assert.Single(await BaseSources.ResolveAsync($"oci-archive:{gzipped}:10.0", new ContentStore(storeDirectory.Path)));
 
-        var plain = Assert.Single(await ResolveAsync($"oci-archive:{archive}:10.0", new ContentStore(directory.Combine("other-store"))));
+        var plain = Assert.Single(await BaseSources.ResolveAsync($"oci-archive:{archive}:10.0", new ContentStore(directory.Combine("other-store"))));
         Assert.Equal(plain.ResolvedDigest, image.ResolvedDigest);
         await AssertLayersStoredAsync(image, storeDirectory);
     }
@@ -95,20 +88,20 @@ public class OciArchiveSourceTests
         using var storeDirectory = new TempDirectory("cb-ociarchive-store");
         var store = new ContentStore(storeDirectory.Path);
 
-        var missing = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci-archive:{storeDirectory.Combine("none.tar")}", store));
-        Assert.Equal(DiagnosticCodes.BaseImageFileMissing, Diagnose(missing).Code);
+        var missing = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci-archive:{storeDirectory.Combine("none.tar")}", store));
+        Assert.Equal(DiagnosticCodes.BaseImageFileMissing, BaseSources.Diagnose(missing, "oci-archive:x").Code);
 
-        var tag = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci-archive:{archive}:9.0", store));
-        Assert.Equal(DiagnosticCodes.BaseImageTagNotFound, Diagnose(tag).Code);
+        var tag = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci-archive:{archive}:9.0", store));
+        Assert.Equal(DiagnosticCodes.BaseImageTagNotFound, BaseSources.Diagnose(tag, "oci-archive:x").Code);
         Assert.Equal(["10.0"], tag.Available);
 
-        var platform = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci-archive:{archive}:10.0", store, new Platform("linux", "arm64")));
-        Assert.Equal(DiagnosticCodes.BaseImageFilePlatformMissing, Diagnose(platform).Code);
+        var platform = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci-archive:{archive}:10.0", store, new Platform("linux", "arm64")));
+        Assert.Equal(DiagnosticCodes.BaseImageFilePlatformMissing, BaseSources.Diagnose(platform, "oci-archive:x").Code);
         Assert.Equal(["linux/amd64"], platform.Available);
 
         var notATar = storeDirectory.WriteFile("not-a.tar", "hello, this is not a tar archive at all, but it is long enough to be read as one? no." + new string('x', 600));
-        var invalid = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci-archive:{notATar}", store));
-        Assert.Equal(DiagnosticCodes.BaseImageFileInvalid, Diagnose(invalid).Code);
+        var invalid = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci-archive:{notATar}", store));
+        Assert.Equal(DiagnosticCodes.BaseImageFileInvalid, BaseSources.Diagnose(invalid, "oci-archive:x").Code);
         Assert.Empty(Directory.GetFiles(Path.Combine(storeDirectory.Path, "blobs", "sha256")));
     }
 
@@ -121,7 +114,7 @@ public class OciArchiveSourceTests
         Directory.CreateDirectory(layout);
         await TarFile.ExtractToDirectoryAsync(archive, layout, overwriteFiles: false);
         using var probeStore = new TempDirectory("cb-ociarchive-probe");
-        var image = Assert.Single(await ResolveAsync($"oci:{layout}:10.0", new ContentStore(probeStore.Path)));
+        var image = Assert.Single(await BaseSources.ResolveAsync($"oci:{layout}:10.0", new ContentStore(probeStore.Path)));
         var layer = image.Layers[^1];
         var blob = Path.Combine(layout, "blobs", "sha256", layer.Descriptor.Digest.Hex);
         var bytes = File.ReadAllBytes(blob);
@@ -132,11 +125,11 @@ public class OciArchiveSourceTests
         using var storeDirectory = new TempDirectory("cb-ociarchive-store");
         var store = new ContentStore(storeDirectory.Path);
 
-        var mismatch = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci-archive:{corrupt}:10.0", store));
+        var mismatch = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci-archive:{corrupt}:10.0", store));
 
         Assert.Equal(BaseImageFileFailure.DigestMismatch, mismatch.Failure);
         Assert.Equal(layer.Descriptor.Digest, mismatch.Digest);
-        Assert.Equal(DiagnosticCodes.BaseImageFileDigestMismatch, Diagnose(mismatch).Code);
+        Assert.Equal(DiagnosticCodes.BaseImageFileDigestMismatch, BaseSources.Diagnose(mismatch, "oci-archive:x").Code);
         Assert.False(store.Contains(layer.Descriptor.Digest));
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(storeDirectory.Path, "blobs", "sha256")), f => !Path.GetFileName(f).All(char.IsAsciiHexDigitLower));
     }

@@ -27,26 +27,15 @@ public class OciLayoutSourceTests
 
     private static async Task<Layouts> CreateLayoutsAsync()
     {
-        var root = Path.Combine(Path.GetTempPath(), $"cb-oci-layouts-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
+        var root = BaseSources.NewFolder("cb-oci-layouts");
         var amd64 = $"docker://{TestEnvironment.Registry}/dotnet/runtime-deps:10.0-amd64";
         string single = Path.Combine(root, "single"), multi = Path.Combine(root, "multi"), two = Path.Combine(root, "two");
-        await CopyAsync(amd64, $"oci:{single}:10.0");
-        await CopyAsync($"docker://{TestEnvironment.Registry}/dotnet/runtime-deps:10.0", $"oci:{multi}:10.0", "--all");
-        await CopyAsync(amd64, $"oci:{two}:first");
-        await CopyAsync(amd64, $"oci:{two}:second");
+        await BaseSources.CopyAsync(amd64, $"oci:{single}:10.0");
+        await BaseSources.CopyAsync($"docker://{TestEnvironment.Registry}/dotnet/runtime-deps:10.0", $"oci:{multi}:10.0", "--all");
+        await BaseSources.CopyAsync(amd64, $"oci:{two}:first");
+        await BaseSources.CopyAsync(amd64, $"oci:{two}:second");
         return new Layouts(single, multi, two);
     }
-
-    internal static async Task CopyAsync(string from, string to, params string[] options)
-    {
-        var result = await TestEnvironment.SkopeoAsync(["copy", "--src-tls-verify=false", .. options, from, to]);
-        Assert.True(result.ExitCode == 0, result.ToString());
-    }
-
-    private static Task<IReadOnlyList<BaseImage>> ResolveAsync(string written, ContentStore store, params Platform[] platforms)
-        => BaseImageStage.ResolveAsync(BaseImageLocation.Parse(written), platforms.Length == 0 ? [Platform.LinuxAmd64] : platforms,
-            RegistryMirrors.None, new HashSet<RegistryHost>(), null!, store, CancellationToken.None);
 
     private static JsonObject IndexOf(string layout) => JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!.AsObject();
 
@@ -58,7 +47,7 @@ public class OciLayoutSourceTests
         var store = new ContentStore(storeDirectory.Path);
         var written = $"oci:{layouts.Single}:10.0";
 
-        var image = Assert.Single(await ResolveAsync(written, store));
+        var image = Assert.Single(await BaseSources.ResolveAsync(written, store));
 
         var entry = IndexOf(layouts.Single)["manifests"]!.AsArray().Single()!;
         Assert.Equal(entry["digest"]!.GetValue<string>(), image.ResolvedDigest.ToString());
@@ -88,7 +77,7 @@ public class OciLayoutSourceTests
         var layouts = await Shared.Value;
         using var storeDirectory = new TempDirectory("cb-oci-store");
 
-        var image = Assert.Single(await ResolveAsync($"oci:{layouts.Single}", new ContentStore(storeDirectory.Path)));
+        var image = Assert.Single(await BaseSources.ResolveAsync($"oci:{layouts.Single}", new ContentStore(storeDirectory.Path)));
 
         Assert.Equal(IndexOf(layouts.Single)["manifests"]![0]!["digest"]!.GetValue<string>(), image.ResolvedDigest.ToString());
     }
@@ -99,7 +88,7 @@ public class OciLayoutSourceTests
         var layouts = await Shared.Value;
         using var storeDirectory = new TempDirectory("cb-oci-store");
 
-        var images = await ResolveAsync($"oci:{layouts.Multi}:10.0", new ContentStore(storeDirectory.Path), Platform.LinuxAmd64, LinuxArm64);
+        var images = await BaseSources.ResolveAsync($"oci:{layouts.Multi}:10.0", new ContentStore(storeDirectory.Path), Platform.LinuxAmd64, LinuxArm64);
 
         Assert.Equal(2, images.Count);
         Assert.Equal("amd64", images[0].Config.Architecture);
@@ -117,27 +106,27 @@ public class OciLayoutSourceTests
         using var storeDirectory = new TempDirectory("cb-oci-store");
         var store = new ContentStore(storeDirectory.Path);
 
-        var missing = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{storeDirectory.Combine("nowhere")}:10.0", store));
+        var missing = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{storeDirectory.Combine("nowhere")}:10.0", store));
         Assert.Equal(BaseImageFileFailure.Missing, missing.Failure);
-        Assert.Equal(DiagnosticCodes.BaseImageFileMissing, Diagnose(missing).Code);
+        Assert.Equal(DiagnosticCodes.BaseImageFileMissing, BaseSources.Diagnose(missing, "oci:x").Code);
 
-        var notALayout = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{storeDirectory.Path}:10.0", store));
-        Assert.Equal(DiagnosticCodes.BaseImageFileInvalid, Diagnose(notALayout).Code);
+        var notALayout = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{storeDirectory.Path}:10.0", store));
+        Assert.Equal(DiagnosticCodes.BaseImageFileInvalid, BaseSources.Diagnose(notALayout, "oci:x").Code);
 
-        var tag = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{layouts.TwoTags}:third", store));
+        var tag = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{layouts.TwoTags}:third", store));
         Assert.Equal(BaseImageFileFailure.TagNotFound, tag.Failure);
         Assert.Equal(["first", "second"], tag.Available);
-        var (code, message) = Diagnose(tag);
+        var (code, message) = BaseSources.Diagnose(tag, "oci:x");
         Assert.Equal(DiagnosticCodes.BaseImageTagNotFound, code);
         Assert.Contains("'third'", message, StringComparison.Ordinal);
         Assert.Contains("first, second", message, StringComparison.Ordinal);
 
-        var ambiguous = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{layouts.TwoTags}", store));
-        Assert.Equal(DiagnosticCodes.BaseImageTagRequired, Diagnose(ambiguous).Code);
+        var ambiguous = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{layouts.TwoTags}", store));
+        Assert.Equal(DiagnosticCodes.BaseImageTagRequired, BaseSources.Diagnose(ambiguous, "oci:x").Code);
         Assert.Contains("first, second", ambiguous.Message, StringComparison.Ordinal);
 
         // Either tag of the two works.
-        Assert.Single(await ResolveAsync($"oci:{layouts.TwoTags}:second", store));
+        Assert.Single(await BaseSources.ResolveAsync($"oci:{layouts.TwoTags}:second", store));
     }
 
     [IntegrationFact]
@@ -147,12 +136,12 @@ public class OciLayoutSourceTests
         using var storeDirectory = new TempDirectory("cb-oci-store");
         var store = new ContentStore(storeDirectory.Path);
 
-        var single = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{layouts.Single}:10.0", store, LinuxArm64));
+        var single = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{layouts.Single}:10.0", store, LinuxArm64));
         Assert.Equal(BaseImageFileFailure.PlatformMissing, single.Failure);
         Assert.Equal(["linux/amd64"], single.Available);
-        Assert.Equal(DiagnosticCodes.BaseImageFilePlatformMissing, Diagnose(single).Code);
+        Assert.Equal(DiagnosticCodes.BaseImageFilePlatformMissing, BaseSources.Diagnose(single, "oci:x").Code);
 
-        var multi = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{layouts.Multi}:10.0", store, new Platform("linux", "s390x")));
+        var multi = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{layouts.Multi}:10.0", store, new Platform("linux", "s390x")));
         Assert.Equal(BaseImageFileFailure.PlatformMissing, multi.Failure);
         Assert.Contains("linux/amd64", multi.Available);
         Assert.Contains("linux/arm64/v8", multi.Available);
@@ -164,10 +153,10 @@ public class OciLayoutSourceTests
         var layouts = await Shared.Value;
         using var copy = new TempDirectory("cb-oci-corrupt");
         var layout = copy.Combine("layout");
-        await CopyAsync($"oci:{layouts.Single}:10.0", $"oci:{layout}:10.0");
+        await BaseSources.CopyAsync($"oci:{layouts.Single}:10.0", $"oci:{layout}:10.0");
         using var storeDirectory = new TempDirectory("cb-oci-store");
         var store = new ContentStore(storeDirectory.Path);
-        var image = Assert.Single(await ResolveAsync($"oci:{layout}:10.0", store));
+        var image = Assert.Single(await BaseSources.ResolveAsync($"oci:{layout}:10.0", store));
         var layer = image.Layers[^1];
         var blob = Path.Combine(layout, "blobs", "sha256", layer.Descriptor.Digest.Hex);
         var bytes = File.ReadAllBytes(blob);
@@ -178,7 +167,7 @@ public class OciLayoutSourceTests
 
         Assert.Equal(BaseImageFileFailure.DigestMismatch, mismatch.Failure);
         Assert.Equal(layer.Descriptor.Digest, mismatch.Digest);
-        Assert.Equal(DiagnosticCodes.BaseImageFileDigestMismatch, Diagnose(mismatch).Code);
+        Assert.Equal(DiagnosticCodes.BaseImageFileDigestMismatch, BaseSources.Diagnose(mismatch, "oci:x").Code);
         Assert.False(store.Contains(layer.Descriptor.Digest));
         // Not even a pending file is left behind.
         Assert.Empty(Directory.GetFiles(Path.Combine(storeDirectory.Path, "blobs", "sha256")));
@@ -186,7 +175,7 @@ public class OciLayoutSourceTests
         // A manifest changed in place is caught when the base is read.
         var manifestBlob = Path.Combine(layout, "blobs", "sha256", image.Manifest.Digest.Hex);
         File.AppendAllText(manifestBlob, " ");
-        var manifest = await Assert.ThrowsAsync<BaseImageFileException>(() => ResolveAsync($"oci:{layout}:10.0", new ContentStore(storeDirectory.Path)));
+        var manifest = await Assert.ThrowsAsync<BaseImageFileException>(() => BaseSources.ResolveAsync($"oci:{layout}:10.0", new ContentStore(storeDirectory.Path)));
         Assert.Equal(BaseImageFileFailure.DigestMismatch, manifest.Failure);
     }
 
@@ -207,5 +196,4 @@ public class OciLayoutSourceTests
         Assert.Contains("not read by this version", Assert.Throws<InvalidReferenceException>(() => BaseImageLocation.Parse("docker-daemon:app:1")).Message, StringComparison.Ordinal);
     }
 
-    private static (string Code, string Message) Diagnose(Exception e) => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context("oci:x", "oci:x", false));
 }

@@ -20,8 +20,7 @@ public class ScratchSourceTests
         Assert.IsType<RegistryLocation>(BaseImageLocation.Parse("registry.example.com/scratch:1"));
         using var storeDirectory = new TempDirectory("cb-scratch-store");
 
-        var images = await BaseImageStage.ResolveAsync(BaseImageLocation.Parse("scratch"), [Platform.LinuxAmd64, new Platform("linux", "arm64", "v8")],
-            RegistryMirrors.None, new HashSet<RegistryHost>(), null!, new ContentStore(storeDirectory.Path), CancellationToken.None);
+        var images = await BaseSources.ResolveAsync("scratch", new ContentStore(storeDirectory.Path), Platform.LinuxAmd64, new Platform("linux", "arm64", "v8"));
 
         Assert.Equal(2, images.Count);
         Assert.All(images, image => Assert.Empty(image.Layers));

@@ -28,8 +28,10 @@ public static class LayerPlanStage
             }
             plans = plans.Select(plan => (IReadOnlyList<PlannedLayer>)[extraLayer, .. plan]).ToArray();
         }
-        // The items were named one by one: only the publish output is searched for secrets.
-        var secrets = plans.SelectMany(p => SecretFileDetector.Find(p.Where(l => l.Kind != LayerKind.ExtraFiles))).Distinct(StringComparer.Ordinal).ToArray();
+        // Only the publish output is searched for secrets (the items were named one by one), and a layer the
+        // platforms share is read once: the detector may read file contents.
+        var distinct = plans.SelectMany(p => p).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>();
+        var secrets = SecretFileDetector.Find(distinct.Where(l => l.Kind != LayerKind.ExtraFiles));
         return new LayerPlan(plans, secrets);
     }
 
