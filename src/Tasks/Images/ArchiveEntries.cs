@@ -7,8 +7,8 @@ namespace Containers.Build.Images;
 internal static class ArchiveEntries
 {
     /// <summary>
-    /// Visits every regular file (its name without a leading "./") and reports each symbolic link to
-    /// <paramref name="link"/> (its name and its target, resolved against the link's folder).
+    /// Visits every regular file of a tar file, plain or gzipped (its name without a leading "./"), and reports each
+    /// symbolic link to <paramref name="link"/> (its name and its target, resolved against the link's folder).
     /// </summary>
     public static async Task ReadAsync(string file, string source, Func<string, TarEntry, Task> visit, CancellationToken cancellationToken, Action<string, string>? link = null)
     {
@@ -17,9 +17,16 @@ internal static class ArchiveEntries
         var gzipped = await stream.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         stream.Position = 0;
         await using Stream content = gzipped ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        await ReadAsync(content, source, file, visit, cancellationToken, link).ConfigureAwait(false);
+    }
+
+    /// <summary>The same over a plain tar stream read once, front to back (an engine's save as it is written).</summary>
+    /// <param name="describe">Where the stream comes from, for the message when it is not a tar.</param>
+    public static async Task ReadAsync(Stream tar, string source, string describe, Func<string, TarEntry, Task> visit, CancellationToken cancellationToken, Action<string, string>? link = null)
+    {
         try
         {
-            await using var reader = new TarReader(content);
+            await using var reader = new TarReader(tar, leaveOpen: true);
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
             {
                 var name = Normalize(entry.Name);
@@ -38,7 +45,7 @@ internal static class ArchiveEntries
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source, $"The base image {source} names {file}, which is not a readable tar archive: {e.Message}");
+            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source, $"The base image {source} names {describe}, which is not a readable tar archive: {e.Message}");
         }
     }
 

@@ -17,10 +17,14 @@ public enum BaseImageFileFailure
     DigestMismatch,
     /// <summary>Not an OCI image layout, or a document there that cannot be read.</summary>
     Invalid,
+    /// <summary>The local engine (containers-storage:, docker-daemon:) has no image of that name.</summary>
+    NotInEngine,
+    /// <summary>The local engine's CLI is missing, does not answer, or failed to save the image.</summary>
+    EngineUnusable,
 }
 
 /// <summary>
-/// A base image named by a file source (ContainerBaseImage=oci:, oci-archive: or docker-archive:) that cannot be used; the task gives
+/// A base image named by a file source (ContainerBaseImage=oci:, oci-archive:, docker-archive:) or a local engine (containers-storage:, docker-daemon:) that cannot be used; the task gives
 /// each <see cref="Failure"/> its code.
 /// </summary>
 public sealed class BaseImageFileException(BaseImageFileFailure failure, string source, string message, IReadOnlyList<string>? available = null, Digest? digest = null)

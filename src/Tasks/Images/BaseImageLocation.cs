@@ -5,16 +5,13 @@ namespace Containers.Build.Images;
 /// <summary>
 /// Where ContainerBaseImage says the base image is: a registry reference (the default), or a file source named
 /// the way skopeo, podman and buildah name it (<c>oci:PATH[:TAG]</c>, <c>oci-archive:PATH[:TAG]</c>,
-/// <c>docker-archive:PATH[:NAME:TAG]</c>). <see cref="Written"/> is the name as the user wrote it; it becomes the
+/// <c>docker-archive:PATH[:NAME:TAG]</c>), or an image in a local engine (<c>containers-storage:NAME[:TAG]</c>, <c>docker-daemon:NAME[:TAG]</c>). <see cref="Written"/> is the name as the user wrote it; it becomes the
 /// base.name label of a file source.
 /// </summary>
 public abstract record BaseImageLocation(string Written)
 {
     /// <summary>The transports of skopeo/containers-image that name a file or a local engine, not a registry.</summary>
     public static readonly IReadOnlyList<string> FileTransports = ["oci", "oci-archive", "docker-archive", "containers-storage", "docker-daemon"];
-
-    /// <summary>The transports this version reads.</summary>
-    public static readonly IReadOnlyList<string> SupportedFileTransports = ["oci", "oci-archive", "docker-archive"];
 
     /// <summary>
     /// <c>scratch</c> (no base), a registry reference, or a file source when the text starts with a transport (<c>oci:</c>). The path ends
@@ -32,11 +29,17 @@ public abstract record BaseImageLocation(string Written)
         var transport = colon > 0 ? text[..colon] : null;
         if (transport is not null && FileTransports.Contains(transport, StringComparer.Ordinal))
         {
-            if (!SupportedFileTransports.Contains(transport, StringComparer.Ordinal))
-            {
-                throw new InvalidReferenceException($"the '{transport}:' transport is not read by this version; use a registry reference, oci:PATH[:TAG], oci-archive:PATH[:TAG] or docker-archive:PATH[:NAME:TAG].");
-            }
             var rest = text[(colon + 1)..];
+            if (transport is "containers-storage" or "docker-daemon")
+            {
+                // The engine resolves the name (a short name, NAME:TAG, NAME@DIGEST or an image id); it is passed as one argument.
+                var name = rest.Trim();
+                if (name.Length == 0 || name.Any(char.IsControl))
+                {
+                    throw new InvalidReferenceException($"'{text}' names no image: write {transport}:NAME[:TAG], as '{EngineImageLocation.CommandFor(transport)} images' lists it.");
+                }
+                return new EngineImageLocation(text, EngineImageLocation.CommandFor(transport), name);
+            }
             if (transport == "docker-archive")
             {
                 // docker-archive:PATH[:NAME:TAG]: everything after the path is a reference, colons and all.
@@ -84,6 +87,18 @@ public sealed record OciArchiveLocation(string Written, string File, string? Tag
 
 /// <summary>What docker save / podman save write; <paramref name="Name"/> is a NAME:TAG of its RepoTags.</summary>
 public sealed record DockerArchiveLocation(string Written, string File, string? Name) : BaseImageLocation(Written);
+
+/// <summary>
+/// An image in a local engine's store (<c>containers-storage:NAME[:TAG]</c> is podman's, <c>docker-daemon:NAME[:TAG]</c> docker's),
+/// read through its CLI, never from its storage directly.
+/// </summary>
+public sealed record EngineImageLocation(string Written, string Engine, string Name) : BaseImageLocation(Written)
+{
+    /// <summary>The program run for <see cref="Engine"/>: its name, looked up on PATH (a test gives a wrapper's path).</summary>
+    public string Command { get; init; } = Engine;
+
+    public static string CommandFor(string transport) => transport == "docker-daemon" ? "docker" : "podman";
+}
 
 /// <summary>No base image: the app's layers alone (for static executables).</summary>
 public sealed record ScratchLocation() : BaseImageLocation(ScratchSource.Name);

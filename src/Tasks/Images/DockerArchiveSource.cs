@@ -8,19 +8,20 @@ using Containers.Build.References;
 namespace Containers.Build.Images;
 
 /// <summary>
-/// Reads a base image from what <c>docker save</c> and <c>podman save</c> write (<c>docker-archive:PATH[:NAME:TAG]</c>),
-/// gzipped or not: manifest.json names each image's config and its layers, which are uncompressed tars. The config
-/// is checked against its digest (its name) and each layer against its diff_id. A layer is gzipped once, reproducibly
-/// (the same compressor and level as the app's layers), into the content store, and remembered by its diff_id so
-/// the next build neither reads nor compresses it again. The base's manifest is made here, in the Docker format of
-/// the archive's config; its digest is the base.digest label.
+/// Reads a base image from what <c>docker save</c> and <c>podman save</c> write: a file (<c>docker-archive:PATH[:NAME:TAG]</c>,
+/// gzipped or not), or an engine's save as it streams out (<see cref="EngineImageSource"/>). manifest.json names each
+/// image's config and its layers, which are uncompressed tars. The config is checked against its digest (its name) and
+/// each layer against its diff_id; layers are gzipped once (<see cref="GzippedBaseLayers"/>). The base's manifest is made
+/// here, in the Docker format of the archive's config; its digest is the base.digest label.
 /// </summary>
 public static class DockerArchiveSource
 {
     private const long SmallEntryLimit = 4 * 1024 * 1024;
 
+    /// <summary>A file, read twice: once for its JSON documents, once for the layers no earlier build gzipped.</summary>
     public static async Task<IReadOnlyList<BaseImage>> ResolveAsync(DockerArchiveLocation location, IReadOnlyList<Platform> platforms, ContentStore store, CancellationToken cancellationToken)
     {
+        var input = new DockerArchiveInput(location.Written, location.File, location.Name);
         var source = location.Written;
         if (!File.Exists(location.File))
         {
@@ -30,39 +31,162 @@ public static class DockerArchiveSource
                     : $"The base image {source} names the file {location.File}, which does not exist.");
         }
 
-        var small = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new ArchiveContents();
         await ArchiveEntries.ReadAsync(location.File, source, async (name, entry) =>
         {
-            if (entry.Length <= SmallEntryLimit && (name == "manifest.json" || name.EndsWith(".json", StringComparison.Ordinal) || name.StartsWith("blobs/", StringComparison.Ordinal)))
+            if (entry.Length <= SmallEntryLimit && IsDocumentOrBlob(name))
             {
-                small[name] = await ArchiveEntries.ReadAllAsync(entry.DataStream!, cancellationToken).ConfigureAwait(false);
+                entries.Small[name] = await ArchiveEntries.ReadAllAsync(entry.DataStream!, cancellationToken).ConfigureAwait(false);
             }
-        }, cancellationToken, (name, target) => links[name] = target).ConfigureAwait(false);
-        if (!small.TryGetValue("manifest.json", out var manifestJson))
+        }, cancellationToken, entries.AddLink).ConfigureAwait(false);
+        var (configBytes, config, layerNames) = ReadImage(input, entries, platforms);
+        var diffIds = config.DiffIds;
+
+        // Layers already gzipped by an earlier build are known by their diff_id; the others are read in one pass.
+        var layers = new Descriptor?[diffIds.Count];
+        var needed = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < diffIds.Count; i++)
+        {
+            layers[i] = GzippedBaseLayers.Remembered(store, diffIds[i]);
+            if (layers[i] is null)
+            {
+                var name = entries.Follow(layerNames[i]);
+                (needed.TryGetValue(name, out var indexes) ? indexes : needed[name] = []).Add(i);
+            }
+        }
+        if (needed.Count > 0)
+        {
+            await ArchiveEntries.ReadAsync(location.File, source, async (name, entry) =>
+            {
+                if (needed.Remove(name, out var indexes))
+                {
+                    await using var gzipped = await GzippedBaseLayers.GzipAsync(entry.DataStream!, store, source, $"{name} in {location.File}", cancellationToken).ConfigureAwait(false);
+                    var descriptor = KeepIfNamed(input, name, gzipped, diffIds[indexes[0]], store);
+                    indexes.ForEach(i => layers[i] = descriptor);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            if (needed.Keys.FirstOrDefault() is { } absent)
+            {
+                throw new BaseImageFileException(BaseImageFileFailure.Missing, source, $"The base image {source} lists the layer {absent}, which {location.File} does not hold.");
+            }
+        }
+        return Assemble(input, configBytes, config, layers.Select(l => l!).ToArray(), store, platforms);
+    }
+
+    /// <summary>
+    /// An archive being written by someone else (an engine's save, which cannot be read twice), in one pass: each
+    /// layer is gzipped as it goes by (or only hashed, when an earlier build gzipped a tar of that name's diff_id),
+    /// and kept once the config, which comes after the layers, says which of them the image has.
+    /// </summary>
+    internal static async Task<IReadOnlyList<BaseImage>> ResolveStreamAsync(Stream archive, DockerArchiveInput input, IReadOnlyList<Platform> platforms, ContentStore store, CancellationToken cancellationToken)
+    {
+        var entries = new ArchiveContents();
+        var gzipped = new Dictionary<string, GzippedLayer>(StringComparer.Ordinal);
+        var hashed = new Dictionary<string, Digest>(StringComparer.Ordinal);
+        try
+        {
+            await ArchiveEntries.ReadAsync(archive, input.Source, input.Describe, async (name, entry) =>
+            {
+                if (entry.Length <= SmallEntryLimit)
+                {
+                    entries.Small[name] = await ArchiveEntries.ReadAllAsync(entry.DataStream!, cancellationToken).ConfigureAwait(false);
+                }
+                else if (HexIn(name) is { } hex && GzippedBaseLayers.Remembered(store, Digest.Parse("sha256:" + hex)) is not null)
+                {
+                    hashed[name] = await GzippedBaseLayers.HashAsync(entry.DataStream!, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    gzipped[name] = await GzippedBaseLayers.GzipAsync(entry.DataStream!, store, input.Source, $"{name} of {input.Describe}", cancellationToken).ConfigureAwait(false);
+                }
+            }, cancellationToken, entries.AddLink).ConfigureAwait(false);
+
+            var (configBytes, config, layerNames) = ReadImage(input, entries, platforms);
+            var layers = new Descriptor[config.DiffIds.Count];
+            for (var i = 0; i < layers.Length; i++)
+            {
+                var diffId = config.DiffIds[i];
+                var name = entries.Follow(layerNames[i]);
+                if (hashed.TryGetValue(name, out var actual))
+                {
+                    layers[i] = actual == diffId && GzippedBaseLayers.Remembered(store, diffId) is { } remembered ? remembered : throw Mismatch(input, name, actual, diffId);
+                }
+                else if (gzipped.Remove(name, out var layer))
+                {
+                    await using (layer)
+                    {
+                        layers[i] = KeepIfNamed(input, name, layer, diffId, store);
+                    }
+                }
+                else if (entries.Small.TryGetValue(name, out var small))
+                {
+                    await using var layer2 = await GzippedBaseLayers.GzipAsync(new MemoryStream(small, writable: false), store, input.Source, $"{name} of {input.Describe}", cancellationToken).ConfigureAwait(false);
+                    layers[i] = KeepIfNamed(input, name, layer2, diffId, store);
+                }
+                else
+                {
+                    // Named twice in the image (the same layer at two places): the first kept it.
+                    layers[i] = GzippedBaseLayers.Remembered(store, diffId)
+                        ?? throw new BaseImageFileException(BaseImageFileFailure.Missing, input.Source, $"The base image {input.Source} lists the layer {name}, which {input.Describe} does not hold.");
+                }
+            }
+            return Assemble(input, configBytes, config, layers, store, platforms);
+        }
+        finally
+        {
+            // The layers of other images in the archive, or of a failed read: nothing is kept.
+            foreach (var unused in gzipped.Values)
+            {
+                await unused.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsDocumentOrBlob(string name)
+        => name == "manifest.json" || name.EndsWith(".json", StringComparison.Ordinal) || name.StartsWith("blobs/", StringComparison.Ordinal);
+
+    /// <summary>The chosen image's config (checked against its digest and the platforms) and the names of its layers.</summary>
+    private static (byte[] ConfigBytes, ImageConfig Config, IReadOnlyList<string> LayerNames) ReadImage(DockerArchiveInput input, ArchiveContents entries, IReadOnlyList<Platform> platforms)
+    {
+        var source = input.Source;
+        if (!entries.Small.TryGetValue("manifest.json", out var manifestJson))
         {
             throw new BaseImageFileException(BaseImageFileFailure.Invalid, source,
-                $"The base image {source} names {location.File}, which is not a docker-archive (it has no manifest.json at its top).");
+                $"The base image {source} names {input.Describe}, which is not a docker-archive (it has no manifest.json at its top).");
         }
-
-        var (configName, layerNames) = ChooseImage(location, manifestJson);
-        string Follow(string name)
-        {
-            for (var hops = 0; hops < 8 && links.TryGetValue(name, out var target); hops++)
-            {
-                name = target;
-            }
-            return name;
-        }
-        configName = Follow(configName);
-        var configBytes = small.TryGetValue(configName, out var found) ? found
-            : throw new BaseImageFileException(BaseImageFileFailure.Missing, source, $"The base image {source} names the config {configName}, which {location.File} does not hold.");
+        var (configName, layerNames) = ChooseImage(input, manifestJson);
+        configName = entries.Follow(configName);
+        var configBytes = entries.Small.TryGetValue(configName, out var found) ? found
+            : throw new BaseImageFileException(BaseImageFileFailure.Missing, source, $"The base image {source} names the config {configName}, which {input.Describe} does not hold.");
         var configDigest = Digest.Compute(configBytes);
         if (HexIn(configName) is { } named && named != configDigest.Hex)
         {
             throw new BaseImageFileException(BaseImageFileFailure.DigestMismatch, source,
                 $"The config {configName} of the base image {source} does not match its digest: it has digest {configDigest}.", digest: Digest.Parse("sha256:" + named));
         }
+        var config = ParseConfig(input, configBytes, platforms);
+        if (config.DiffIds.Count != layerNames.Count)
+        {
+            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source,
+                $"The base image {source} lists {layerNames.Count} layers in manifest.json but its config has {config.DiffIds.Count} diff_ids.");
+        }
+        return (configBytes, config, layerNames.Select(ArchiveEntries.Normalize).ToArray());
+    }
+
+    /// <summary>
+    /// The image of a config whose every layer an earlier build gzipped (an engine's image that did not change), with
+    /// nothing read from the archive; null when one of them is not remembered.
+    /// </summary>
+    internal static IReadOnlyList<BaseImage>? FromRememberedLayers(DockerArchiveInput input, byte[] configBytes, IReadOnlyList<Platform> platforms, ContentStore store)
+    {
+        var config = ParseConfig(input, configBytes, platforms);
+        var layers = config.DiffIds.Select(diffId => GzippedBaseLayers.Remembered(store, diffId)).ToArray();
+        return layers.All(l => l is not null) ? Assemble(input, configBytes, config, layers!, store, platforms) : null;
+    }
+
+    private static ImageConfig ParseConfig(DockerArchiveInput input, byte[] configBytes, IReadOnlyList<Platform> platforms)
+    {
+        var source = input.Source;
         ImageConfig config;
         try
         {
@@ -78,52 +202,35 @@ public static class DockerArchiveSource
             throw new BaseImageFileException(BaseImageFileFailure.PlatformMissing, source,
                 $"The base image {source} has no {lacking} variant; it offers {offered}.", [offered.ToString()]);
         }
-        var diffIds = config.DiffIds;
-        if (diffIds.Count != layerNames.Count)
-        {
-            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source,
-                $"The base image {source} lists {layerNames.Count} layers in manifest.json but its config has {diffIds.Count} diff_ids.");
-        }
+        return config;
+    }
 
-        // Layers already gzipped by an earlier build are known by their diff_id; the others are read in one pass.
-        var layers = new Descriptor?[diffIds.Count];
-        var needed = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < diffIds.Count; i++)
-        {
-            layers[i] = Remembered(store, diffIds[i]);
-            if (layers[i] is null)
-            {
-                var name = Follow(ArchiveEntries.Normalize(layerNames[i]));
-                (needed.TryGetValue(name, out var indexes) ? indexes : needed[name] = []).Add(i);
-            }
-        }
-        if (needed.Count > 0)
-        {
-            await ArchiveEntries.ReadAsync(location.File, source, async (name, entry) =>
-            {
-                if (needed.Remove(name, out var indexes))
-                {
-                    var descriptor = await CompressAsync(source, location, name, entry.DataStream!, diffIds[indexes[0]], store, cancellationToken).ConfigureAwait(false);
-                    indexes.ForEach(i => layers[i] = descriptor);
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            if (needed.Keys.FirstOrDefault() is { } absent)
-            {
-                throw new BaseImageFileException(BaseImageFileFailure.Missing, source, $"The base image {source} lists the layer {absent}, which {location.File} does not hold.");
-            }
-        }
+    /// <summary>Keeps a gzipped layer when its tar is the one the config names; nothing is stored otherwise.</summary>
+    private static Descriptor KeepIfNamed(DockerArchiveInput input, string name, GzippedLayer layer, Digest diffId, ContentStore store)
+        => layer.DiffId == diffId ? GzippedBaseLayers.Keep(store, layer) : throw Mismatch(input, name, layer.DiffId, diffId);
 
-        var descriptors = layers.Select(l => l!).ToArray();
-        var manifest = ImageManifest.Create(ImageFormat.Docker, new Descriptor(MediaTypes.DockerConfig, configDigest, configBytes.Length), descriptors);
-        var baseLayers = descriptors.Select(d => (ImageLayer)new FileBaseLayer(d, store.PathOf(d.Digest), source, store)).ToArray();
-        var image = new BaseImage(null, manifest, config, manifest.Digest, baseLayers) { SourceName = source };
+    private static BaseImageFileException Mismatch(DockerArchiveInput input, string name, Digest actual, Digest diffId)
+        => new(BaseImageFileFailure.DigestMismatch, input.Source,
+            $"The layer {name} of the base image {input.Source} ({input.Describe}) does not match its diff_id: it has digest {actual}, the config says {diffId}.", digest: diffId);
+
+    private static IReadOnlyList<BaseImage> Assemble(DockerArchiveInput input, byte[] configBytes, ImageConfig config, IReadOnlyList<Descriptor> layers, ContentStore store, IReadOnlyList<Platform> platforms)
+    {
+        var configDigest = Digest.Compute(configBytes);
+        if (!store.Contains(configDigest))
+        {
+            // Kept so that the next read of an unchanged engine image needs only its config digest.
+            store.WriteBytes(configBytes, configDigest);
+        }
+        var manifest = ImageManifest.Create(ImageFormat.Docker, new Descriptor(MediaTypes.DockerConfig, configDigest, configBytes.Length), layers);
+        var baseLayers = layers.Select(d => (ImageLayer)new FileBaseLayer(d, store.PathOf(d.Digest), input.Source, store)).ToArray();
+        var image = new BaseImage(null, manifest, config, manifest.Digest, baseLayers) { SourceName = input.Source };
         return platforms.Select(_ => image).ToArray();
     }
 
     /// <summary>The image manifest.json names: the one tagged NAME:TAG (compared as references, so docker.io/library/x:1 is x:1), or its only image.</summary>
-    private static (string Config, IReadOnlyList<string> Layers) ChooseImage(DockerArchiveLocation location, byte[] manifestJson)
+    private static (string Config, IReadOnlyList<string> Layers) ChooseImage(DockerArchiveInput input, byte[] manifestJson)
     {
-        var source = location.Written;
+        var source = input.Source;
         JsonArray images;
         try
         {
@@ -140,14 +247,14 @@ public static class DockerArchiveSource
         var tags = entries.SelectMany(e => e.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
         (string? Config, string[] Tags, string[] Layers) chosen;
-        if (location.Name is { } wanted)
+        if (input.Name is { } wanted)
         {
             var key = Canonical(wanted);
             chosen = entries.FirstOrDefault(e => e.Tags.Any(t => t == wanted || Canonical(t) == key));
             if (chosen.Config is null)
             {
                 throw new BaseImageFileException(BaseImageFileFailure.TagNotFound, source,
-                    $"The docker-archive {location.File} has no image tagged '{wanted}'; {(tags.Length == 0 ? "its images have no tags" : "it has " + string.Join(", ", tags))}.", tags);
+                    $"The docker-archive {input.Describe} has no image tagged '{wanted}'; {(tags.Length == 0 ? "its images have no tags" : "it has " + string.Join(", ", tags))}.", tags);
             }
         }
         else if (entries.Length == 1)
@@ -158,8 +265,8 @@ public static class DockerArchiveSource
         {
             throw new BaseImageFileException(entries.Length == 0 ? BaseImageFileFailure.Invalid : BaseImageFileFailure.TagRequired, source,
                 entries.Length == 0
-                    ? $"The docker-archive {location.File} holds no image."
-                    : $"The docker-archive {location.File} holds {entries.Length} images; name one with docker-archive:PATH:NAME:TAG, where NAME:TAG is one of {(tags.Length == 0 ? "(none are tagged)" : string.Join(", ", tags))}.",
+                    ? $"The docker-archive {input.Describe} holds no image."
+                    : $"The docker-archive {input.Describe} holds {entries.Length} images; name one with docker-archive:PATH:NAME:TAG, where NAME:TAG is one of {(tags.Length == 0 ? "(none are tagged)" : string.Join(", ", tags))}.",
                 tags);
         }
         if (chosen.Config is null)
@@ -182,65 +289,33 @@ public static class DockerArchiveSource
     }
 
     /// <summary>The sha256 a name carries (<c>&lt;hex&gt;.json</c>, <c>blobs/sha256/&lt;hex&gt;</c>), if any.</summary>
-    private static string? HexIn(string name)
+    internal static string? HexIn(string name)
     {
         var file = Path.GetFileName(name);
         var stem = file.EndsWith(".json", StringComparison.Ordinal) ? file[..^5] : file;
         return stem.Length == 64 && stem.All(char.IsAsciiHexDigitLower) ? stem : null;
     }
+}
 
-    private static string RecordPath(ContentStore store, Digest diffId) => Path.Combine(store.Root, "base-layers", diffId.Hex);
+/// <summary>A docker-archive as the messages name it: ContainerBaseImage as written, the file (or the engine command), and the NAME:TAG asked for.</summary>
+internal sealed record DockerArchiveInput(string Source, string Describe, string? Name);
 
-    /// <summary>The gzipped blob an earlier build made of this diff_id, when the store still has it.</summary>
-    private static Descriptor? Remembered(ContentStore store, Digest diffId)
+/// <summary>What one pass over a docker-archive kept: its small entries (documents, configs, small layers) and its links.</summary>
+internal sealed class ArchiveContents
+{
+    private readonly Dictionary<string, string> _links = new(StringComparer.Ordinal);
+
+    public Dictionary<string, byte[]> Small { get; } = new(StringComparer.Ordinal);
+
+    public void AddLink(string name, string target) => _links[name] = target;
+
+    /// <summary>The entry a name ends at after its links (docker save links each layer.tar to one file; a few hops at most).</summary>
+    public string Follow(string name)
     {
-        var record = RecordPath(store, diffId);
-        if (!File.Exists(record))
+        for (var hops = 0; hops < 8 && _links.TryGetValue(name, out var target); hops++)
         {
-            return null;
+            name = target;
         }
-        var parts = File.ReadAllText(record).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length == 2 && Digest.TryParse(parts[0], out var digest) && long.TryParse(parts[1], out var size) && store.Contains(digest)
-            ? new Descriptor(MediaTypes.DockerLayerGzip, digest, size)
-            : null;
-    }
-
-    /// <summary>
-    /// Gzips one layer tar into the store, hashing the tar (it must be its diff_id) and the gzip (its digest) in the
-    /// same pass; nothing is kept when the tar is not the one the config names.
-    /// </summary>
-    private static async Task<Descriptor> CompressAsync(string source, DockerArchiveLocation location, string name, Stream data, Digest diffId, ContentStore store, CancellationToken cancellationToken)
-    {
-        // The compressor gets the tar in whole buffers, whatever sizes the archive's reader returns (a gzipped archive
-        // returns others than a plain one): deflate's output depends on how its input is cut.
-        var buffer = new byte[1 << 16];
-        var length = await data.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (length >= 2 && buffer[0] == 0x1f && buffer[1] == 0x8b)
-        {
-            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source,
-                $"The layer {name} in {location.File} is compressed; a docker-archive holds uncompressed layer tars (as docker save and podman save write them).");
-        }
-        await using var blob = store.NewBlob(useAsync: true);
-        var compressed = new HashingStream(blob.Stream, leaveOpen: true);
-        var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true);
-        var uncompressed = new HashingStream(gzip, leaveOpen: true);
-        while (length > 0)
-        {
-            await uncompressed.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            length = await data.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        }
-        var actual = uncompressed.GetDigest();
-        await gzip.DisposeAsync().ConfigureAwait(false);
-        if (actual != diffId)
-        {
-            throw new BaseImageFileException(BaseImageFileFailure.DigestMismatch, source,
-                $"The layer {name} of the base image {source} ({location.File}) does not match its diff_id: it has digest {actual}, the config says {diffId}.", digest: diffId);
-        }
-        var descriptor = new Descriptor(MediaTypes.DockerLayerGzip, compressed.GetDigest(), compressed.BytesWritten);
-        store.Commit(blob, descriptor.Digest);
-        var record = RecordPath(store, diffId);
-        Directory.CreateDirectory(Path.GetDirectoryName(record)!);
-        AtomicFile.WriteAllBytes(record, Encoding.UTF8.GetBytes($"{descriptor.Digest}\n{descriptor.Size}\n"));
-        return descriptor;
+        return name;
     }
 }

@@ -13,6 +13,15 @@ public sealed class ChildProcessNotStartedException(string program, Exception? i
     public string Program { get; } = program;
 }
 
+/// <summary>A program that failed while its output was being read; <see cref="Exception.InnerException"/> is what the reader made of the output.</summary>
+public sealed class ChildProcessFailedException(string program, int exitCode, string errors, Exception inner)
+    : Exception($"'{program}' failed (exit {exitCode}): {errors.Trim()}", inner)
+{
+    public string Program { get; } = program;
+    public int ExitCode { get; } = exitCode;
+    public string Errors { get; } = errors;
+}
+
 /// <summary>A program that did not finish within its time; it was killed, with its children.</summary>
 public sealed class ChildProcessTimeoutException(string program, TimeSpan timeout)
     : Exception($"'{program}' did not finish within {timeout.TotalSeconds:0} s.")
@@ -30,8 +39,12 @@ public static class ChildProcess
 {
     /// <param name="writeInput">Writes standard input (then closed); null gives the program an empty one.</param>
     /// <param name="workingDirectory">Where it runs; null for the current directory.</param>
+    /// <param name="readOutput">
+    /// Reads standard output as it is written (an engine's save, too large to hold), instead of collecting it as text;
+    /// what it leaves unread is drained. When it fails, the program is killed.
+    /// </param>
     public static async Task<ChildProcessResult> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken,
-        Func<Stream, CancellationToken, Task>? writeInput = null, string? workingDirectory = null)
+        Func<Stream, CancellationToken, Task>? writeInput = null, string? workingDirectory = null, Func<Stream, CancellationToken, Task>? readOutput = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -67,7 +80,7 @@ public static class ChildProcess
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
-            var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+            var output = readOutput is null ? process.StandardOutput.ReadToEndAsync(deadline.Token) : ReadStreamAsync(process.StandardOutput.BaseStream, readOutput, deadline.Token);
             var errors = process.StandardError.ReadToEndAsync(deadline.Token);
             var inputFailure = "";
             try
@@ -95,9 +108,25 @@ public static class ChildProcess
                     {
                     }
                 }
+                // Output first: a reader that fails must stop the program, which would otherwise wait on a full pipe.
+                string outputText;
+                try
+                {
+                    outputText = await output.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && readOutput is not null)
+                {
+                    // The reader found the output unreadable. A program that failed (and so wrote nothing, or half)
+                    // says why on its standard error; that, not the reader's complaint, is the cause.
+                    if (await ExitedAsync(process, ExitGrace).ConfigureAwait(false) && process.ExitCode != 0)
+                    {
+                        throw new ChildProcessFailedException(program, process.ExitCode, await errors.ConfigureAwait(false), e);
+                    }
+                    throw;
+                }
                 await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
                 var errorText = await errors.ConfigureAwait(false);
-                return new ChildProcessResult(process.ExitCode, await output.ConfigureAwait(false), inputFailure.Length == 0 ? errorText : $"{errorText.TrimEnd()}\n{inputFailure}".Trim());
+                return new ChildProcessResult(process.ExitCode, outputText, inputFailure.Length == 0 ? errorText : $"{errorText.TrimEnd()}\n{inputFailure}".Trim());
             }
             catch (OperationCanceledException)
             {
@@ -113,6 +142,30 @@ public static class ChildProcess
                 throw;
             }
         }
+    }
+
+    /// <summary>How long a program whose output could not be read is given to exit by itself and say why.</summary>
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(2);
+
+    private static async Task<bool> ExitedAsync(Process process, TimeSpan grace)
+    {
+        using var wait = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<string> ReadStreamAsync(Stream output, Func<Stream, CancellationToken, Task> readOutput, CancellationToken cancellationToken)
+    {
+        await readOutput(output, cancellationToken).ConfigureAwait(false);
+        await output.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        return "";
     }
 
     /// <summary>The program's standard input, remembering whether a write failed because the program closed it.</summary>

@@ -112,6 +112,13 @@ public static class DiagnosticCodes
     /// <summary>The file source is not an OCI image layout, or a document in it cannot be read.</summary>
     public const string BaseImageFileInvalid = "CB2015";
 
+    // Base images from a local engine (containers-storage:, docker-daemon:).
+    /// <summary>The local engine has no image of the name ContainerBaseImage gives.</summary>
+    public const string BaseImageNotInEngine = "CB2016";
+
+    /// <summary>The local engine's CLI is not installed, does not answer, or failed to save the image.</summary>
+    public const string BaseImageEngineUnusable = "CB2017";
+
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";
 

@@ -93,7 +93,7 @@ public static class ErrorBoundary
         _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
     };
 
-    /// <summary>CB2010..CB2015: a base image read from a file source (oci:PATH[:TAG], oci-archive:PATH[:TAG], docker-archive:PATH[:NAME:TAG]).</summary>
+    /// <summary>CB2010..CB2017: a base image read from a file source (oci:PATH[:TAG], oci-archive:PATH[:TAG], docker-archive:PATH[:NAME:TAG]) or a local engine.</summary>
     private static (string Code, string Message) DiagnoseFile(BaseImageFileException e, Context context) => e.Failure switch
     {
         BaseImageFileFailure.Missing =>
@@ -104,6 +104,10 @@ public static class ErrorBoundary
             (DiagnosticCodes.BaseImageTagRequired, $"{e.Message}"),
         BaseImageFileFailure.PlatformMissing =>
             (DiagnosticCodes.BaseImageFilePlatformMissing, $"{e.Message} Copy that platform into the layout (skopeo copy --override-arch, or --all for every platform), or set {(context.IsMultiPlatform ? "ContainerRuntimeIdentifiers to runtime identifiers of platforms" : "ContainerRuntimeIdentifier to a runtime identifier of a platform")} it offers."),
+        BaseImageFileFailure.NotInEngine =>
+            (DiagnosticCodes.BaseImageNotInEngine, $"{e.Message} Pull or build it into {EngineOf(e)} first ('{EngineOf(e)} pull NAME', '{EngineOf(e)} build -t NAME .'), or check the name against '{EngineOf(e)} images'."),
+        BaseImageFileFailure.EngineUnusable =>
+            (DiagnosticCodes.BaseImageEngineUnusable, $"{e.Message} Check that '{EngineOf(e)} images' works, or save the image to a file ('{EngineOf(e)} save -o base.tar NAME') and set ContainerBaseImage=docker-archive:base.tar."),
         BaseImageFileFailure.DigestMismatch =>
             (DiagnosticCodes.BaseImageFileDigestMismatch, $"{e.Message} The file was changed or damaged after it was written: write it again (skopeo copy, docker save, podman save), and do not edit it."),
         _ =>
@@ -111,6 +115,8 @@ public static class ErrorBoundary
     };
 
     private static string Transport(BaseImageFileException e) => e.BaseImage[..Math.Max(0, e.BaseImage.IndexOf(':'))];
+
+    private static string EngineOf(BaseImageFileException e) => EngineImageLocation.CommandFor(Transport(e));
 
     /// <summary>CB2003 after TLS failed: what to do about the certificate or the handshake (not whether the registry runs).</summary>
     private static string TlsAdvice(UnreachableReason reason) => reason switch

@@ -193,7 +193,9 @@ public class OciLayoutSourceTests
 
         Assert.Throws<InvalidReferenceException>(() => BaseImageLocation.Parse("oci:"));
         Assert.Throws<InvalidReferenceException>(() => BaseImageLocation.Parse("oci:/dir:"));
-        Assert.Contains("not read by this version", Assert.Throws<InvalidReferenceException>(() => BaseImageLocation.Parse("docker-daemon:app:1")).Message, StringComparison.Ordinal);
+        Assert.Equal(new EngineImageLocation("docker-daemon:app:1", "docker", "app:1"), BaseImageLocation.Parse("docker-daemon:app:1"));
+        Assert.Equal(new EngineImageLocation("containers-storage:localhost:5000/app@sha256:1", "podman", "localhost:5000/app@sha256:1"), BaseImageLocation.Parse("containers-storage:localhost:5000/app@sha256:1"));
+        Assert.Contains("names no image", Assert.Throws<InvalidReferenceException>(() => BaseImageLocation.Parse("containers-storage: ")).Message, StringComparison.Ordinal);
     }
 
 }

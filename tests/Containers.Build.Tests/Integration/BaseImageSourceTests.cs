@@ -146,4 +146,47 @@ public class BaseImageSourceTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("catatonit", run.Output, StringComparison.Ordinal);
     }
+
+    [IntegrationFact]
+    public async Task The_sample_published_on_an_image_podman_built_and_never_pushed_carries_its_files_and_runs_under_podman()
+    {
+        using var context = new TempDirectory("cb-engine-base");
+        context.WriteFile("marker.txt", "built by podman, never pushed\n");
+        context.WriteFile("Containerfile", $"FROM {TestEnvironment.Registry}/dotnet/aspnet:10.0-amd64\nCOPY marker.txt /etc/marker.txt\n");
+        var name = $"localhost/cb-podman-base-{Guid.NewGuid():N}:1";
+        var built = await TestEnvironment.PodmanAsync("build", "--tls-verify=false", "--network", "host", "-t", name, context.Path);
+        Assert.True(built.ExitCode == 0, built.ToString());
+        try
+        {
+            await using var proxy = await FaultProxy.StartAsync($"http://{TestEnvironment.Registry}");
+            using var sample = await SampleProject.CreateAsync();
+            var repository = TestEnvironment.UniqueRepository("enginebase");
+            var written = $"containers-storage:{name}";
+            var publish = await sample.PublishImageAsync($"ContainerRegistry={proxy.Address}", $"ContainerBaseImage={written}", $"ContainerRepository={repository}");
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            Assert.DoesNotContain(proxy.Seen, r => r.PathAndQuery.Contains("/dotnet/aspnet/", StringComparison.Ordinal));
+
+            var image = $"{TestEnvironment.Registry}/{repository}:latest";
+            var raw = JsonNode.Parse((await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", $"docker://{image}")).Output)!;
+            var config = JsonNode.Parse((await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--config", $"docker://{image}")).Output)!;
+            var engineLayers = JsonNode.Parse((await TestEnvironment.PodmanAsync("image", "inspect", "--format", "{{json .RootFS.Layers}}", name)).Output)!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
+            Assert.Equal(engineLayers, config["rootfs"]!["diff_ids"]!.AsArray().Take(engineLayers.Length).Select(d => d!.GetValue<string>()));
+            foreach (var layer in raw["layers"]!.AsArray().Take(engineLayers.Length))
+            {
+                var hex = layer!["digest"]!.GetValue<string>()["sha256:".Length..];
+                var sent = proxy.Seen.Count(r => r.Method is "PUT" or "POST" && r.PathAndQuery.Contains(hex, StringComparison.Ordinal));
+                Assert.True(sent == 1, $"{hex} was sent {sent} times:\n{string.Join("\n", proxy.Seen.Select(r => $"{r.Method} {r.PathAndQuery}"))}");
+            }
+            Assert.Equal(written, config["config"]!["Labels"]!["org.opencontainers.image.base.name"]!.GetValue<string>());
+
+            await using var container = await RunningContainer.StartAsync(image);
+            Assert.Equal("Hello from Containers.Build!", await container.GetOkAsync());
+            Assert.Equal("built by podman, never pushed", (await container.ExecAsync("cat", "/etc/marker.txt")).Output.Trim());
+            Assert.Equal("1654", (await container.ExecAsync("id", "-u")).Output.Trim());
+        }
+        finally
+        {
+            await TestEnvironment.PodmanAsync("rmi", "-f", name);
+        }
+    }
 }

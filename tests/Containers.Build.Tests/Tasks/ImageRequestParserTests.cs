@@ -73,7 +73,7 @@ public class ImageRequestParserTests : IDisposable
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "mcr.microsoft.com/", DiagnosticCodes.BaseImageInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "oci:", DiagnosticCodes.BaseImageInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "oci:/layout:", DiagnosticCodes.BaseImageInvalid)]
-    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "docker-daemon:app:1", DiagnosticCodes.BaseImageInvalid)]
+    [InlineData(nameof(ImageRequestParser.Inputs.BaseImage), "containers-storage:", DiagnosticCodes.BaseImageInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.LocalRegistry), "containerd", DiagnosticCodes.LocalRegistryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.Registry), "https://127.0.0.1:5000", DiagnosticCodes.RegistryInvalid)]
     [InlineData(nameof(ImageRequestParser.Inputs.Repository), "My App", DiagnosticCodes.RepositoryInvalid)]

@@ -8,7 +8,7 @@ using Containers.Build.Registry.Auth;
 namespace Containers.Build.Publishing.Stages;
 
 /// <summary>
-/// Stage 1: the base image for every platform, from the source its location names: none (scratch), an OCI layout directory or archive, a docker-archive, or
+/// Stage 1: the base image for every platform, from the source its location names: none (scratch), an OCI layout directory or archive, a docker-archive, a local engine, or
 /// a registry, read from the first mirror that has it or from its own registry. A registry that is also pushed to
 /// is read with the push client, so its layers can be mounted there.
 /// </summary>
@@ -22,6 +22,7 @@ public static class BaseImageStage
             OciLayoutLocation layout => OciLayoutSource.ResolveAsync(layout, platforms, store, cancellationToken),
             OciArchiveLocation archive => OciArchiveSource.ResolveAsync(archive, platforms, store, cancellationToken),
             DockerArchiveLocation docker => DockerArchiveSource.ResolveAsync(docker, platforms, store, cancellationToken),
+            EngineImageLocation engine => EngineImageSource.ResolveAsync(engine, platforms, store, cancellationToken),
             ScratchLocation => Task.FromResult(ScratchSource.Resolve(platforms)),
             _ => throw new ArgumentOutOfRangeException(nameof(location), location, "A base image location with no source."),
         };
