@@ -10,7 +10,7 @@ namespace Containers.Build.Images;
 /// </summary>
 public sealed record FileBaseLayer(Descriptor Descriptor, string SourceFile, string Source, ContentStore Store) : ImageLayer(Descriptor)
 {
-    public override bool IsFromBase => true;
+    public override LayerOrigin Origin => LayerOrigin.Base;
 
     public override async Task<string> GetFileAsync(CancellationToken cancellationToken)
     {

@@ -3,18 +3,22 @@ using Containers.Build.Model;
 
 namespace Containers.Build.Images;
 
-/// <summary>Composes a new image from a base image, the layers this build adds, and the project's settings.</summary>
+/// <summary>
+/// Composes a new image from a base image, the layers taken from other images (ContainerLayer, above the base), the
+/// layers this build adds, and the project's settings.
+/// </summary>
 public static class ImageBuilder
 {
     public const string CreatedBy = "Containers.Build";
 
-    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, Platform platform)
+    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, Platform platform, IReadOnlyList<ImportedLayer>? imported = null)
     {
+        imported ??= [];
         var format = settings.Format ?? baseImage.Manifest.Format;
-        var config = ComposeConfig(baseImage, newLayers, settings);
+        var config = ComposeConfig(baseImage, newLayers, settings, imported);
 
         var layers = new List<ImageLayer>();
-        foreach (var layer in baseImage.Layers)
+        foreach (var layer in baseImage.Layers.Concat(imported))
         {
             layers.Add(layer with { Descriptor = layer.Descriptor with { MediaType = format.TranslateLayerMediaType(layer.Descriptor.MediaType) } });
         }
@@ -28,7 +32,7 @@ public static class ImageBuilder
         return new BuiltImage(baseImage, manifest, config, layers, platform);
     }
 
-    internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings)
+    internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, IReadOnlyList<ImportedLayer>? imported = null)
     {
         var json = baseImage.Config.ToJsonObject();
         var created = settings.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -95,6 +99,17 @@ public static class ImageBuilder
         }
         var diffIds = rootfs["diff_ids"] as JsonArray ?? new JsonArray();
         var history = json["history"] as JsonArray ?? new JsonArray();
+        foreach (var layer in imported ?? [])
+        {
+            // The history says where an imported layer came from: the image by digest, and the layer's own digest.
+            diffIds.Add(layer.DiffId.ToString());
+            history.Add(new JsonObject
+            {
+                ["created"] = created,
+                ["created_by"] = CreatedBy,
+                ["comment"] = $"ContainerLayer: layer {layer.Descriptor.Digest} of {layer.From}",
+            });
+        }
         foreach (var added in newLayers)
         {
             diffIds.Add(added.Layer.DiffId.ToString());

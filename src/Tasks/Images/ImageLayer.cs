@@ -9,8 +9,8 @@ namespace Containers.Build.Images;
 /// </summary>
 public abstract record ImageLayer(Descriptor Descriptor)
 {
-    /// <summary>Whether the layer is the base image's (for the summary line: "base 43.6 MB mounted").</summary>
-    public abstract bool IsFromBase { get; }
+    /// <summary>Where the layer comes from (for the summary line: "base 43.6 MB mounted, imported 2 MB mounted, app 1.2 MB uploaded").</summary>
+    public abstract LayerOrigin Origin { get; }
 
     /// <summary>The registry and repository that hold this blob, for a cross-repository mount; null for a layer built here.</summary>
     public virtual MountSource? MountSource => null;

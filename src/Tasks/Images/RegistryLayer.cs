@@ -10,7 +10,7 @@ namespace Containers.Build.Images;
 /// </summary>
 public sealed record RegistryLayer(Descriptor Descriptor, RegistryClient Registry, string Repository, ContentStore Store) : ImageLayer(Descriptor)
 {
-    public override bool IsFromBase => true;
+    public override LayerOrigin Origin => LayerOrigin.Base;
 
     public override MountSource? MountSource => new(Registry.Registry, Repository);
 

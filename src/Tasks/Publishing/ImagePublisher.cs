@@ -8,7 +8,7 @@ using Containers.Build.Registry;
 namespace Containers.Build.Publishing;
 
 /// <summary>
-/// The whole publish, in named stages: resolve the base (while the layers are planned and written), plan the
+/// The whole publish, in named stages: resolve the base and the ContainerLayer images (while the layers are planned and written), plan the
 /// layers, write them, compose each platform's image (and the index), send to every destination, then record
 /// the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var store = new ContentStore(request.ContentStoreDirectory);
         var platforms = request.Platforms.Select(p => p.Platform).ToArray();
         var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, cancellationToken);
+        var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, cancellationToken);
 
         var plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
         if (plan.SecretLookingFiles.Count > 0)
@@ -35,7 +36,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
 
         var bases = await basesTask.ConfigureAwait(false);
-        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
+        var imported = await importsTask.ConfigureAwait(false);
+        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
 
         if (buildHasFailed?.Invoke() == true)
         {
@@ -57,7 +59,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 // layer) and send once more. A second corruption is not a cache problem and fails the build.
                 warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
                 written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
-                images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform);
+                images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
                 result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
             }
             if (result.Path is not null)

@@ -33,6 +33,9 @@ public sealed record PublishRequest(
     /// <summary>ContainerFile and ContainerDirectory items, for a layer of their own below the app's.</summary>
     public ExtraFiles ExtraFiles { get; init; } = ExtraFiles.None;
 
+    /// <summary>ContainerLayer items: layers of other images, above the base and below the app.</summary>
+    public IReadOnlyList<LayerImport> LayerImports { get; init; } = [];
+
     /// <summary>Published files for other platforms that no image carries.</summary>
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 

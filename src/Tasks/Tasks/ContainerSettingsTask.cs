@@ -110,6 +110,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>@(ContainerDirectory): Include is the directory in the image; Mode and Owner metadata.</summary>
     public ITaskItem[] Directories { get; set; } = [];
 
+    /// <summary>@(ContainerLayer): Include names an image (as ContainerBaseImage does); Digest metadata picks one of its layers.</summary>
+    public ITaskItem[] LayerImages { get; set; } = [];
+
     /// <summary>The settings as the parser takes them; the <see cref="Settings"/> item's metadata fill what was not set directly.</summary>
     private protected ImageRequestParser.Inputs SettingsInputs()
     {
@@ -157,6 +160,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
                 i.ItemSpec, i.GetMetadata("FullPath"), i.GetMetadata("Destination"), i.GetMetadata("RecursiveDir"),
                 i.GetMetadata("Filename") + i.GetMetadata("Extension"), i.GetMetadata("Mode"), i.GetMetadata("Owner"))).ToArray(),
             ContainerDirectories = Directories.Select(i => new ImageRequestParser.ContainerDirectoryInput(i.ItemSpec, i.GetMetadata("Mode"), i.GetMetadata("Owner"))).ToArray(),
+            ContainerLayers = LayerImages.Select(i => new ImageRequestParser.ContainerLayerInput(i.ItemSpec, i.GetMetadata("Digest"))).ToArray(),
         };
     }
 

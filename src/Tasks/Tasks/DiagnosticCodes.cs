@@ -62,6 +62,10 @@ public static class DiagnosticCodes
     /// <summary>A ContainerFile whose source does not exist or is not a file or a link.</summary>
     public const string ContainerFileSourceMissing = "CB1035";
 
+    // ContainerLayer items.
+    /// <summary>A ContainerLayer whose Include is not an image name (or is scratch), or whose Digest is not a digest.</summary>
+    public const string ContainerLayerInvalid = "CB1036";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 
@@ -118,6 +122,9 @@ public static class DiagnosticCodes
 
     /// <summary>The local engine's CLI is not installed, does not answer, or failed to save the image.</summary>
     public const string BaseImageEngineUnusable = "CB2017";
+
+    /// <summary>A ContainerLayer's Digest names no layer of its image (for a platform built).</summary>
+    public const string ContainerLayerNotFound = "CB2018";
 
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";

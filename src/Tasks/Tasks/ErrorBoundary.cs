@@ -24,6 +24,9 @@ public static class ErrorBoundary
     public static (string Code, string Message) Diagnose(Exception e, Context context) => e switch
     {
         ContainersBuildException known => (known.Code, known.Message),
+        LayerImageException layerImage => DiagnoseLayerImage(layerImage, context),
+        ImportedLayerNotFoundException layerNotFound =>
+            (DiagnosticCodes.ContainerLayerNotFound, $"{layerNotFound.Message} Set the item's Digest to one of them (or to a diff_id of the image's config), or leave Digest out to take every layer."),
         BaseImageNotFoundException notFound =>
             (DiagnosticCodes.BaseImageNotFound, $"{notFound.Message} Check ContainerBaseImage: the repository and tag must exist in that registry."),
         PlatformNotFoundException platform =>
@@ -113,6 +116,25 @@ public static class ErrorBoundary
         _ =>
             (DiagnosticCodes.BaseImageFileInvalid, $"{e.Message} ContainerBaseImage=oci:PATH[:TAG] names a directory in the OCI image layout format (oci-layout, index.json, blobs/), as 'skopeo copy ... oci:PATH:TAG' writes it; oci-archive:PATH[:TAG] a tar of one (plain or gzipped); docker-archive:PATH[:NAME:TAG] what docker save or podman save writes."),
     };
+
+    /// <summary>
+    /// A ContainerLayer image fails as a base image would, from the same sources: the same code and advice, said of
+    /// the item (the core's messages and advice speak of "the base image" and ContainerBaseImage).
+    /// </summary>
+    private static (string Code, string Message) DiagnoseLayerImage(LayerImageException e, Context context)
+    {
+        var inner = e.InnerException!;
+        var (code, message) = inner is InvalidContentException
+            ? (DiagnosticCodes.BaseImageUnreadable, $"The image could not be read: {inner.Message}")
+            : Diagnose(inner, context with { BaseImage = e.Import.Item, UserBaseImage = e.Import.Item });
+        var item = $"ContainerLayer '{e.Import.Item}'";
+        message = message
+            .Replace("ContainerBaseImage", $"the Include of {item}", StringComparison.Ordinal)
+            .Replace("The base image", "The image", StringComparison.Ordinal)
+            .Replace("the base image", "the image", StringComparison.Ordinal)
+            .Replace("a base image", "an image", StringComparison.Ordinal);
+        return (code, $"{item}: {message}");
+    }
 
     private static string Transport(BaseImageFileException e) => e.BaseImage[..Math.Max(0, e.BaseImage.IndexOf(':'))];
 

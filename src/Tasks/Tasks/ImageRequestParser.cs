@@ -81,6 +81,7 @@ public static partial class ImageRequestParser
         ParseSettings(inputs with { Platforms = isMultiPlatform ? platforms.Select(p => new PlatformInput(p.Rid, null, [], [])).ToArray() : [] }, log);
         ParseRegistryClientSettings(inputs);
         ParseExtraFiles(inputs);
+        ParseLayerImports(inputs);
     }
 
     /// <summary>How the registry clients talk: TLS trust and insecure hosts, chunk size, inactivity timeout.</summary>
@@ -116,6 +117,7 @@ public static partial class ImageRequestParser
             Mirrors = partial.Mirrors,
             IsMultiPlatform = inputs.Platforms.Count > 0,
             ExtraFiles = ParseExtraFiles(inputs),
+            LayerImports = ParseLayerImports(inputs),
         };
     }
 
@@ -228,7 +230,7 @@ public static partial class ImageRequestParser
         catch (InvalidReferenceException e)
         {
             throw new ContainersBuildException(DiagnosticCodes.BaseImageInvalid,
-                $"ContainerBaseImage '{value}' is not a valid image reference: {e.Message} Use the form registry/repository:tag, e.g. mcr.microsoft.com/dotnet/aspnet:10.0, oci:PATH[:TAG] for an OCI image layout directory, oci-archive:PATH[:TAG] for a tar of one, or docker-archive:PATH[:NAME:TAG] for what docker save writes.");
+                $"ContainerBaseImage '{value}' is not a valid image reference: {e.Message} Use the form registry/repository:tag, e.g. mcr.microsoft.com/dotnet/aspnet:10.0, oci:PATH[:TAG] for an OCI image layout directory, oci-archive:PATH[:TAG] for a tar of one, docker-archive:PATH[:NAME:TAG] for what docker save writes, or containers-storage:NAME[:TAG] / docker-daemon:NAME[:TAG] for an image in podman / docker.");
         }
     }
 

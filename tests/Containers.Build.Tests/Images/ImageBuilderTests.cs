@@ -77,10 +77,10 @@ public class ImageBuilderTests
         Assert.Equal(image.Config.Bytes.Length, image.Manifest.Config.Size);
         Assert.Equal([BaseLayer.Digest, Digest.Compute("app-gz"u8)], image.Manifest.Layers.Select(l => l.Digest));
         Assert.All(image.Manifest.Layers, l => Assert.Equal(MediaTypes.DockerLayerGzip, l.MediaType));
-        Assert.True(image.Layers[0].IsFromBase);
+        Assert.Equal(LayerOrigin.Base, image.Layers[0].Origin);
         Assert.Equal(new MountSource(RegistryHost.Parse("127.0.0.1:5000"), "dotnet/aspnet"), image.Layers[0].MountSource);
         Assert.Null(image.Layers[1].MountSource);
-        Assert.False(image.Layers[1].IsFromBase);
+        Assert.Equal(LayerOrigin.App, image.Layers[1].Origin);
 
         var oci = ImageBuilder.Build(CreateBase(ImageFormat.Oci), [AppLayer()], DefaultSettings, Amd64);
         Assert.Equal(MediaTypes.OciManifest, oci.Manifest.MediaType);

@@ -56,7 +56,7 @@ public class OciLayoutSourceTests
         Assert.Null(image.Reference);
         Assert.Equal("amd64", image.Config.Architecture);
         Assert.Equal(image.Manifest.Layers.Count, image.Layers.Count);
-        Assert.All(image.Layers, layer => Assert.True(layer.IsFromBase));
+        Assert.All(image.Layers, layer => Assert.Equal(LayerOrigin.Base, layer.Origin));
         Assert.All(image.Layers, layer => Assert.Null(layer.MountSource));
 
         foreach (var layer in image.Layers)

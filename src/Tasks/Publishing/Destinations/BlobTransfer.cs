@@ -1,3 +1,4 @@
+using Containers.Build.Images;
 using Containers.Build.Model;
 
 namespace Containers.Build.Publishing.Destinations;
@@ -10,4 +11,4 @@ public enum BlobTransferKind
 }
 
 /// <summary>What happened to one blob during a push.</summary>
-public sealed record BlobTransfer(Descriptor Descriptor, BlobTransferKind Kind, bool IsBaseLayer);
+public sealed record BlobTransfer(Descriptor Descriptor, BlobTransferKind Kind, LayerOrigin? Origin);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Containers.Build.Images;
 
 namespace Containers.Build.Publishing.Destinations;
 
@@ -8,7 +9,7 @@ public static class PushSummary
     public static string Format(PushResult push, LayerReport report)
     {
         var reference = $"{push.Registry}/{push.Repository}:{string.Join(",", push.Tags)}@{push.ManifestDigest}";
-        var layers = string.Join(", ", push.Layers.Select(l => $"{(l.IsBaseLayer ? "base" : "app")} {Size(l.Descriptor.Size)} {Verb(l.Kind)}"));
+        var layers = string.Join(", ", push.Layers.Select(l => $"{(l.Origin ?? LayerOrigin.App).ToString().ToLowerInvariant()} {Size(l.Descriptor.Size)} {Verb(l.Kind)}"));
         var uploaded = push.Layers.Concat(push.Configs).Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
         var uploadedBytes = uploaded.Sum(l => l.Descriptor.Size);
         var present = push.Layers.Count(l => l.Kind != BlobTransferKind.Uploaded);

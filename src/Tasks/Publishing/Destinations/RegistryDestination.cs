@@ -84,10 +84,10 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
         var descriptor = image.Manifest.Config;
         if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
         {
-            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, false);
+            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, null);
         }
         await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(image.Config.Bytes, writable: false), cancellationToken).ConfigureAwait(false);
-        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, false);
+        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, null);
     }
 
     private static async Task<BlobTransfer> PushLayerAsync(RegistryClient target, ImageLayer layer, string repository, CancellationToken cancellationToken)
@@ -95,12 +95,12 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
         var descriptor = layer.Descriptor;
         if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
         {
-            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, layer.IsFromBase);
+            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, layer.Origin);
         }
         if (layer.MountSource is { } source && source.Registry == target.Registry
             && await target.TryMountBlobAsync(repository, descriptor.Digest, source.Repository, cancellationToken).ConfigureAwait(false))
         {
-            return new BlobTransfer(descriptor, BlobTransferKind.Mounted, layer.IsFromBase);
+            return new BlobTransfer(descriptor, BlobTransferKind.Mounted, layer.Origin);
         }
         // The registry cannot get it by itself: the layer gives its bytes (a base layer fetches them once, verified),
         // and the registry checks them against the digest.
@@ -119,6 +119,6 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             ImageLayer.DropCopy(file);
             throw new CorruptLayerException(descriptor.Digest, $"registry {target.Registry} found it does not match: {e.Message}");
         }
-        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, layer.IsFromBase);
+        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, layer.Origin);
     }
 }

@@ -7,15 +7,16 @@ namespace Containers.Build.Publishing.Stages;
 /// <summary>Stage 4: each platform's image (config, manifest) from its base and its layers, and the index over them for several platforms.</summary>
 public static class ComposeStage
 {
+    /// <param name="imported">For each platform, the layers ContainerLayer items take from other images; null for none.</param>
     public static ImageSet Compose(IReadOnlyList<BaseImage> bases, LayerPlan plan, IReadOnlyDictionary<PlannedLayer, CachedLayer> written,
-        ImageSettings settings, IReadOnlyList<PlatformPublish> platforms, bool isMultiPlatform)
+        ImageSettings settings, IReadOnlyList<PlatformPublish> platforms, bool isMultiPlatform, IReadOnlyList<IReadOnlyList<ImportedLayer>>? imported = null)
     {
         settings = settings with { Format = ChooseFormat(settings.Format, bases, platforms) };
         var images = new List<BuiltImage>();
         for (var i = 0; i < platforms.Count; i++)
         {
             var newLayers = plan.ByPlatform[i].Select(planned => new NewLayer(written[planned].Layer, planned.Comment(settings.WorkingDirectory))).ToArray();
-            images.Add(ImageBuilder.Build(bases[i], newLayers, settings, platforms[i].Platform));
+            images.Add(ImageBuilder.Build(bases[i], newLayers, settings, platforms[i].Platform, imported?[i]));
         }
         return isMultiPlatform
             ? new ImageSet(images, ImageIndex.Create(settings.Format!.Value, images.Select(image => (image.Manifest, image.Platform)).ToArray()))
