@@ -2,7 +2,7 @@ using Containers.Build.Tests.Support;
 
 namespace Containers.Build.Tests.Targets;
 
-/// <summary>@(ContainerFile) and @(ContainerDirectory) reach the check that runs before the compile, globs with their %(RecursiveDir).</summary>
+/// <summary>@(ContainerFile), @(ContainerDirectory) and @(ContainerLayer) reach the check that runs before the compile, globs with their %(RecursiveDir).</summary>
 public class ExtraFilesTargetsTests
 {
     [Fact]
@@ -37,5 +37,16 @@ public class ExtraFilesTargetsTests
         var (success, _, log) = project.Build("_ContainersBuildCheckSettings");
         Assert.False(success);
         Assert.Equal("CB1032", Assert.Single(log.Errors).Code);
+    }
+
+    [Fact]
+    public void A_container_layer_with_a_malformed_digest_fails_the_settings_check_naming_the_item()
+    {
+        using var project = TargetsProject.Create(items: """<ContainerLayer Include="registry.example.com/apm/agent:1.4" Digest="sha256:12" />""");
+        var (success, _, log) = project.Build("_ContainersBuildCheckSettings");
+        Assert.False(success);
+        var error = Assert.Single(log.Errors);
+        Assert.Equal("CB1036", error.Code);
+        Assert.Contains("ContainerLayer 'registry.example.com/apm/agent:1.4' has Digest 'sha256:12'", error.Message, StringComparison.Ordinal);
     }
 }
