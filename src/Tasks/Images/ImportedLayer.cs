@@ -7,11 +7,22 @@ namespace Containers.Build.Images;
 /// mount it from, are those of the layer it came from (never recompressed); <see cref="DiffId"/> is that image's
 /// for it, and <see cref="From"/> names the image by digest for the history.
 /// </summary>
-public sealed record ImportedLayer(ImageLayer Source, Digest DiffId, string From) : ImageLayer(Source.Descriptor)
+/// <param name="Import">The item it came from: a failure to get its bytes is said of the item, not of the base image.</param>
+public sealed record ImportedLayer(ImageLayer Source, Digest DiffId, LayerImport Import, string From) : ImageLayer(Source.Descriptor)
 {
     public override LayerOrigin Origin => LayerOrigin.Imported;
 
     public override MountSource? MountSource => Source.MountSource;
 
-    public override Task<string> GetFileAsync(CancellationToken cancellationToken) => Source.GetFileAsync(cancellationToken);
+    public override async Task<string> GetFileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Source.GetFileAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not LayerImageException)
+        {
+            throw new LayerImageException(Import, e);
+        }
+    }
 }

@@ -107,6 +107,21 @@ public sealed class LayerImportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_layer_another_registry_serves_corrupt_is_said_of_the_item_and_nothing_is_tagged()
+    {
+        var (_, agentLayers) = SeededBaseImage.Put(_other, "apm/agent", "1.4");
+        _other.CorruptBlob(agentLayers[0].Digest, "tampered"u8.ToArray());
+        var item = $"{_other.Host}/apm/agent:1.4";
+
+        var (code, message) = await FailAsync(Inputs(Layer(item, null)) with { BaseImage = SeedSingle() });
+
+        Assert.Equal(DiagnosticCodes.BaseImageUnreadable, code);
+        Assert.StartsWith($"ContainerLayer '{item}': A layer of the image {item} is bad", message, StringComparison.Ordinal);
+        Assert.Empty(_registry.Tags("team/app"));
+        Assert.DoesNotContain(agentLayers[0].Digest, _registry.BlobsIn("team/app"));
+    }
+
+    [Fact]
     public async Task Each_platform_takes_its_layer_from_the_matching_entry_of_the_image_s_index()
     {
         var (_, agentLayers) = SeededBaseImage.Put(_registry, "apm/agent", "1.4", "amd64", "arm64");

@@ -47,7 +47,7 @@ public static class LayerImportStage
                 $"its manifest lists {image.Layers.Count} layers but its config has {diffIds.Count} diff_ids."));
         }
         var from = $"{image.DisplayName}@{image.ResolvedDigest}";
-        var layers = image.Layers.Select((layer, i) => new ImportedLayer(layer, diffIds[i], from)).ToArray();
+        var layers = image.Layers.Select((layer, i) => new ImportedLayer(layer, diffIds[i], import, from)).ToArray();
         if (import.Digest is not { } wanted)
         {
             return layers;
