@@ -80,6 +80,22 @@ public static class ImageBuilder
             container["ExposedPorts"] = new JsonObject(ports.Select(k => KeyValuePair.Create(k, (JsonNode?)new JsonObject())));
         }
 
+        settings.HealthCheck?.ApplyTo(container);
+        if (settings.Volumes.Count > 0)
+        {
+            var volumes = new SortedSet<string>(StringComparer.Ordinal);
+            if (container["Volumes"] is JsonObject baseVolumes)
+            {
+                volumes.UnionWith(baseVolumes.Select(v => v.Key));
+            }
+            volumes.UnionWith(settings.Volumes);
+            container["Volumes"] = new JsonObject(volumes.Select(v => KeyValuePair.Create(v, (JsonNode?)new JsonObject())));
+        }
+        if (settings.StopSignal is { } stopSignal)
+        {
+            container["StopSignal"] = stopSignal;
+        }
+
         // Labels about the build first, so that a ContainerLabel of the same name wins.
         var allLabels = GeneratedLabels.For(baseImage, settings).Concat(settings.Labels).ToArray();
         if (allLabels.Length > 0)

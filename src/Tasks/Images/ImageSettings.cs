@@ -25,6 +25,15 @@ public sealed record ImageSettings
     /// <summary>The app command, its arguments, default arguments and instruction; when set, it decides Entrypoint and Cmd instead of the two above.</summary>
     public ContainerCommand? Command { get; init; }
 
+    /// <summary>ContainerHealthCheckCommand and its options, or ContainerHealthCheck=none; null keeps the base's.</summary>
+    public HealthCheck? HealthCheck { get; init; }
+
+    /// <summary>ContainerVolume items (absolute paths), added to the base's.</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+
+    /// <summary>ContainerStopSignal (SIGTERM, 15, …); null keeps the base's.</summary>
+    public string? StopSignal { get; init; }
+
     /// <summary>Which labels about the build itself (created, base.name, base.digest) the image gets.</summary>
     public LabelGeneration GeneratedLabels { get; init; } = LabelGeneration.None;
 }

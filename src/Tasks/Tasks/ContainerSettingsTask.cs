@@ -110,6 +110,31 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>@(ContainerDirectory): Include is the directory in the image; Mode and Owner metadata.</summary>
     public ITaskItem[] Directories { get; set; } = [];
 
+    /// <summary>$(ContainerHealthCheckCommand): the health check's shell form.</summary>
+    public string? HealthCheckShellCommand { get; set; }
+
+    /// <summary>$(ContainerHealthCheck): none turns off the base image's check.</summary>
+    public string? HealthCheck { get; set; }
+    public string? HealthCheckInterval { get; set; }
+    public string? HealthCheckTimeout { get; set; }
+    public string? HealthCheckStartPeriod { get; set; }
+    public string? HealthCheckRetries { get; set; }
+
+    /// <summary>$(ContainerStopSignal).</summary>
+    public string? StopSignal { get; set; }
+
+    /// <summary>@(ContainerHealthCheckCommand): the health check's exec form.</summary>
+    public ITaskItem[] HealthCheckCommand { get; set; } = [];
+
+    /// <summary>@(ContainerVolume): absolute paths that are volumes.</summary>
+    public ITaskItem[] Volumes { get; set; } = [];
+
+    /// <summary>
+    /// The entries of the item lists given as properties (ContainerEnvironmentVariables, ContainerPorts, …), one item
+    /// each with its property as <c>Property</c> metadata; read escaped, so %3B and %3D stay part of a name or value.
+    /// </summary>
+    public ITaskItem[] ListEntries { get; set; } = [];
+
     /// <summary>@(ContainerLayer): Include names an image (as ContainerBaseImage does); Digest metadata picks one of its layers.</summary>
     public ITaskItem[] LayerImages { get; set; } = [];
 
@@ -160,6 +185,16 @@ public abstract class ContainerSettingsTask : MSBuildTask
                 i.ItemSpec, i.GetMetadata("FullPath"), i.GetMetadata("Destination"), i.GetMetadata("RecursiveDir"),
                 i.GetMetadata("Filename") + i.GetMetadata("Extension"), i.GetMetadata("Mode"), i.GetMetadata("Owner"))).ToArray(),
             ContainerDirectories = Directories.Select(i => new ImageRequestParser.ContainerDirectoryInput(i.ItemSpec, i.GetMetadata("Mode"), i.GetMetadata("Owner"))).ToArray(),
+            HealthCheckCommand = HealthCheckCommand.Select(i => i.ItemSpec).ToArray(),
+            HealthCheckShellCommand = HealthCheckShellCommand,
+            HealthCheck = HealthCheck,
+            HealthCheckInterval = HealthCheckInterval,
+            HealthCheckTimeout = HealthCheckTimeout,
+            HealthCheckStartPeriod = HealthCheckStartPeriod,
+            HealthCheckRetries = HealthCheckRetries,
+            StopSignal = StopSignal,
+            Volumes = Volumes.Select(i => i.ItemSpec).ToArray(),
+            ListEntries = ListEntries.Select(i => (i.GetMetadata("Property"), i is ITaskItem2 escaped ? escaped.EvaluatedIncludeEscaped : i.ItemSpec)).ToArray(),
             ContainerLayers = LayerImages.Select(i => new ImageRequestParser.ContainerLayerInput(i.ItemSpec, i.GetMetadata("Digest"))).ToArray(),
         };
     }

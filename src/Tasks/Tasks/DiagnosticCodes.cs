@@ -66,6 +66,19 @@ public static class DiagnosticCodes
     /// <summary>A ContainerLayer whose Include is not an image name (or is scratch), or whose Digest is not a digest.</summary>
     public const string ContainerLayerInvalid = "CB1036";
 
+    // The rest of how the container runs, and item lists given as properties.
+    /// <summary>A health check setting that is malformed or contradicts another (a duration, retries, none with a command, both forms).</summary>
+    public const string HealthCheckInvalid = "CB1037";
+
+    /// <summary>A ContainerVolume that is not an absolute path.</summary>
+    public const string VolumeInvalid = "CB1038";
+
+    /// <summary>A ContainerStopSignal that is not a Linux signal name or number.</summary>
+    public const string StopSignalInvalid = "CB1039";
+
+    /// <summary>An entry of ContainerEnvironmentVariables or ContainerLabels (the item lists as properties) without '=' or with an empty name.</summary>
+    public const string ListPropertyEntryInvalid = "CB1040";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 
@@ -146,4 +159,7 @@ public static class DiagnosticCodes
 
     /// <summary>ContainerRepository with capitals was lowercased.</summary>
     public const string RepositoryLowercased = "CB4005";
+
+    /// <summary>A health check in an image written in the OCI format, where podman and docker do not read it.</summary>
+    public const string HealthCheckIgnoredInOci = "CB4006";
 }

@@ -75,6 +75,7 @@ public static partial class ImageRequestParser
     /// <param name="isMultiPlatform">Whether the tags will name an index (ContainerRuntimeIdentifiers), even of one platform.</param>
     public static void CheckSettings(Inputs inputs, IReadOnlyList<string> runtimeIdentifiers, bool isMultiPlatform, Action<string> log)
     {
+        inputs = WithListProperties(inputs);
         var platforms = runtimeIdentifiers.Select(rid => string.IsNullOrWhiteSpace(rid) ? DefaultRuntimeIdentifier : rid.Trim())
             .Select(rid => (Rid: rid, Platform: ParsePlatform(rid))).ToArray();
         CheckPlatformsDistinct(platforms);
@@ -103,6 +104,7 @@ public static partial class ImageRequestParser
     /// <param name="warn">Receives warnings (code, message), such as a ContainerRepository that had to be lowercased.</param>
     public static PublishRequest Parse(Inputs inputs, Action<string> log, Action<string, string>? warn = null)
     {
+        inputs = WithListProperties(inputs);
         var (settings, destinations, names, partial) = ParseSettings(inputs, log, warn);
         var platforms = ParsePlatforms(inputs);
         if (partial.PlatformTags)
@@ -141,6 +143,7 @@ public static partial class ImageRequestParser
         var repository = ParseRepository(repositorySetting, inputs.AssemblyName, log, warn);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var format = ParseFormat(inputs.ImageFormat);
+        var healthCheck = ParseHealthCheck(inputs);
         var destinations = BuildDestinations(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
         // An OCI layout or archive holds an OCI image unless the user asked otherwise. Several platforms in a
         // file are always an OCI archive (ArchiveDestination), whose index must then be an OCI index too.
@@ -153,6 +156,20 @@ public static partial class ImageRequestParser
         if (format is null && (multiPlatformArchive || destinations.Any(t => t is OciLayoutDestination or ArchiveDestination { Format: ArchiveFormat.Oci })))
         {
             format = Model.ImageFormat.Oci;
+        }
+        if (healthCheck is not null)
+        {
+            if (format is null)
+            {
+                // HEALTHCHECK exists only in the Docker image config; podman and docker read it only from a Docker-format
+                // image. A user who asks for a health check expects it to run, so the image is Docker-format.
+                format = Model.ImageFormat.Docker;
+            }
+            else if (format == Model.ImageFormat.Oci)
+            {
+                warn?.Invoke(DiagnosticCodes.HealthCheckIgnoredInOci,
+                    $"The health check is written into the image config, but the image is in the OCI format ({(string.IsNullOrWhiteSpace(inputs.ImageFormat) ? "an OCI layout or archive is written" : "ContainerImageFormat=OCI")}), where podman and docker do not read it: it will not run. Set ContainerImageFormat=Docker{(string.IsNullOrWhiteSpace(inputs.ImageFormat) ? "" : " (or leave it empty)")} for it to run, or let an orchestrator probe the app instead (Kubernetes ignores HEALTHCHECK in any format).");
+            }
         }
 
         var workingDirectory = ParseWorkingDirectory(inputs.WorkingDirectory);
@@ -170,6 +187,9 @@ public static partial class ImageRequestParser
             Format = format,
             Command = ParseCommand(inputs, warn),
             GeneratedLabels = inputs.GeneratedLabels,
+            HealthCheck = healthCheck,
+            Volumes = ParseVolumes(inputs.Volumes),
+            StopSignal = ParseStopSignal(inputs.StopSignal),
         };
         var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner, settings.User),
             RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),

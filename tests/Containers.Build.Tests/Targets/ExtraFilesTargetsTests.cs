@@ -2,7 +2,7 @@ using Containers.Build.Tests.Support;
 
 namespace Containers.Build.Tests.Targets;
 
-/// <summary>@(ContainerFile), @(ContainerDirectory) and @(ContainerLayer) reach the check that runs before the compile, globs with their %(RecursiveDir).</summary>
+/// <summary>@(ContainerFile), @(ContainerDirectory), @(ContainerLayer), the item lists given as properties and the run settings reach the check that runs before the compile.</summary>
 public class ExtraFilesTargetsTests
 {
     [Fact]
@@ -48,5 +48,22 @@ public class ExtraFilesTargetsTests
         var error = Assert.Single(log.Errors);
         Assert.Equal("CB1036", error.Code);
         Assert.Contains("ContainerLayer 'registry.example.com/apm/agent:1.4' has Digest 'sha256:12'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<ContainerEnvironmentVariables>A=1;JUSTNAME</ContainerEnvironmentVariables>", "CB1040", "'JUSTNAME'")]
+    // Read escaped: %3D stays in the name (read unescaped, "D=E=f" would pass as D with the value "E=f").
+    [InlineData("<ContainerEnvironmentVariables>D%3DE=f</ContainerEnvironmentVariables>", "CB1012", "'D=E'")]
+    [InlineData("<ContainerPorts>8080;http</ContainerPorts>", "CB1011", "'http'")]
+    [InlineData("<ContainerHealthCheckInterval>30</ContainerHealthCheckInterval><ContainerHealthCheckCommand>true</ContainerHealthCheckCommand>", "CB1037", "'30'")]
+    [InlineData("<ContainerStopSignal>SIGFOO</ContainerStopSignal>", "CB1039", "'SIGFOO'")]
+    public void Item_lists_as_properties_and_run_settings_are_checked_before_the_compile(string properties, string code, string named)
+    {
+        using var project = TargetsProject.Create(properties: properties);
+        var (success, _, log) = project.Build("_ContainersBuildCheckSettings");
+        Assert.False(success);
+        var error = Assert.Single(log.Errors);
+        Assert.Equal(code, error.Code);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 }
