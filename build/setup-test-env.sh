@@ -86,8 +86,10 @@ SECONDS=0
 # ---------------------------------------------------------------------------------------------
 # 1. Packages
 # ---------------------------------------------------------------------------------------------
+# libfontconfig1: the native dependency check's tests build a base that has it (from this machine's copy).
 PACKAGES=(docker-registry skopeo podman runc uidmap umoci debootstrap debian-archive-keyring
-          wget curl jq ca-certificates python3-jsonschema openssl apache2-utils)
+          wget curl jq ca-certificates python3-jsonschema openssl apache2-utils
+          libfontconfig1)
 
 install_packages() {
     local missing=() p

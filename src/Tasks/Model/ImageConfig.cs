@@ -51,6 +51,11 @@ public sealed class ImageConfig
         }
     }
 
+    /// <summary>What the container runs: config.Entrypoint then config.Cmd (strings only).</summary>
+    public IReadOnlyList<string> Process
+        => new[] { "Entrypoint", "Cmd" }.SelectMany(name => ((_json["config"] as JsonObject)?[name] as JsonArray)?
+            .Where(n => n?.GetValueKind() == System.Text.Json.JsonValueKind.String).Select(n => n!.GetValue<string>()) ?? []).ToArray();
+
     /// <summary>The config's ExposedPorts keys (<c>8080/tcp</c>, <c>53/udp</c>), in order.</summary>
     public IReadOnlyList<string> ExposedPorts => ((_json["config"] as JsonObject)?["ExposedPorts"] as JsonObject)?.Select(p => p.Key).ToArray() ?? [];
 

@@ -9,8 +9,8 @@ namespace Containers.Build.Publishing;
 
 /// <summary>
 /// The whole publish, in named stages: resolve the base and the ContainerLayer images (while the layers are planned and written), plan the
-/// layers, write them, compose each platform's image (and the index), send to every destination, then record
-/// the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
+/// layers, write them, compose each platform's image (and the index), check that its native files will load, send to
+/// every destination, then record the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
 /// </summary>
 /// <param name="buildHasFailed">
 /// Asked right before anything is sent: true once the build has logged an error (a warning treated as one
@@ -38,6 +38,19 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var bases = await basesTask.ConfigureAwait(false);
         var imported = await importsTask.ConfigureAwait(false);
         var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
+
+        if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
+        {
+            var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken).ConfigureAwait(false);
+            if (native.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
+            {
+                throw new NativeDependenciesMissingException(native);
+            }
+            foreach (var image in native)
+            {
+                image.Findings.ToList().ForEach(finding => warn(new NativeDependencyWarning(image, finding)));
+            }
+        }
 
         if (buildHasFailed?.Invoke() == true)
         {

@@ -36,6 +36,9 @@ public sealed record PublishRequest(
     /// <summary>ContainerLayer items: layers of other images, above the base and below the app.</summary>
     public IReadOnlyList<LayerImport> LayerImports { get; init; } = [];
 
+    /// <summary>ContainerNativeDependencyCheck: whether native files whose libraries the image lacks warn, fail, or are not looked for.</summary>
+    public NativeDependencyCheckMode NativeDependencyCheck { get; init; }
+
     /// <summary>Published files for other platforms that no image carries.</summary>
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 

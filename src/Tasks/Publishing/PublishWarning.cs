@@ -8,3 +8,6 @@ public sealed record SecretLookingFilesWarning(IReadOnlyList<string> Files) : Pu
 
 /// <summary>A layer's stored copy no longer matched its digest (a disk error, a tampered cache): it was made again and sent once more.</summary>
 public sealed record CorruptLayerRemadeWarning(Model.Digest Layer, string Destination, string Reason) : PublishWarning;
+
+/// <summary>A native file of the app that will not load in the image (ContainerNativeDependencyCheck=true, the default).</summary>
+public sealed record NativeDependencyWarning(Stages.NativeDependencyReport Report, Native.NativeDependencyFinding Finding) : PublishWarning;

@@ -123,6 +123,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>$(ContainerStopSignal).</summary>
     public string? StopSignal { get; set; }
 
+    /// <summary>$(ContainerNativeDependencyCheck): true (warn), error or false.</summary>
+    public string? NativeDependencyCheck { get; set; }
+
     /// <summary>@(ContainerHealthCheckCommand): the health check's exec form.</summary>
     public ITaskItem[] HealthCheckCommand { get; set; } = [];
 
@@ -193,6 +196,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             HealthCheckStartPeriod = HealthCheckStartPeriod,
             HealthCheckRetries = HealthCheckRetries,
             StopSignal = StopSignal,
+            NativeDependencyCheck = NativeDependencyCheck,
             Volumes = Volumes.Select(i => i.ItemSpec).ToArray(),
             ListEntries = ListEntries.Select(i => (i.GetMetadata("Property"), i is ITaskItem2 escaped ? escaped.EvaluatedIncludeEscaped : i.ItemSpec)).ToArray(),
             ContainerLayers = LayerImages.Select(i => new ImageRequestParser.ContainerLayerInput(i.ItemSpec, i.GetMetadata("Digest"))).ToArray(),

@@ -79,6 +79,9 @@ public static class DiagnosticCodes
     /// <summary>An entry of ContainerEnvironmentVariables or ContainerLabels (the item lists as properties) without '=' or with an empty name.</summary>
     public const string ListPropertyEntryInvalid = "CB1040";
 
+    /// <summary>ContainerNativeDependencyCheck is not true, error or false.</summary>
+    public const string NativeDependencyCheckInvalid = "CB1041";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 
@@ -162,4 +165,10 @@ public static class DiagnosticCodes
 
     /// <summary>A health check in an image written in the OCI format, where podman and docker do not read it.</summary>
     public const string HealthCheckIgnoredInOci = "CB4006";
+
+    /// <summary>A native library (or executable) in the app needs libraries the image does not have (an error with ContainerNativeDependencyCheck=error).</summary>
+    public const string NativeLibraryMissing = "CB4007";
+
+    /// <summary>A musl native file on a glibc base, or the reverse (an error with ContainerNativeDependencyCheck=error).</summary>
+    public const string NativeLibcMismatch = "CB4008";
 }

@@ -1,6 +1,7 @@
 using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Model;
+using Containers.Build.Native;
 using Containers.Build.Publishing;
 using Containers.Build.Publishing.Destinations;
 using Containers.Build.Publishing.Stages;
@@ -25,6 +26,7 @@ public static class ErrorBoundary
     {
         ContainersBuildException known => (known.Code, known.Message),
         LayerImageException layerImage => DiagnoseLayerImage(layerImage, context),
+        NativeDependenciesMissingException native => DiagnoseNative(native),
         ImportedLayerNotFoundException layerNotFound =>
             (DiagnosticCodes.ContainerLayerNotFound, $"{layerNotFound.Message} Set the item's Digest to one of them (or to a diff_id of the image's config), or leave Digest out to take every layer."),
         BaseImageNotFoundException notFound =>
@@ -117,6 +119,38 @@ public static class ErrorBoundary
             (DiagnosticCodes.BaseImageFileInvalid, $"{e.Message} ContainerBaseImage=oci:PATH[:TAG] names a directory in the OCI image layout format (oci-layout, index.json, blobs/), as 'skopeo copy ... oci:PATH:TAG' writes it; oci-archive:PATH[:TAG] a tar of one (plain or gzipped); docker-archive:PATH[:NAME:TAG] what docker save or podman save writes."),
     };
 
+    /// <summary>ContainerNativeDependencyCheck=error: every file that will not load, in one error (the first one's code).</summary>
+    private static (string Code, string Message) DiagnoseNative(NativeDependenciesMissingException e)
+    {
+        var described = e.Reports.SelectMany(r => r.Findings.Select(f => DescribeNative(r, f, "ContainerNativeDependencyCheck=error makes this an error; true makes it a warning, false turns the check off"))).ToArray();
+        return (described[0].Code, string.Join(Environment.NewLine, described.Select(d => d.Message)));
+    }
+
+    /// <summary>CB4007/CB4008: one native file that will not load, named with what it lacks and what to do.</summary>
+    private static (string Code, string Message) DescribeNative(NativeDependencyReport report, NativeDependencyFinding finding, string off)
+    {
+        var image = $"the {report.Platform} image (base {report.BaseImage})";
+        if (finding.Libc is { } libc)
+        {
+            var fileLibc = libc.File == LibcFlavor.Musl ? "musl (Alpine)" : "glibc";
+            var imageLibc = libc.Image == LibcFlavor.Musl ? "musl (Alpine)" : "glibc";
+            var fix = libc.File == LibcFlavor.Musl
+                ? "Publish for the glibc runtime identifier (linux-x64, linux-arm64) instead of linux-musl-*, or build on an Alpine base (ContainerFamily=alpine)"
+                : "Publish for a linux-musl-* runtime identifier, or build on a glibc base (a Debian or Ubuntu image)";
+            return (DiagnosticCodes.NativeLibcMismatch,
+                $"{finding.ImagePath} is built for {fileLibc}, but {image} has {imageLibc}: it will not load. {fix}. {off}.");
+        }
+        var missing = finding.MissingLibraries.ToList();
+        if (finding.MissingInterpreter is { } interpreter)
+        {
+            missing.Insert(0, $"{interpreter} (its program loader)");
+        }
+        return (DiagnosticCodes.NativeLibraryMissing,
+            $"{finding.ImagePath} needs {string.Join(", ", missing)}, which {image} does not have: it will fail to load when the app uses it. "
+            + "Use a base image that has them (an '-extra' variant, or your own base with the packages installed: ContainerBaseImage, which may be an oci: layout or containers-storage: image), "
+            + $"or add them to the image (a ContainerLayer from an image that has them, or ContainerFile items). {off}.");
+    }
+
     /// <summary>
     /// A ContainerLayer image fails as a base image would, from the same sources: the same code and advice, said of
     /// the item (the core's messages and advice speak of "the base image" and ContainerBaseImage).
@@ -186,6 +220,7 @@ public static class ErrorBoundary
             $"These published files look like secrets and will be readable by anyone who can pull the image: {string.Join(", ", secrets.Files)}. Keep them out of the publish output (CopyToPublishDirectory=\"Never\") and give secrets to the container at run time."),
         CorruptLayerRemadeWarning corrupt => (DiagnosticCodes.CorruptLayerRemade,
             $"{corrupt.Reason} It was made again and sent to {corrupt.Destination}. If this repeats, check the disk of the content store (ContainersBuildContentStore)."),
+        NativeDependencyWarning native => DescribeNative(native.Report, native.Finding, "Set ContainerNativeDependencyCheck=false if the app never loads it"),
         _ => throw new ArgumentOutOfRangeException(nameof(warning), warning, "A warning with no words."),
     };
 }

@@ -83,6 +83,7 @@ public static partial class ImageRequestParser
         ParseRegistryClientSettings(inputs);
         ParseExtraFiles(inputs);
         ParseLayerImports(inputs);
+        ParseNativeDependencyCheck(inputs.NativeDependencyCheck);
     }
 
     /// <summary>How the registry clients talk: TLS trust and insecure hosts, chunk size, inactivity timeout.</summary>
@@ -120,6 +121,7 @@ public static partial class ImageRequestParser
             IsMultiPlatform = inputs.Platforms.Count > 0,
             ExtraFiles = ParseExtraFiles(inputs),
             LayerImports = ParseLayerImports(inputs),
+            NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
         };
     }
 

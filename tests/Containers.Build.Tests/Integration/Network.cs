@@ -35,4 +35,14 @@ public static class Network
             }
         }
     }
+
+    /// <summary>The body of a GET that must succeed (the app is up already).</summary>
+    public static async Task<byte[]> GetBytesAsync(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.GetAsync(url);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
+        return body;
+    }
 }

@@ -1,0 +1,245 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using Containers.Build.Layers;
+using Containers.Build.Model;
+
+namespace Containers.Build.Native;
+
+/// <summary>
+/// The paths a layer's tar holds, kept in the content store (<c>layer-files/&lt;digest hex&gt;</c>) so that a base
+/// layer, which every build of every app on that base shares, is read through once per digest and never again.
+/// </summary>
+/// <remarks>
+/// The record is text, one entry a line: a kind letter, a tab, the path, and for a link a tab and its target, with
+/// backslash, tab, carriage return and line feed escaped (<c>\\ \t \r \n</c>), so no name can break a line or forge
+/// one. It starts with a version line and ends with a count; it is written under a temporary name and renamed,
+/// and one that does not parse is a miss: the layer is read again and the record replaced.
+/// </remarks>
+public static class LayerFileList
+{
+    private const string Header = "containers-build layer-files 1";
+    private const string Trailer = "end";
+
+    /// <summary>
+    /// The layer's entries, in tar order: from the record when there is one, otherwise read from the file
+    /// <paramref name="getGzippedFile"/> returns (the layer blob, gzipped, or a plain tar) and recorded.
+    /// The digest names the record, so the file must be one the caller trusts to hold that layer.
+    /// </summary>
+    /// <exception cref="UnreadableLayerException">The file is neither a gzipped nor a plain tar archive; nothing is recorded.</exception>
+    public static async Task<IReadOnlyList<LayerPath>> ReadAsync(
+        Digest layerDigest,
+        Func<CancellationToken, Task<string>> getGzippedFile,
+        ContentStore store,
+        CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(store.Root, "layer-files");
+        var record = Path.Combine(directory, layerDigest.Hex);
+        if (await TryReadRecordAsync(record, cancellationToken).ConfigureAwait(false) is { } recorded)
+        {
+            return recorded;
+        }
+        var file = await getGzippedFile(cancellationToken).ConfigureAwait(false);
+        var entries = await ReadArchiveAsync(layerDigest, file, cancellationToken).ConfigureAwait(false);
+        // What a killed build left half-written here; another build's record in progress stays.
+        PendingFile.RemoveAbandoned(directory);
+        await AtomicFile.WriteAsync(record, (stream, token) => WriteRecordAsync(stream, entries, token), cancellationToken).ConfigureAwait(false);
+        return entries;
+    }
+
+    /// <summary>
+    /// A tar entry's name as a path from the image root: no "./" or "/" in front, no "/" behind, "." segments dropped
+    /// and ".." taken back (never above the root, as engines apply a layer). Empty for the root itself.
+    /// </summary>
+    public static string NormalizeName(string name)
+    {
+        var segments = new List<string>();
+        foreach (var segment in name.Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+            if (segment == "..")
+            {
+                if (segments.Count > 0)
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+                continue;
+            }
+            segments.Add(segment);
+        }
+        return string.Join('/', segments);
+    }
+
+    private static async Task<IReadOnlyList<LayerPath>> ReadArchiveAsync(Digest digest, string file, CancellationToken cancellationToken)
+    {
+        var entries = new List<LayerPath>();
+        try
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            var magic = new byte[2];
+            var gzipped = await stream.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == 2
+                          && magic[0] == 0x1f && magic[1] == 0x8b;
+            stream.Position = 0;
+            await using var content = gzipped ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
+            await using var reader = new TarReader(content, leaveOpen: true);
+            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+                {
+                    // Metadata for the entries that follow, not a file.
+                    continue;
+                }
+                var path = NormalizeName(entry.Name);
+                if (path.Length == 0)
+                {
+                    continue;
+                }
+                entries.Add(entry.EntryType switch
+                {
+                    TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile or TarEntryType.SparseFile
+                        => new LayerPath(path, LayerPathKind.File),
+                    TarEntryType.Directory => new LayerPath(path, LayerPathKind.Directory),
+                    TarEntryType.SymbolicLink => new LayerPath(path, LayerPathKind.Symlink, entry.LinkName),
+                    TarEntryType.HardLink => new LayerPath(path, LayerPathKind.HardLink, NormalizeName(entry.LinkName)),
+                    _ => new LayerPath(path, LayerPathKind.Other),
+                });
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw new UnreadableLayerException(digest, e);
+        }
+        return entries;
+    }
+
+    private static async Task WriteRecordAsync(Stream stream, IReadOnlyList<LayerPath> entries, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        await writer.WriteLineAsync(Header).ConfigureAwait(false);
+        var line = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            line.Clear().Append(KindLetter(entry.Kind)).Append('\t');
+            Escape(entry.Path, line);
+            if (entry.LinkTarget is not null)
+            {
+                line.Append('\t');
+                Escape(entry.LinkTarget, line);
+            }
+            await writer.WriteLineAsync(line, cancellationToken).ConfigureAwait(false);
+        }
+        await writer.WriteLineAsync($"{Trailer}\t{entries.Count}").ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<LayerPath>?> TryReadRecordAsync(string record, CancellationToken cancellationToken)
+    {
+        string[] lines;
+        try
+        {
+            lines = await File.ReadAllLinesAsync(record, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        if (lines.Length < 2 || lines[0] != Header || lines[^1] != $"{Trailer}\t{lines.Length - 2}")
+        {
+            return null;
+        }
+        var entries = new List<LayerPath>(lines.Length - 2);
+        for (var i = 1; i < lines.Length - 1; i++)
+        {
+            if (ParseLine(lines[i]) is not { } entry)
+            {
+                return null;
+            }
+            entries.Add(entry);
+        }
+        return entries;
+    }
+
+    private static LayerPath? ParseLine(string line)
+    {
+        var fields = line.Split('\t');
+        if (fields.Length is < 2 or > 3 || fields[0].Length != 1 || KindOf(fields[0][0]) is not { } kind)
+        {
+            return null;
+        }
+        var path = Unescape(fields[1]);
+        var target = fields.Length == 3 ? Unescape(fields[2]) : null;
+        var hasTarget = kind is LayerPathKind.Symlink or LayerPathKind.HardLink;
+        if (path is null || path.Length == 0 || hasTarget != (target is not null))
+        {
+            return null;
+        }
+        return new LayerPath(path, kind, target);
+    }
+
+    private static char KindLetter(LayerPathKind kind) => kind switch
+    {
+        LayerPathKind.File => 'f',
+        LayerPathKind.Directory => 'd',
+        LayerPathKind.Symlink => 'l',
+        LayerPathKind.HardLink => 'h',
+        _ => 'o',
+    };
+
+    private static LayerPathKind? KindOf(char letter) => letter switch
+    {
+        'f' => LayerPathKind.File,
+        'd' => LayerPathKind.Directory,
+        'l' => LayerPathKind.Symlink,
+        'h' => LayerPathKind.HardLink,
+        'o' => LayerPathKind.Other,
+        _ => null,
+    };
+
+    private static void Escape(string text, StringBuilder into)
+    {
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\\': into.Append(@"\\"); break;
+                case '\t': into.Append(@"\t"); break;
+                case '\r': into.Append(@"\r"); break;
+                case '\n': into.Append(@"\n"); break;
+                default: into.Append(c); break;
+            }
+        }
+    }
+
+    private static string? Unescape(string text)
+    {
+        if (!text.Contains('\\'))
+        {
+            return text;
+        }
+        var result = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\')
+            {
+                result.Append(text[i]);
+                continue;
+            }
+            if (++i == text.Length)
+            {
+                return null;
+            }
+            switch (text[i])
+            {
+                case '\\': result.Append('\\'); break;
+                case 't': result.Append('\t'); break;
+                case 'r': result.Append('\r'); break;
+                case 'n': result.Append('\n'); break;
+                default: return null;
+            }
+        }
+        return result.ToString();
+    }
+}

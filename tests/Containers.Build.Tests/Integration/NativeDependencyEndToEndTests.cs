@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Integration;
+
+/// <summary>
+/// The native dependency check for real: SkiaSharp's libSkiaSharp.so needs libfontconfig.so.1, which the .NET base
+/// images do not have. On the aspnet base the publish warns (CB4007) naming it; on a base that has fontconfig (built
+/// by podman with this machine's Debian libraries and kept in an OCI layout) it does not, and the app draws a PNG; a
+/// republish reads no base layer again.
+/// </summary>
+public class NativeDependencyEndToEndTests
+{
+    [IntegrationFact]
+    public async Task A_native_asset_whose_library_the_base_lacks_is_named_and_a_base_that_has_it_gives_no_warning()
+    {
+        using var sample = await SampleProject.CreateAsync("tests/Fixtures/SkiaApp", allowNuGetOrg: true);
+        await using var proxy = await FaultProxy.StartAsync($"http://{TestEnvironment.Registry}");
+        var repository = TestEnvironment.UniqueRepository("skia");
+        var aspnet = $"{proxy.Address}/dotnet/aspnet:10.0";
+
+        var warned = await sample.PublishImageAsync($"ContainerBaseImage={aspnet}", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}");
+        Assert.True(warned.ExitCode == 0, warned.ToString());
+        var warning = Assert.Single(WarningLines(warned, "CB4007"));
+        Assert.Contains("libSkiaSharp.so needs libfontconfig.so.1, which the linux/amd64 image", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("libc.so.6", warning, StringComparison.Ordinal);
+        Assert.Empty(WarningLines(warned, "CB4008"));
+
+        // Published again: the base's file lists are kept by layer digest, so no base layer is read again.
+        proxy.Seen.Clear();
+        var again = await sample.PublishImageAsync($"ContainerBaseImage={aspnet}", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Single(WarningLines(again, "CB4007"));
+        Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && r.PathAndQuery.Contains("/dotnet/aspnet/blobs/", StringComparison.Ordinal));
+
+        // As an error, nothing is pushed.
+        var failed = await sample.PublishImageAsync($"ContainerBaseImage={aspnet}", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}",
+            "ContainerImageTag=strict", "ContainerNativeDependencyCheck=error");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("error CB4007", failed.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", $"docker://{TestEnvironment.Registry}/{repository}:strict")).ExitCode);
+
+        // A base with fontconfig and what it needs, from this machine's Debian (the one the test bases are made from).
+        using var context = new TempDirectory("cb-fontconfig-base");
+        var libraries = await FontconfigLibrariesAsync();
+        foreach (var (soname, path) in libraries)
+        {
+            File.Copy(path, context.Combine(soname));
+        }
+        context.WriteFile("Containerfile", $"FROM {TestEnvironment.Registry}/dotnet/aspnet:10.0-amd64\n"
+            + string.Concat(libraries.Select(l => $"COPY {l.Soname} /usr/lib/x86_64-linux-gnu/{l.Soname}\n")));
+        var name = $"localhost/cb-fontconfig-{Guid.NewGuid():N}:1";
+        var built = await TestEnvironment.PodmanAsync("build", "--tls-verify=false", "--network", "host", "-t", name, context.Path);
+        Assert.True(built.ExitCode == 0, built.ToString());
+        try
+        {
+            var layout = context.Combine("layout");
+            var copied = await TestEnvironment.SkopeoAsync("copy", $"containers-storage:{name}", $"oci:{layout}:fontconfig");
+            Assert.True(copied.ExitCode == 0, copied.ToString());
+
+            var clean = await sample.PublishImageAsync($"ContainerBaseImage=oci:{layout}:fontconfig", $"ContainerRegistry={TestEnvironment.Registry}",
+                $"ContainerRepository={repository}", "ContainerImageTag=fontconfig");
+            Assert.True(clean.ExitCode == 0, clean.ToString());
+            Assert.Empty(WarningLines(clean, "CB4007"));
+
+            await using var running = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:fontconfig");
+            Assert.Equal("Hello from Containers.Build!", await running.GetOkAsync());
+            var png = await Network.GetBytesAsync($"http://127.0.0.1:{running.Port}/png");
+            Assert.True(png.Length > 8 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"not a PNG: {png.Length} bytes");
+        }
+        finally
+        {
+            await TestEnvironment.PodmanAsync("rmi", "-f", name);
+        }
+    }
+
+    private static string[] WarningLines(ProcessResult result, string code)
+        => result.Output.Split('\n').Where(l => l.Contains($"warning {code}", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct().ToArray();
+
+    /// <summary>libfontconfig.so.1 and the libraries it needs that are not the C library's own, as this machine's loader finds them.</summary>
+    private static async Task<(string Soname, string Path)[]> FontconfigLibrariesAsync()
+    {
+        const string fontconfig = "/usr/lib/x86_64-linux-gnu/libfontconfig.so.1";
+        Assert.True(File.Exists(fontconfig), "libfontconfig1 is not installed (build/setup-test-env.sh installs it)");
+        var ldd = await ProcessRunner.RunAsync("ldd", [fontconfig]);
+        Assert.True(ldd.ExitCode == 0, ldd.ToString());
+        var needed = Regex.Matches(ldd.Output, @"^\s*(\S+) => (\S+)", RegexOptions.Multiline)
+            .Select(m => (Soname: m.Groups[1].Value, Path: m.Groups[2].Value))
+            .Where(l => !Regex.IsMatch(l.Soname, @"^(libc|libm|libpthread|libdl|librt|ld-linux.*)\.so"));
+        return [("libfontconfig.so.1", fontconfig), .. needed];
+    }
+}

@@ -1,0 +1,135 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using Containers.Build.Model;
+using Containers.Build.Publishing;
+using Containers.Build.Registry;
+using Containers.Build.Tasks;
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Publishing;
+
+/// <summary>
+/// The native dependency check in the publish, against an in-memory registry whose base has a real layer (a tar with
+/// glibc's names): which files are checked, what the warning says, error and off, and the base read once.
+/// </summary>
+public sealed class NativeDependencyPublishTests : IDisposable
+{
+    private const string LibraryFolder = "/usr/lib/x86_64-linux-gnu";
+    private readonly InMemoryRegistry _registry = new("127.0.0.1:5999");
+    private readonly TempDirectory _work = new("cb-native-publish");
+    private readonly Digest _baseLayer;
+
+    public NativeDependencyPublishTests()
+    {
+        _work.WriteFile("publish/App.dll", "the app");
+        // This machine's libraries, as a NuGet package's native assets would be: libz needs only libc; libfontconfig
+        // needs libfreetype and libexpat too. /bin/ls stands in for an apphost (it needs libselinux).
+        File.Copy($"{LibraryFolder}/libz.so.1", _work.Combine("publish/libz.so.1"));
+        File.Copy($"{LibraryFolder}/libfontconfig.so.1", _work.Combine("publish/libfontconfig.so.1"));
+        File.Copy("/bin/ls", _work.Combine("publish/App"));
+        _baseLayer = SeedGlibcBase();
+    }
+
+    public void Dispose() => _work.Dispose();
+
+    private ImageRequestParser.Inputs Inputs(string? check = null) => new()
+    {
+        BaseImage = $"{_registry.Host}/debian/glibc:12",
+        Registry = _registry.Host,
+        AssemblyName = "App",
+        Repository = "team/app",
+        PublishDirectory = _work.Combine("publish"),
+        ContentStoreDirectory = _work.Combine("store"),
+        AppCommand = ["dotnet", "/app/App.dll"],
+        NativeDependencyCheck = check,
+    };
+
+    private async Task<(PublishOutcome Outcome, List<PublishWarning> Warnings)> PublishAsync(ImageRequestParser.Inputs inputs)
+    {
+        var warnings = new List<PublishWarning>();
+        var request = ImageRequestParser.Parse(inputs, _ => { });
+        using var clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
+        return (await new ImagePublisher(clients, warnings.Add).PublishAsync(request, CancellationToken.None), warnings);
+    }
+
+    [Fact]
+    public async Task A_library_needing_what_the_base_lacks_is_one_warning_naming_it_and_the_base_is_listed_once()
+    {
+        var (_, warnings) = await PublishAsync(Inputs());
+
+        // libz is satisfied; the apphost is not run (the app starts as dotnet App.dll), so it is not checked.
+        var warning = Assert.IsType<NativeDependencyWarning>(Assert.Single(warnings));
+        Assert.Equal("/app/libfontconfig.so.1", warning.Finding.ImagePath);
+        Assert.Equal(["libfreetype.so.6", "libexpat.so.1"], warning.Finding.MissingLibraries);
+        var (code, message) = ErrorBoundary.Describe(warning);
+        Assert.Equal(DiagnosticCodes.NativeLibraryMissing, code);
+        Assert.StartsWith($"/app/libfontconfig.so.1 needs libfreetype.so.6, libexpat.so.1, which the linux/amd64 image (base {_registry.Host}/debian/glibc:12) does not have", message, StringComparison.Ordinal);
+        Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
+
+        // Published again: the base layer's file list is kept by digest; the layer is not read again.
+        _registry.ClearRequests();
+        var (_, again) = await PublishAsync(Inputs());
+        Assert.Single(again);
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+    }
+
+    [Fact]
+    public async Task The_apphost_is_checked_when_the_image_runs_it()
+    {
+        var (_, warnings) = await PublishAsync(Inputs() with { AppCommand = ["/app/App"] });
+
+        Assert.Equal(["/app/App", "/app/libfontconfig.so.1"], warnings.Cast<NativeDependencyWarning>().Select(w => w.Finding.ImagePath));
+        Assert.Equal(["libselinux.so.1"], warnings.Cast<NativeDependencyWarning>().First().Finding.MissingLibraries);
+    }
+
+    [Fact]
+    public async Task As_an_error_nothing_is_pushed_and_off_reads_no_base_layer()
+    {
+        var e = await Assert.ThrowsAsync<NativeDependenciesMissingException>(() => PublishAsync(Inputs("error")));
+        var (code, message) = ErrorBoundary.Diagnose(e, new(null, null, false));
+        Assert.Equal(DiagnosticCodes.NativeLibraryMissing, code);
+        Assert.Contains("libfreetype.so.6", message, StringComparison.Ordinal);
+        Assert.Empty(_registry.Tags("team/app"));
+
+        _registry.ClearRequests();
+        var (outcome, warnings) = await PublishAsync(Inputs("false"));
+        Assert.Empty(warnings);
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+        Assert.Equal(outcome.Images.Digest, _registry.GetManifest("team/app", "latest")!.Digest);
+
+        Assert.Equal(DiagnosticCodes.NativeDependencyCheckInvalid,
+            Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(Inputs("sometimes"), ["linux-x64"], false, _ => { })).Code);
+    }
+
+    /// <summary>A one-layer base with glibc's loader and libraries (empty files: only their names matter) under usr-merge links.</summary>
+    private Digest SeedGlibcBase()
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "usr/lib/x86_64-linux-gnu/"));
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "lib") { LinkName = "usr/lib" });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "lib64") { LinkName = "usr/lib64" });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "usr/lib64/"));
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "usr/lib64/ld-linux-x86-64.so.2") { DataStream = new MemoryStream() });
+            foreach (var library in new[] { "libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "libstdc++.so.6", "libgcc_s.so.1" })
+            {
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"usr/lib/x86_64-linux-gnu/{library}") { DataStream = new MemoryStream() });
+            }
+        }
+        var diffId = Digest.Compute(tar.ToArray());
+        using var gzipped = new MemoryStream();
+        using (var gzip = new GZipStream(gzipped, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(tar.ToArray());
+        }
+        var layer = new Descriptor(MediaTypes.OciLayerGzip, _registry.PutBlob("debian/glibc", gzipped.ToArray()), gzipped.Length);
+        var config = System.Text.Encoding.UTF8.GetBytes($$$"""
+            {"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/bin:/bin"]},"rootfs":{"type":"layers","diff_ids":["{{{diffId}}}"]}}
+            """);
+        var configDescriptor = new Descriptor(MediaTypes.OciConfig, _registry.PutBlob("debian/glibc", config), config.Length);
+        var manifest = ImageManifest.Create(ImageFormat.Oci, configDescriptor, [layer]);
+        _registry.PutManifest("debian/glibc", "12", manifest.Bytes, manifest.MediaType);
+        return layer.Digest;
+    }
+}
