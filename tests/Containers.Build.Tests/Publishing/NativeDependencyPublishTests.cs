@@ -83,6 +83,22 @@ public sealed class NativeDependencyPublishTests : IDisposable
     }
 
     [Fact]
+    public async Task A_musl_library_on_a_glibc_base_is_called_out_by_name()
+    {
+        File.Delete(_work.Combine("publish/libfontconfig.so.1"));
+        var musl = new Native.SyntheticElf { Needed = ["libc.musl-x86_64.so.1"], Soname = "libe_sqlite3.so" }.Build().Bytes;
+        File.WriteAllBytes(_work.Combine("publish/libe_sqlite3.so"), musl);
+
+        var (_, warnings) = await PublishAsync(Inputs());
+
+        var warning = Assert.IsType<NativeDependencyWarning>(Assert.Single(warnings));
+        var (code, message) = ErrorBoundary.Describe(warning);
+        Assert.Equal(DiagnosticCodes.NativeLibcMismatch, code);
+        Assert.StartsWith("/app/libe_sqlite3.so is built for musl (Alpine), but the linux/amd64 image", message, StringComparison.Ordinal);
+        Assert.Contains("has glibc: it will not load. Publish for the glibc runtime identifier", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task As_an_error_nothing_is_pushed_and_off_reads_no_base_layer()
     {
         var e = await Assert.ThrowsAsync<NativeDependenciesMissingException>(() => PublishAsync(Inputs("error")));
