@@ -28,7 +28,7 @@ public static class ImageBuilder
         }
 
         var configDescriptor = new Descriptor(format.ConfigMediaType(), config.Digest, config.Bytes.LongLength);
-        var manifest = ImageManifest.Create(format, configDescriptor, layers.Select(l => l.Descriptor).ToArray());
+        var manifest = ImageManifest.Create(format, configDescriptor, layers.Select(l => l.Descriptor).ToArray(), ImageAnnotations.For(baseImage, settings, format));
         return new BuiltImage(baseImage, manifest, config, layers, platform);
     }
 

@@ -10,6 +10,9 @@ public sealed record ImageSet(IReadOnlyList<BuiltImage> Images, ImageIndex? Inde
 {
     public static ImageSet Single(BuiltImage image) => new([image], null);
 
+    /// <summary>Documents about its images (SBOMs, provenance) that go wherever the images go.</summary>
+    public IReadOnlyList<ImageAttachment> Attachments { get; init; } = [];
+
     public Digest Digest => Index?.Digest ?? Images[0].Digest;
     public string MediaType => Index?.MediaType ?? Images[0].Manifest.MediaType;
     public byte[] Bytes => Index?.Bytes ?? Images[0].Manifest.Bytes;

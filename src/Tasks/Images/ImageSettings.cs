@@ -34,6 +34,9 @@ public sealed record ImageSettings
     /// <summary>ContainerStopSignal (SIGTERM, 15, …); null keeps the base's.</summary>
     public string? StopSignal { get; init; }
 
+    /// <summary>ContainerAnnotation items: the project's own manifest (and index) annotations.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; init; } = [];
+
     /// <summary>Which labels about the build itself (created, base.name, base.digest) the image gets.</summary>
     public LabelGeneration GeneratedLabels { get; init; } = LabelGeneration.None;
 }

@@ -36,7 +36,7 @@ public sealed class ImageIndex
     /// An index of one manifest per platform: an OCI image index for OCI manifests, a Docker manifest list for
     /// Docker ones (a registry or engine that reads one format reads the other's list badly or not at all).
     /// </summary>
-    public static ImageIndex Create(ImageFormat format, IReadOnlyList<(ImageManifest Manifest, Platform Platform)> entries)
+    public static ImageIndex Create(ImageFormat format, IReadOnlyList<(ImageManifest Manifest, Platform Platform)> entries, IReadOnlyList<KeyValuePair<string, string>>? annotations = null)
     {
         var mediaType = format == ImageFormat.Docker ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
         var manifests = entries.Select(e => new Descriptor(e.Manifest.MediaType, e.Manifest.Digest, e.Manifest.Bytes.LongLength, e.Platform)).ToArray();
@@ -51,6 +51,7 @@ public sealed class ImageIndex
                 manifest.WriteTo(writer);
             }
             writer.WriteEndArray();
+            JsonContent.WriteAnnotations(writer, annotations);
             writer.WriteEndObject();
         });
         return new ImageIndex(bytes, mediaType, manifests);

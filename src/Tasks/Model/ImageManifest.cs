@@ -44,7 +44,8 @@ public sealed class ImageManifest
         return new ImageManifest(bytes, mediaType, config, layers);
     }
 
-    public static ImageManifest Create(ImageFormat format, Descriptor config, IReadOnlyList<Descriptor> layers)
+    /// <param name="annotations">Written as the manifest's annotations, in the order given; none writes no annotations field.</param>
+    public static ImageManifest Create(ImageFormat format, Descriptor config, IReadOnlyList<Descriptor> layers, IReadOnlyList<KeyValuePair<string, string>>? annotations = null)
     {
         var mediaType = format.ManifestMediaType();
         var bytes = JsonContent.Write(writer =>
@@ -60,6 +61,7 @@ public sealed class ImageManifest
                 layer.WriteTo(writer);
             }
             writer.WriteEndArray();
+            JsonContent.WriteAnnotations(writer, annotations);
             writer.WriteEndObject();
         });
         return new ImageManifest(bytes, mediaType, config, layers);

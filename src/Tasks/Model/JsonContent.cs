@@ -25,6 +25,31 @@ internal static class JsonContent
 
     public static byte[] Serialize(JsonNode node) => Write(writer => node.WriteTo(writer));
 
+    /// <summary>An <c>annotations</c> object of a manifest or index, when there are any (a later duplicate key wins).</summary>
+    public static void WriteAnnotations(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, string>>? annotations)
+    {
+        if (annotations is not { Count: > 0 })
+        {
+            return;
+        }
+        var unique = new Dictionary<string, string>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var (key, value) in annotations)
+        {
+            if (!unique.ContainsKey(key))
+            {
+                order.Add(key);
+            }
+            unique[key] = value;
+        }
+        writer.WriteStartObject("annotations");
+        foreach (var key in order)
+        {
+            writer.WriteString(key, unique[key]);
+        }
+        writer.WriteEndObject();
+    }
+
     public static JsonObject ParseObject(ReadOnlySpan<byte> bytes, string what)
     {
         try

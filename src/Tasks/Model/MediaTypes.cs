@@ -8,6 +8,12 @@ public static class MediaTypes
     public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string OciLayer = "application/vnd.oci.image.layer.v1.tar";
 
+    /// <summary>The empty descriptor's media type (<c>{}</c>): an artifact manifest's config when it has none (image-spec 1.1).</summary>
+    public const string OciEmpty = "application/vnd.oci.empty.v1+json";
+    public const string SpdxJson = "application/spdx+json";
+    public const string CycloneDxJson = "application/vnd.cyclonedx+json";
+    public const string InTotoJson = "application/vnd.in-toto+json";
+
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";

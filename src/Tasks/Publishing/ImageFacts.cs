@@ -11,8 +11,34 @@ namespace Containers.Build.Publishing;
 /// </summary>
 public static class ImageFacts
 {
+    /// <summary>
+    /// Writes the facts, and beside them each attachment (SBOM, provenance) as a file — <c>container-image.spdx.json</c>,
+    /// or <c>container-image.linux-arm64.spdx.json</c> for one platform of several — named in the facts' attachments.
+    /// </summary>
     public static void Write(string path, PublishOutcome outcome, ImageNames names)
-        => WriteJson(path, Describe(outcome.Images, names, outcome.Destinations));
+    {
+        var facts = Describe(outcome.Images, names, outcome.Destinations);
+        var stem = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path[..^5] : path;
+        var attachments = new JsonArray();
+        foreach (var attachment in outcome.Images.Attachments)
+        {
+            var platform = outcome.Images.Index is null ? "" : "." + attachment.Subject.Platform.ToString().Replace('/', '-');
+            var file = $"{stem}{platform}{attachment.FileExtension}";
+            AtomicFile.WriteAllBytes(file, attachment.Content);
+            attachments.Add(new JsonObject
+            {
+                ["kind"] = attachment.Kind.ToString().ToLowerInvariant(),
+                ["platform"] = attachment.Subject.Platform.ToString(),
+                ["mediaType"] = attachment.MediaType,
+                ["digest"] = attachment.Document.Digest.ToString(),
+                ["artifactDigest"] = attachment.Manifest.Digest.ToString(),
+                ["subject"] = attachment.Subject.Digest.ToString(),
+                ["path"] = file,
+            });
+        }
+        facts["attachments"] = attachments;
+        WriteJson(path, facts);
+    }
 
     /// <summary>Writes &lt;output&gt;.json next to an archive or layout, describing what that destination got.</summary>
     public static void WriteNextTo(DestinationResult result, ImageNames names)

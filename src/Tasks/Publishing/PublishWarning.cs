@@ -11,3 +11,6 @@ public sealed record CorruptLayerRemadeWarning(Model.Digest Layer, string Destin
 
 /// <summary>A native file of the app that will not load in the image (ContainerNativeDependencyCheck=true, the default).</summary>
 public sealed record NativeDependencyWarning(Stages.NativeDependencyReport Report, Native.NativeDependencyFinding Finding) : PublishWarning;
+
+/// <summary>A registry refused an image's SBOM or provenance; the image itself was pushed.</summary>
+public sealed record AttachmentRefusedWarning(Images.ImageAttachment Attachment, string Registry, string Reason) : PublishWarning;

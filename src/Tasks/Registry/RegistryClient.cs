@@ -344,7 +344,11 @@ public sealed class RegistryClient(RegistryTransport transport)
 
     private static Uri Resolve(Uri baseUri, Uri location) => location.IsAbsoluteUri ? location : new Uri(baseUri, location);
 
-    public async Task PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken cancellationToken)
+    /// <returns>
+    /// Whether the registry says it indexed the manifest's <c>subject</c> (the OCI-Subject header of a registry with the
+    /// referrers API); false for a manifest without one, or a registry without the API.
+    /// </returns>
+    public async Task<bool> PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken cancellationToken)
     {
         using var response = await transport.SendAsync(baseUri =>
         {
@@ -353,6 +357,7 @@ public sealed class RegistryClient(RegistryTransport transport)
             return new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{reference}")) { Content = content };
         }, PushScope(repository), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, $"put manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+        return response.Headers.Contains("OCI-Subject");
     }
 
     /// <summary>A manifest request that accepts every manifest and index type this client understands.</summary>

@@ -129,6 +129,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>@(ContainerHealthCheckCommand): the health check's exec form.</summary>
     public ITaskItem[] HealthCheckCommand { get; set; } = [];
 
+    /// <summary>@(ContainerAnnotation): Value metadata.</summary>
+    public ITaskItem[] Annotations { get; set; } = [];
+
     /// <summary>@(ContainerVolume): absolute paths that are volumes.</summary>
     public ITaskItem[] Volumes { get; set; } = [];
 
@@ -198,6 +201,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             StopSignal = StopSignal,
             NativeDependencyCheck = NativeDependencyCheck,
             Volumes = Volumes.Select(i => i.ItemSpec).ToArray(),
+            Annotations = Annotations.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
             ListEntries = ListEntries.Select(i => (i.GetMetadata("Property"), i is ITaskItem2 escaped ? escaped.EvaluatedIncludeEscaped : i.ItemSpec)).ToArray(),
             ContainerLayers = LayerImages.Select(i => new ImageRequestParser.ContainerLayerInput(i.ItemSpec, i.GetMetadata("Digest"))).ToArray(),
         };

@@ -82,6 +82,15 @@ public static class DiagnosticCodes
     /// <summary>ContainerNativeDependencyCheck is not true, error or false.</summary>
     public const string NativeDependencyCheckInvalid = "CB1041";
 
+    /// <summary>A ContainerAnnotation with an empty name.</summary>
+    public const string AnnotationInvalid = "CB1042";
+
+    /// <summary>ContainerSbom is not spdx, cyclonedx or false.</summary>
+    public const string SbomFormatInvalid = "CB1043";
+
+    /// <summary>ContainerProvenance is not true or false.</summary>
+    public const string ProvenanceInvalid = "CB1044";
+
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 
@@ -171,4 +180,7 @@ public static class DiagnosticCodes
 
     /// <summary>A musl native file on a glibc base, or the reverse (an error with ContainerNativeDependencyCheck=error).</summary>
     public const string NativeLibcMismatch = "CB4008";
+
+    /// <summary>A registry refused an SBOM or provenance attached to the image; the image itself was pushed.</summary>
+    public const string AttachmentRefused = "CB4009";
 }

@@ -19,6 +19,7 @@ public static partial class ImageRequestParser
         ["ContainerVolumes"] = "ContainerVolume",
         ["ContainerLayers"] = "ContainerLayer",
         ["ContainerDirectories"] = "ContainerDirectory",
+        ["ContainerAnnotations"] = "ContainerAnnotation",
     };
 
     public sealed partial record Inputs
@@ -41,6 +42,7 @@ public static partial class ImageRequestParser
 
         var environment = Override(inputs.Environment, Entries("ContainerEnvironmentVariables").Select(e => NameAndValue("ContainerEnvironmentVariables", e)));
         var labels = Override(inputs.Labels, Entries("ContainerLabels").Select(e => NameAndValue("ContainerLabels", e)));
+        var annotations = Override(inputs.Annotations, Entries("ContainerAnnotations").Select(e => NameAndValue("ContainerAnnotations", e)));
         // The port number is the item's identity (its Include; Type is metadata): entries replace the project's items for their numbers.
         var portEntries = Entries("ContainerPorts").Select(Unescape).ToArray();
         var entryNumbers = portEntries.Select(e => ParsePort(e, null).Number).ToHashSet();
@@ -57,6 +59,7 @@ public static partial class ImageRequestParser
         {
             Environment = environment,
             Labels = labels,
+            Annotations = annotations,
             Ports = ports,
             Volumes = volumes,
             ContainerLayers = layers,

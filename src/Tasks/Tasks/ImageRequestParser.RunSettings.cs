@@ -31,6 +31,23 @@ public static partial class ImageRequestParser
 
         /// <summary>$(ContainerStopSignal): the signal that stops the container.</summary>
         public string? StopSignal { get; init; }
+
+        /// <summary>@(ContainerAnnotation) (and $(ContainerAnnotations)): the manifest's (and index's) own annotations, Value metadata.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; init; } = [];
+    }
+
+    /// <summary>ContainerAnnotation items: a non-empty name without control characters.</summary>
+    internal static IReadOnlyList<KeyValuePair<string, string>> ParseAnnotations(IReadOnlyList<KeyValuePair<string, string>> annotations)
+    {
+        foreach (var (key, _) in annotations)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Any(char.IsControl))
+            {
+                throw new ContainersBuildException(DiagnosticCodes.AnnotationInvalid,
+                    $"The ContainerAnnotation '{key}' has no usable name. Give each annotation a name, e.g. <ContainerAnnotation Include=\"com.example.team\" Value=\"web\" />.");
+            }
+        }
+        return annotations.Select(a => KeyValuePair.Create(a.Key.Trim(), a.Value)).ToArray();
     }
 
     /// <summary>ContainerHealthCheckCommand (items or property) with its options, ContainerHealthCheck=none, or null.</summary>

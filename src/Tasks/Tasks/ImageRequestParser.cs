@@ -192,6 +192,7 @@ public static partial class ImageRequestParser
             HealthCheck = healthCheck,
             Volumes = ParseVolumes(inputs.Volumes),
             StopSignal = ParseStopSignal(inputs.StopSignal),
+            Annotations = ParseAnnotations(inputs.Annotations),
         };
         var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner, settings.User),
             RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),

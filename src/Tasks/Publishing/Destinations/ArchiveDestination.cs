@@ -41,6 +41,15 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
             await WriteEntriesAsync(archive, format, images, names, cancellationToken).ConfigureAwait(false);
         }
 
+        if (format == ArchiveFormat.Docker)
+        {
+            // A docker-archive has no place for referrers: its image's documents go beside it (app.tar.spdx.json, …).
+            foreach (var attachment in images.Attachments)
+            {
+                AtomicFile.WriteAllBytes(Path + attachment.FileExtension, attachment.Content);
+            }
+        }
+
         var size = new FileInfo(Path).Length;
         var kind = format == ArchiveFormat.Oci ? "OCI archive" : "docker-archive";
         if (images.Index is not null)
@@ -94,6 +103,15 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
             if (images.Index is { } index)
             {
                 await archive.AddBytesAsync(BlobName(index.Digest), index.Bytes, cancellationToken).ConfigureAwait(false);
+            }
+            if (images.Attachments.Count > 0)
+            {
+                await archive.AddBytesAsync(BlobName(ArtifactManifest.EmptyConfigDescriptor.Digest), ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var attachment in images.Attachments.DistinctBy(a => a.Manifest.Digest))
+            {
+                await archive.AddBytesAsync(BlobName(attachment.Document.Digest), attachment.Content, cancellationToken).ConfigureAwait(false);
+                await archive.AddBytesAsync(BlobName(attachment.Manifest.Digest), attachment.Manifest.Bytes, cancellationToken).ConfigureAwait(false);
             }
             await archive.AddBytesAsync("oci-layout", OciLayoutIndex.LayoutFile, cancellationToken).ConfigureAwait(false);
             await archive.AddBytesAsync("index.json", OciLayoutIndex.WithImage(null, images, names), cancellationToken).ConfigureAwait(false);

@@ -40,6 +40,12 @@ public sealed record OciLayoutDestination(string Directory) : IImageDestination
         {
             WriteBlob(index.Bytes, index.Digest, blobDirectory);
         }
+        foreach (var attachment in images.Attachments)
+        {
+            WriteBlob(ArtifactManifest.EmptyConfig, ArtifactManifest.EmptyConfigDescriptor.Digest, blobDirectory);
+            WriteBlob(attachment.Content, attachment.Document.Digest, blobDirectory);
+            WriteBlob(attachment.Manifest.Bytes, attachment.Manifest.Digest, blobDirectory);
+        }
 
         AtomicFile.WriteAllBytes(Path.Combine(root, "oci-layout"), OciLayoutIndex.LayoutFile);
         var indexPath = Path.Combine(root, "index.json");

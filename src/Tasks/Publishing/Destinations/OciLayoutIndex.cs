@@ -7,7 +7,9 @@ namespace Containers.Build.Publishing.Destinations;
 /// <summary>
 /// The index.json of an OCI image layout: one manifest entry per tag, named by the
 /// org.opencontainers.image.ref.name annotation, pointing at the image's manifest or, for a multi-platform
-/// image, at its image index. Adding an image keeps every entry of other tags.
+/// image, at its image index. Adding an image keeps every entry of other tags. The image's attachments (SBOMs,
+/// provenance) are listed too, without a ref.name: artifact manifests whose subject names the image, which is how
+/// tools (oras, regctl) find an image's referrers in a layout.
 /// </summary>
 internal static class OciLayoutIndex
 {
@@ -34,6 +36,14 @@ internal static class OciLayoutIndex
                 {
                     kept.Add(entry!.DeepClone());
                 }
+            }
+        }
+        var listed = kept.OfType<JsonObject>().Select(e => e["digest"] is JsonValue d && d.TryGetValue<string>(out var text) ? text : null).ToHashSet(StringComparer.Ordinal);
+        foreach (var attachment in images.Attachments)
+        {
+            if (listed.Add(attachment.Manifest.Digest.ToString()))
+            {
+                kept.Add(attachment.Manifest.ToReferrerEntry());
             }
         }
         foreach (var tag in names.Tags)

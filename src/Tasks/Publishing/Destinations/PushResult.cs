@@ -18,5 +18,8 @@ public sealed record PushResult(RegistryHost Registry, string Repository, IReadO
     /// <summary>&lt;tag&gt;-&lt;rid&gt; tags given to each platform's manifest (ContainerPublishPlatformTags).</summary>
     public IReadOnlyList<string> PlatformTags { get; init; } = [];
 
+    /// <summary>How many attachments (SBOMs, provenance) the registry holds as referrers of the image.</summary>
+    public int Attached { get; init; }
+
     public IEnumerable<string> Names => Tags.Concat(PlatformTags).Select(t => $"{Registry}/{Repository}:{t}");
 }

@@ -59,13 +59,69 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
                 tagsUpdated++;
             }
         }
+        // Only once the image is complete and tagged: a registry that refuses a referrer costs a warning, not the image.
+        var attached = await PushAttachmentsAsync(target, repository, images.Attachments, context.Warn, cancellationToken).ConfigureAwait(false);
+
         var push = new PushResult(Registry, repository, names.Tags, images.Digest, transfers, configs, tagsUpdated)
         {
             IsIndex = images.Index is not null,
             PlatformCount = images.Images.Count,
             PlatformTags = pushedPlatformTags,
+            Attached = attached,
         };
         return new DestinationResult(DestinationKinds.Registry, push.Names.ToArray(), null, PushSummary.Format(push, context.Layers), images);
+    }
+
+    /// <summary>
+    /// Each attachment as an OCI artifact whose subject is its image's manifest: the empty config and the document as
+    /// blobs, the artifact manifest by digest, and — on a registry without the referrers API — the artifact added to the
+    /// index under the referrers tag <c>sha256-&lt;hex&gt;</c>, keeping what other tools put there. Unchanged attachments
+    /// (a republish) send nothing.
+    /// </summary>
+    /// <returns>The attachments the registry holds.</returns>
+    private async Task<int> PushAttachmentsAsync(RegistryClient target, string repository, IReadOnlyList<ImageAttachment> attachments, Action<PublishWarning>? warn, CancellationToken cancellationToken)
+    {
+        var attached = 0;
+        foreach (var attachment in attachments)
+        {
+            var artifact = attachment.Manifest;
+            try
+            {
+                await PushSmallBlobAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
+                await PushSmallBlobAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
+                var indexed = false;
+                if (await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) != artifact.Digest)
+                {
+                    indexed = await target.PutManifestAsync(repository, artifact.Digest.ToString(), artifact.Bytes, artifact.MediaType, cancellationToken).ConfigureAwait(false);
+                }
+                if (!indexed)
+                {
+                    var tag = ReferrersIndex.TagFor(attachment.Subject.Digest);
+                    var existing = await target.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false);
+                    var updated = ReferrersIndex.With(existing?.Bytes, artifact);
+                    if (!ReferenceEquals(updated, existing?.Bytes))
+                    {
+                        await target.PutManifestAsync(repository, tag, updated, MediaTypes.OciIndex, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                attached++;
+            }
+            // The image is pushed and tagged by now: whatever the registry does with its referrers (refuses the media type,
+            // the permission, or stops answering) is said, and does not fail the publish.
+            catch (Exception e) when (e is RegistryException or InvalidContentException)
+            {
+                warn?.Invoke(new AttachmentRefusedWarning(attachment, Registry.ToString(), e.Message));
+            }
+        }
+        return attached;
+    }
+
+    private static async Task PushSmallBlobAsync(RegistryClient target, string repository, Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
+    {
+        if (!await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        {
+            await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(content, writable: false), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>PUTs a manifest under <paramref name="reference"/> unless it already names it (a republish with no change); true when it PUT.</summary>

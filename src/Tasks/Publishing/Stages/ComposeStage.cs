@@ -19,7 +19,8 @@ public static class ComposeStage
             images.Add(ImageBuilder.Build(bases[i], newLayers, settings, platforms[i].Platform, imported?[i]));
         }
         return isMultiPlatform
-            ? new ImageSet(images, ImageIndex.Create(settings.Format!.Value, images.Select(image => (image.Manifest, image.Platform)).ToArray()))
+            ? new ImageSet(images, ImageIndex.Create(settings.Format!.Value, images.Select(image => (image.Manifest, image.Platform)).ToArray(),
+                ImageAnnotations.For(bases[0], settings, settings.Format!.Value)))
             : ImageSet.Single(images[0]);
     }
 
