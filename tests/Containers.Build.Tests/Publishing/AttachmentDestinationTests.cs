@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Containers.Build.Images;
+using Containers.Build.Model;
+using Containers.Build.Publishing;
+using Containers.Build.Publishing.Destinations;
+using Containers.Build.Registry;
+using Containers.Build.Tasks;
+using Containers.Build.Tests.Support;
+
+namespace Containers.Build.Tests.Publishing;
+
+/// <summary>
+/// Documents attached to an image go where it goes: a registry without the referrers API gets them as artifacts
+/// listed under the sha256-&lt;hex&gt; tag (keeping other tools' referrers), a layout lists them in index.json, a
+/// docker-archive gets them beside it; a registry that refuses one costs a warning, never the image.
+/// </summary>
+public sealed class AttachmentDestinationTests : IDisposable
+{
+    private readonly InMemoryRegistry _registry = new("127.0.0.1:5999");
+    private readonly TempDirectory _work = new("cb-attachments");
+    private readonly RegistryClientFactory _clients;
+
+    public AttachmentDestinationTests()
+    {
+        _work.WriteFile("publish/App.dll", "the app");
+        // Base layers fetch their bytes through the client that read them: it lives as long as the test.
+        _clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
+    }
+
+    public void Dispose()
+    {
+        _clients.Dispose();
+        _work.Dispose();
+    }
+
+    private async Task<(ImageSet Images, ImageNames Names)> BuildAsync()
+    {
+        SeededBaseImage.Put(_registry, "dotnet/aspnet", "10.0");
+        var request = ImageRequestParser.Parse(new ImageRequestParser.Inputs
+        {
+            BaseImage = $"{_registry.Host}/dotnet/aspnet:10.0",
+            Registry = _registry.Host,
+            AssemblyName = "App",
+            Repository = "team/app",
+            PublishDirectory = _work.Combine("publish"),
+            ContentStoreDirectory = _work.Combine("store"),
+            AppCommand = ["dotnet", "/app/App.dll"],
+        }, _ => { });
+        var outcome = await new ImagePublisher(_clients, _ => { }).PublishAsync(request, CancellationToken.None);
+        var image = outcome.Images.Images[0];
+        return (outcome.Images with
+        {
+            Attachments =
+            [
+                new ImageAttachment(image, AttachmentKind.Sbom, MediaTypes.SpdxJson, Encoding.UTF8.GetBytes("""{"spdxVersion":"SPDX-2.3"}"""), "1970-01-01T00:00:00Z"),
+                new ImageAttachment(image, AttachmentKind.Provenance, MediaTypes.InTotoJson, Encoding.UTF8.GetBytes("""{"_type":"https://in-toto.io/Statement/v1"}"""), "1970-01-01T00:00:00Z"),
+            ],
+        }, request.Names);
+    }
+
+    private async Task<(DestinationResult Result, List<PublishWarning> Warnings)> PushAsync(ImageSet images, ImageNames names, HttpMessageHandler? handler = null)
+    {
+        var warnings = new List<PublishWarning>();
+        using var clients = new RegistryClientFactory(handler ?? new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
+        var result = await new RegistryDestination(_registry.Registry).SendAsync(images, names, new DestinationContext(clients, new LayerReport([], 0), warnings.Add), CancellationToken.None);
+        return (result, warnings);
+    }
+
+    [Fact]
+    public async Task A_registry_without_the_referrers_api_lists_them_under_the_tag_schema_keeping_other_referrers()
+    {
+        var (images, names) = await BuildAsync();
+        var subject = images.Images[0].Digest;
+        // Another tool's referrer, there first.
+        var other = ArtifactManifest.Create("application/vnd.example.signature", new Descriptor("application/octet-stream", _registry.PutBlob("team/app", "sig"u8.ToArray()), 3),
+            new Descriptor(images.Images[0].Manifest.MediaType, subject, images.Images[0].Manifest.Bytes.Length), []);
+        _registry.PutBlob("team/app", ArtifactManifest.EmptyConfig);
+        _registry.PutManifest("team/app", other.Digest.ToString(), other.Bytes, other.MediaType);
+        _registry.PutManifest("team/app", ReferrersIndex.TagFor(subject), ReferrersIndex.With(null, other), MediaTypes.OciIndex);
+
+        var (result, warnings) = await PushAsync(images, names);
+
+        Assert.Empty(warnings);
+        Assert.Contains("2 referrers attached (SBOM, provenance)", result.Summary, StringComparison.Ordinal);
+        var referrers = JsonNode.Parse(_registry.GetManifest("team/app", $"sha256-{subject.Hex}")!.Bytes)!["manifests"]!.AsArray();
+        Assert.Equal(["application/vnd.example.signature", MediaTypes.SpdxJson, MediaTypes.InTotoJson], referrers.Select(r => r!["artifactType"]!.GetValue<string>()));
+        foreach (var attachment in images.Attachments)
+        {
+            var artifact = JsonNode.Parse(_registry.GetManifest("team/app", attachment.Manifest.Digest.ToString())!.Bytes)!;
+            Assert.Equal(subject.ToString(), artifact["subject"]!["digest"]!.GetValue<string>());
+            Assert.Equal(MediaTypes.OciEmpty, artifact["config"]!["mediaType"]!.GetValue<string>());
+            Assert.Equal(attachment.Content, _registry.GetBlob(attachment.Document.Digest));
+        }
+
+        // Published again: nothing is put.
+        _registry.ClearRequests();
+        await PushAsync(images, names);
+        Assert.Equal(0, _registry.Count("PUT", "."));
+    }
+
+    [Fact]
+    public async Task A_registry_that_refuses_artifacts_costs_a_warning_and_the_image_is_tagged()
+    {
+        var (images, names) = await BuildAsync();
+
+        var (result, warnings) = await PushAsync(images, names, new RefuseSubjects(new HostRouter(_registry)));
+
+        Assert.Equal(images.Digest, _registry.GetManifest("team/app", "latest")!.Digest);
+        Assert.Equal(2, warnings.Count);
+        var (code, message) = ErrorBoundary.Describe(warnings[0]);
+        Assert.Equal(DiagnosticCodes.AttachmentRefused, code);
+        Assert.Contains("did not take the SBOM", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("referrers attached", result.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_oci_layout_lists_them_as_referrers_and_a_docker_archive_has_them_beside_it()
+    {
+        var (images, names) = await BuildAsync();
+        var context = new DestinationContext(_clients, new LayerReport([], 0));
+
+        var layout = _work.Combine("layout");
+        await new OciLayoutDestination(layout).SendAsync(images, names, context, CancellationToken.None);
+        await new OciLayoutDestination(layout).SendAsync(images, names, context, CancellationToken.None);
+        var entries = JsonNode.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")))!["manifests"]!.AsArray();
+        var referrers = entries.Where(e => e!["artifactType"] is not null).ToArray();
+        Assert.Equal(2, referrers.Length);
+        foreach (var referrer in referrers)
+        {
+            var artifact = JsonNode.Parse(File.ReadAllBytes(Path.Combine(layout, "blobs", "sha256", referrer!["digest"]!.GetValue<string>()[7..])))!;
+            Assert.Equal(images.Images[0].Digest.ToString(), artifact["subject"]!["digest"]!.GetValue<string>());
+        }
+        Assert.True(File.Exists(Path.Combine(layout, "blobs", "sha256", ArtifactManifest.EmptyConfigDescriptor.Digest.Hex)));
+
+        var archive = _work.Combine("app.tar");
+        await new ArchiveDestination(archive, ArchiveFormat.Docker, Gzip: false).SendAsync(images, names, context, CancellationToken.None);
+        Assert.Equal("""{"spdxVersion":"SPDX-2.3"}""", File.ReadAllText(archive + ".spdx.json"));
+        Assert.True(File.Exists(archive + ".intoto.json"));
+    }
+
+    /// <summary>A registry that answers 400 to a manifest with a subject (as some older registries do).</summary>
+    private sealed class RefuseSubjects(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal)
+                && Encoding.UTF8.GetString(await request.Content!.ReadAsByteArrayAsync(cancellationToken)).Contains("\"subject\"", StringComparison.Ordinal))
+            {
+                return new HttpResponseMessage(HttpStatusCode.BadRequest)
+                {
+                    Content = new StringContent("""{"errors":[{"code":"MANIFEST_INVALID","message":"unknown field subject"}]}""", Encoding.UTF8, "application/json"),
+                };
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}
