@@ -3,8 +3,8 @@
 
 usage: validate-oci-layout.py <layout-dir>
 Checks oci-layout, index.json, every manifest the index names (through nested image indexes of
-multi-platform images, whose platforms must match the configs) and every config they name, and that each
-blob's sha256 matches its name. Prints one line per problem; exits 1 when there is any.
+multi-platform images, whose platforms must match the configs) and every config they name, that each
+referrer's subject is in the layout, and that each blob's sha256 matches its name. Prints one line per problem; exits 1 when there is any.
 Uses Debian's python3-jsonschema (installed by build/setup-test-env.sh), so it runs with /usr/bin/python3.
 """
 import hashlib
@@ -70,9 +70,10 @@ def main():
     check("image-index-schema.json", index, "index.json")
 
     checked = 0
+    referrers = 0
 
     def check_entry(entry):
-        nonlocal checked
+        nonlocal checked, referrers
         document = json.loads(blob(entry["digest"]))
         if entry.get("mediaType") == "application/vnd.oci.image.index.v1+json":
             # A multi-platform image: an image index (in the blobs) naming one manifest per platform.
@@ -82,8 +83,19 @@ def main():
                     problems.append(f"index {entry['digest']}: entry {nested['digest']} has no platform")
                 check_entry(nested)
             return
-        checked += 1
         check("image-manifest-schema.json", document, f"manifest {entry['digest']}")
+        if "subject" in document:
+            referrers += 1
+            # A referrer (an SBOM, a provenance statement): its subject must be in the layout; its config is the
+            # empty descriptor (or another artifact's), not an image config.
+            if not os.path.exists(os.path.join(layout, "blobs", *document["subject"]["digest"].split(":", 1))):
+                problems.append(f"referrer {entry['digest']}: its subject {document['subject']['digest']} is not in the layout")
+            if document["config"]["mediaType"] != "application/vnd.oci.image.config.v1+json":
+                blob(document["config"]["digest"])
+                for layer in document.get("layers", []):
+                    blob(layer["digest"])
+                return
+        checked += 1
         config = json.loads(blob(document["config"]["digest"]))
         check("config-schema.json", config, f"config {document['config']['digest']}")
         platform = entry.get("platform")
@@ -98,7 +110,7 @@ def main():
 
     for problem in problems:
         print(problem)
-    print(f"{checked} manifests checked, {len(problems)} problems")
+    print(f"{checked} manifests checked, {referrers} referrers checked, {len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -107,6 +107,11 @@ public static class OciLayoutSource
         var entries = new List<(Descriptor Descriptor, string? Tag)>();
         foreach (var node in manifests)
         {
+            // Referrers (an image's SBOM, its signature) are listed in a layout too; they are not images to build on.
+            if (node?["artifactType"] is not null)
+            {
+                continue;
+            }
             var descriptor = Parse(source, () => Descriptor.FromJson(node, "index.json"));
             var tag = node?["annotations"]?[RefNameAnnotation]?.GetValue<string>();
             entries.Add((descriptor, tag));

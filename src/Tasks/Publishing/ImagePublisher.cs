@@ -52,11 +52,13 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             }
         }
 
+        images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
+
         if (buildHasFailed?.Invoke() == true)
         {
             throw new PublishStoppedException();
         }
-        var context = new DestinationContext(clients, report);
+        var context = new DestinationContext(clients, report, warn);
         var results = new List<DestinationResult>();
         foreach (var destination in request.Destinations)
         {
@@ -73,6 +75,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
                 written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
                 images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
+                images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
                 result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
             }
             if (result.Path is not null)
@@ -92,6 +95,10 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         }
         return outcome;
     }
+
+    /// <summary>Where the image is published, for the SBOM's purls: the registry's repository, or none for an image that only goes to files or an engine.</summary>
+    private static string? Repository(PublishRequest request)
+        => request.Names.Registry is { } registry ? $"{registry}/{request.Names.Repository}" : null;
 
     /// <summary>
     /// How the new layers are written: gzip, the image's time, and the files' owner (the base's APP_UID for

@@ -39,6 +39,9 @@ public sealed record PublishRequest(
     /// <summary>ContainerNativeDependencyCheck: whether native files whose libraries the image lacks warn, fail, or are not looked for.</summary>
     public NativeDependencyCheckMode NativeDependencyCheck { get; init; }
 
+    /// <summary>The SBOM and provenance attached to each image (ContainerSbom, ContainerProvenance); none by default here, the task asks for them.</summary>
+    public SupplyChainSettings SupplyChain { get; init; } = SupplyChainSettings.None;
+
     /// <summary>Published files for other platforms that no image carries.</summary>
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 

@@ -126,6 +126,19 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>$(ContainerNativeDependencyCheck): true (warn), error or false.</summary>
     public string? NativeDependencyCheck { get; set; }
 
+    /// <summary>$(ContainerSbom): spdx, cyclonedx or false; $(ContainerProvenance): true or false.</summary>
+    public string? Sbom { get; set; }
+    public string? Provenance { get; set; }
+
+    /// <summary>What the SBOM and provenance say of the build: $(Version), $(NuGetPackageRoot), $(MSBuildProjectFile), $(Configuration), $(NETCoreSdkVersion), the source repository and commit.</summary>
+    public string? AppVersion { get; set; }
+    public string? NuGetPackageRoot { get; set; }
+    public string? ProjectFile { get; set; }
+    public string? Configuration { get; set; }
+    public string? SdkVersion { get; set; }
+    public string? SourceRepositoryUrl { get; set; }
+    public string? SourceRevision { get; set; }
+
     /// <summary>@(ContainerHealthCheckCommand): the health check's exec form.</summary>
     public ITaskItem[] HealthCheckCommand { get; set; } = [];
 
@@ -200,6 +213,15 @@ public abstract class ContainerSettingsTask : MSBuildTask
             HealthCheckRetries = HealthCheckRetries,
             StopSignal = StopSignal,
             NativeDependencyCheck = NativeDependencyCheck,
+            Sbom = Sbom,
+            Provenance = Provenance,
+            AppVersion = AppVersion,
+            NuGetPackageRoot = NuGetPackageRoot,
+            ProjectFile = ProjectFile,
+            Configuration = Configuration,
+            SdkVersion = SdkVersion,
+            SourceRepositoryUrl = SourceRepositoryUrl,
+            SourceRevision = SourceRevision,
             Volumes = Volumes.Select(i => i.ItemSpec).ToArray(),
             Annotations = Annotations.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
             ListEntries = ListEntries.Select(i => (i.GetMetadata("Property"), i is ITaskItem2 escaped ? escaped.EvaluatedIncludeEscaped : i.ItemSpec)).ToArray(),

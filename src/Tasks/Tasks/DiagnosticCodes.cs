@@ -157,6 +157,9 @@ public static class DiagnosticCodes
     // Local files.
     public const string LayerWriteFailed = "CB3001";
 
+    /// <summary>The publish folder's deps.json or runtimeconfig.json, which the SBOM is made from, cannot be read.</summary>
+    public const string SbomSourceUnreadable = "CB3003";
+
     // Warnings.
     public const string SecretLookingFile = "CB4001";
 

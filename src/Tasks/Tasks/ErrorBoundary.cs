@@ -27,6 +27,8 @@ public static class ErrorBoundary
         ContainersBuildException known => (known.Code, known.Message),
         LayerImageException layerImage => DiagnoseLayerImage(layerImage, context),
         NativeDependenciesMissingException native => DiagnoseNative(native),
+        SupplyChain.SbomSourceException sbom => (DiagnosticCodes.SbomSourceUnreadable,
+            $"The SBOM is made from the publish output, but {sbom.Message} Publish again (a clean publish writes it whole), or set ContainerSbom=false to publish without an SBOM."),
         ImportedLayerNotFoundException layerNotFound =>
             (DiagnosticCodes.ContainerLayerNotFound, $"{layerNotFound.Message} Set the item's Digest to one of them (or to a diff_id of the image's config), or leave Digest out to take every layer."),
         BaseImageNotFoundException notFound =>

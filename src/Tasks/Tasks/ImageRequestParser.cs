@@ -84,6 +84,8 @@ public static partial class ImageRequestParser
         ParseExtraFiles(inputs);
         ParseLayerImports(inputs);
         ParseNativeDependencyCheck(inputs.NativeDependencyCheck);
+        ParseSbom(inputs.Sbom);
+        ParseProvenance(inputs.Provenance);
     }
 
     /// <summary>How the registry clients talk: TLS trust and insecure hosts, chunk size, inactivity timeout.</summary>
@@ -122,6 +124,7 @@ public static partial class ImageRequestParser
             ExtraFiles = ParseExtraFiles(inputs),
             LayerImports = ParseLayerImports(inputs),
             NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
+            SupplyChain = ParseSupplyChain(inputs, names.Repository),
         };
     }
 

@@ -73,7 +73,17 @@ public class DestinationTests
 
         // The second image joined the layout; the first is still there.
         var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
-        Assert.Equal(["one", "two"], index["manifests"]!.AsArray().Select(m => m!["annotations"]!["org.opencontainers.image.ref.name"]!.GetValue<string>()));
+        var images = index["manifests"]!.AsArray().Where(m => m!["artifactType"] is null).ToArray();
+        Assert.Equal(["one", "two"], images.Select(m => m!["annotations"]!["org.opencontainers.image.ref.name"]!.GetValue<string>()));
+        // Each image's SBOM and provenance are in the layout too, as referrers: artifact manifests whose subject is the image.
+        var referrers = index["manifests"]!.AsArray().Where(m => m!["artifactType"] is not null)
+            .Select(m => JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", "sha256", m!["digest"]!.GetValue<string>()[7..])))!)
+            .ToArray();
+        foreach (var image in images)
+        {
+            var subjectOf = referrers.Where(r => r["subject"]!["digest"]!.GetValue<string>() == image!["digest"]!.GetValue<string>()).ToArray();
+            Assert.Equal(["application/spdx+json", "application/vnd.in-toto+json"], subjectOf.Select(r => r["artifactType"]!.GetValue<string>()).Order());
+        }
         foreach (var tag in new[] { "one", "two" })
         {
             var inspect = await TestEnvironment.SkopeoAsync("inspect", $"oci:{layout}:{tag}");
@@ -85,7 +95,7 @@ public class DestinationTests
 
         var schemas = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
         Assert.True(schemas.ExitCode == 0, schemas.ToString());
-        Assert.Contains("2 manifests checked, 0 problems", schemas.Output, StringComparison.Ordinal);
+        Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", schemas.Output, StringComparison.Ordinal);
 
         // umoci unpacks the layout: the app's files with the owners and modes they were written with.
         var bundle = Path.Combine(sample.Root, "bundle");

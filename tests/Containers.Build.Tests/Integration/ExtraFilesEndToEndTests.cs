@@ -58,7 +58,7 @@ public class ExtraFilesEndToEndTests
 
         // The items' layer is below the app's: the base's layers, then it, then the app's.
         var index = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;
-        var manifestDigest = index["manifests"]!.AsArray().Single(m => m!["annotations"]!["org.opencontainers.image.ref.name"]!.GetValue<string>() == "files")!["digest"]!.GetValue<string>();
+        var manifestDigest = index["manifests"]!.AsArray().Single(m => m!["annotations"]?["org.opencontainers.image.ref.name"]?.GetValue<string>() == "files")!["digest"]!.GetValue<string>();
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", "sha256", manifestDigest["sha256:".Length..])))!;
         var configDigest = manifest["config"]!["digest"]!.GetValue<string>();
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", "sha256", configDigest["sha256:".Length..])))!;

@@ -126,12 +126,15 @@ public class MultiPlatformTests
         var digest = SampleProject.ReportedDigest(publish);
 
         // The layout: index.json names the image index under the tag; the schemas accept every document.
-        var top = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!["manifests"]!.AsArray().Single()!;
+        var entries = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!["manifests"]!.AsArray();
+        var top = entries.Single(m => m!["artifactType"] is null)!;
+        // Each platform's SBOM and provenance, as referrers of that platform's manifest.
+        Assert.Equal(4, entries.Count(m => m!["artifactType"] is not null));
         Assert.Equal("application/vnd.oci.image.index.v1+json", top["mediaType"]!.GetValue<string>());
         Assert.Equal(digest, top["digest"]!.GetValue<string>());
         var schemas = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
         Assert.True(schemas.ExitCode == 0, schemas.ToString());
-        Assert.Contains("2 manifests checked, 0 problems", schemas.Output, StringComparison.Ordinal);
+        Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", schemas.Output, StringComparison.Ordinal);
         foreach (var (arch, source) in new[] { ("arm64", $"oci:{layout}:latest"), ("arm64", $"oci-archive:{archive}:latest"), ("amd64", $"oci-archive:{archive}:latest") })
         {
             var inspect = await TestEnvironment.SkopeoAsync("inspect", "--override-arch", arch, source);

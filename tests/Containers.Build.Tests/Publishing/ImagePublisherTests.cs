@@ -22,7 +22,7 @@ public sealed class ImagePublisherTests : IDisposable
     public ImagePublisherTests()
     {
         _work.WriteFile("publish/App.dll", "the app");
-        _work.WriteFile("publish/App.deps.json", "{}");
+        _work.WriteFile("publish/App.deps.json", MinimalDepsJson.For("linux-x64"));
     }
 
     public void Dispose() => _work.Dispose();
@@ -140,7 +140,7 @@ public sealed class ImagePublisherTests : IDisposable
     {
         SeededBaseImage.Put(_registry, "dotnet/aspnet", "10.0", "amd64", "arm64");
         _work.WriteFile("arm64/App.dll", "the app");
-        _work.WriteFile("arm64/App.deps.json", "{\"arm64\":true}");
+        _work.WriteFile("arm64/App.deps.json", MinimalDepsJson.For("linux-arm64"));
         var inputs = Inputs($"{_registry.Host}/dotnet/aspnet:10.0") with
         {
             PublishDirectory = null,

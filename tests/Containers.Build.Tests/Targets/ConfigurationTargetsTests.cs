@@ -9,6 +9,7 @@ namespace Containers.Build.Tests.Targets;
 /// compute (base image, labels, app command) and the coded errors they stop with. One class, so that in-process
 /// builds never overlap.
 /// </summary>
+[Collection(InProcessMSBuild.Name)]
 public class ConfigurationTargetsTests
 {
     private static (ProjectInstance Instance, BuildLog Log) Compute(string properties = "", string items = "", string sdk = "Microsoft.NET.Sdk.Web",

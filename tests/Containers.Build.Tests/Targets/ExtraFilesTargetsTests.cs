@@ -3,6 +3,7 @@ using Containers.Build.Tests.Support;
 namespace Containers.Build.Tests.Targets;
 
 /// <summary>@(ContainerFile), @(ContainerDirectory), @(ContainerLayer), the item lists given as properties and the run settings reach the check that runs before the compile.</summary>
+[Collection(InProcessMSBuild.Name)]
 public class ExtraFilesTargetsTests
 {
     [Fact]

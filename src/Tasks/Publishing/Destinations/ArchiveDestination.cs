@@ -41,13 +41,12 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
             await WriteEntriesAsync(archive, format, images, names, cancellationToken).ConfigureAwait(false);
         }
 
-        if (format == ArchiveFormat.Docker)
+        // An archive is for loading into an engine, which has no place for referrers: the image's documents go beside
+        // it (app.tar.spdx.json, app.tar.intoto.json; with the platform for one of several).
+        foreach (var attachment in images.Attachments)
         {
-            // A docker-archive has no place for referrers: its image's documents go beside it (app.tar.spdx.json, …).
-            foreach (var attachment in images.Attachments)
-            {
-                AtomicFile.WriteAllBytes(Path + attachment.FileExtension, attachment.Content);
-            }
+            var platform = images.Index is null ? "" : "." + attachment.Subject.Platform.ToString().Replace('/', '-');
+            AtomicFile.WriteAllBytes(Path + platform + attachment.FileExtension, attachment.Content);
         }
 
         var size = new FileInfo(Path).Length;
@@ -104,17 +103,10 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
             {
                 await archive.AddBytesAsync(BlobName(index.Digest), index.Bytes, cancellationToken).ConfigureAwait(false);
             }
-            if (images.Attachments.Count > 0)
-            {
-                await archive.AddBytesAsync(BlobName(ArtifactManifest.EmptyConfigDescriptor.Digest), ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
-            }
-            foreach (var attachment in images.Attachments.DistinctBy(a => a.Manifest.Digest))
-            {
-                await archive.AddBytesAsync(BlobName(attachment.Document.Digest), attachment.Content, cancellationToken).ConfigureAwait(false);
-                await archive.AddBytesAsync(BlobName(attachment.Manifest.Digest), attachment.Manifest.Bytes, cancellationToken).ConfigureAwait(false);
-            }
             await archive.AddBytesAsync("oci-layout", OciLayoutIndex.LayoutFile, cancellationToken).ConfigureAwait(false);
-            await archive.AddBytesAsync("index.json", OciLayoutIndex.WithImage(null, images, names), cancellationToken).ConfigureAwait(false);
+            // Without the attachments: podman and docker load an archive whose index.json lists one image, and refuse
+            // one that also lists referrers ("more than one image"). They go beside the archive instead.
+            await archive.AddBytesAsync("index.json", OciLayoutIndex.WithImage(null, images with { Attachments = [] }, names), cancellationToken).ConfigureAwait(false);
         }
         else
         {
