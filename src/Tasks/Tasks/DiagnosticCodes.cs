@@ -151,6 +151,13 @@ public static class DiagnosticCodes
     /// <summary>A ContainerLayer's Digest names no layer of its image (for a platform built).</summary>
     public const string ContainerLayerNotFound = "CB2018";
 
+    // RebaseImage.
+    /// <summary>RebaseImage cannot tell what to move: no such image, no base recorded in it, or a base that is not in a registry.</summary>
+    public const string RebaseBaseUnknown = "CB2019";
+
+    /// <summary>RebaseImage: the image's lowest layers are not those of the base it records, or that base is gone from its registry.</summary>
+    public const string RebaseBaseNotPrefix = "CB2020";
+
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";
 

@@ -25,6 +25,16 @@ public static class ErrorBoundary
     public static (string Code, string Message) Diagnose(Exception e, Context context) => e switch
     {
         ContainersBuildException known => (known.Code, known.Message),
+        Publishing.Rebase.RebaseImageNotFoundException missing =>
+            (DiagnosticCodes.RebaseBaseUnknown, $"{missing.Message} Publish it first (dotnet publish -t:PublishImage), or name the published image: ContainerRebaseImage=registry/repository:tag, or ContainerRegistry, ContainerRepository and ContainerImageTag as it was published."),
+        Publishing.Rebase.RebaseBaseUnknownException { IsNotInRegistry: true } fileBase =>
+            (DiagnosticCodes.RebaseBaseUnknown, $"{fileBase.Message} Publish again (dotnet publish -t:PublishImage) to build on the current base; to rebase later, publish on a base in a registry (ContainerBaseImage=registry/repository:tag)."),
+        Publishing.Rebase.RebaseBaseUnknownException unknownBase =>
+            (DiagnosticCodes.RebaseBaseUnknown, $"{unknownBase.Message} Republish it once with dotnet publish -t:PublishImage (ContainerGenerateLabelsImageBaseName and ContainerGenerateLabelsImageBaseDigest left on) so that the image records its base; later bases can then be rebased onto."),
+        Publishing.Rebase.RebaseOldBaseGoneException oldBaseGone =>
+            (DiagnosticCodes.RebaseBaseNotPrefix, $"{oldBaseGone.Message} Republish it with dotnet publish -t:PublishImage to build on the current base."),
+        Publishing.Rebase.RebaseBaseNotPrefixException notPrefix =>
+            (DiagnosticCodes.RebaseBaseNotPrefix, $"{notPrefix.Message} Its labels name another base than the one it was built on, or its layers were changed after it was published: republish it with dotnet publish -t:PublishImage."),
         LayerImageException layerImage => DiagnoseLayerImage(layerImage, context),
         NativeDependenciesMissingException native => DiagnoseNative(native),
         SupplyChain.SbomSourceException sbom => (DiagnosticCodes.SbomSourceUnreadable,

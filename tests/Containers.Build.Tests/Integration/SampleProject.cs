@@ -76,6 +76,17 @@ public sealed partial class SampleProject : IDisposable
         return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, environment);
     }
 
+    /// <summary>
+    /// Runs <c>dotnet msbuild -t:&lt;target&gt;</c> (Release) with the given properties: a target that needs no build
+    /// (RebaseImage), on a project already restored.
+    /// </summary>
+    public Task<ProcessResult> MSBuildAsync(string target, params string[] properties)
+    {
+        var arguments = new List<string> { "msbuild", ProjectFile, $"-t:{target}", "-p:Configuration=Release", $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false", "-tl:off" };
+        arguments.AddRange(properties.Select(p => p.StartsWith('-') ? p : "-p:" + p));
+        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory);
+    }
+
     /// <summary>The manifest digest from the task's summary line.</summary>
     public static string PushedDigest(ProcessResult result)
     {

@@ -146,7 +146,8 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
         return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, null);
     }
 
-    private static async Task<BlobTransfer> PushLayerAsync(RegistryClient target, ImageLayer layer, string repository, CancellationToken cancellationToken)
+    /// <summary>One layer into <paramref name="repository"/>: nothing when it is there, a mount when the registry has it in another repository, else its bytes (the rebase sends base layers this way too).</summary>
+    internal static async Task<BlobTransfer> PushLayerAsync(RegistryClient target, ImageLayer layer, string repository, CancellationToken cancellationToken)
     {
         var descriptor = layer.Descriptor;
         if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
