@@ -101,7 +101,7 @@ public class SbomSchemaValidationTests
         }
     }
 
-    private static async Task<ProcessResult> ValidateSpdxAsync(byte[] document)
+    internal static async Task<ProcessResult> ValidateSpdxAsync(byte[] document)
     {
         using var directory = new TempDirectory("cb-spdx");
         var path = directory.Combine("sbom.spdx.json");
@@ -109,7 +109,7 @@ public class SbomSchemaValidationTests
         return await ProcessRunner.RunAsync("/usr/bin/python3", ["-c", SpdxCheck, SbomFixtures.SpdxSchema, path]);
     }
 
-    private static async Task<ProcessResult> ValidateCycloneDxAsync(byte[] document)
+    internal static async Task<ProcessResult> ValidateCycloneDxAsync(byte[] document)
     {
         var install = await NpmInstall.Value;
         Assert.True(install.ExitCode == 0, install.ToString());
