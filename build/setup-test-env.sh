@@ -87,9 +87,10 @@ SECONDS=0
 # 1. Packages
 # ---------------------------------------------------------------------------------------------
 # libfontconfig1: the native dependency check's tests build a base that has it (from this machine's copy).
+# nodejs (with npm): the CycloneDX validator (@cyclonedx/cyclonedx-library) that the SBOM tests run.
 PACKAGES=(docker-registry skopeo podman runc uidmap umoci debootstrap debian-archive-keyring
           wget curl jq ca-certificates python3-jsonschema openssl apache2-utils
-          libfontconfig1)
+          libfontconfig1 nodejs)
 
 install_packages() {
     local missing=() p
