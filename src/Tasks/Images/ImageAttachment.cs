@@ -16,16 +16,20 @@ public enum AttachmentKind
 /// a registry as an OCI artifact whose subject is the image's manifest, a layout or OCI archive as a referrer in its
 /// index, a docker-archive and the facts file as a file beside them.
 /// </summary>
+/// <param name="Subject">The platform image's manifest, which the artifact refers to.</param>
 /// <param name="Created">The image's own time, for the artifact's created annotation (never the clock).</param>
-public sealed record ImageAttachment(BuiltImage Subject, AttachmentKind Kind, string MediaType, byte[] Content, string Created)
+public sealed record ImageAttachment(Descriptor Subject, Platform Platform, AttachmentKind Kind, string MediaType, byte[] Content, string Created)
 {
+    /// <summary>A document about <paramref name="image"/>.</summary>
+    public static ImageAttachment For(BuiltImage image, AttachmentKind kind, string mediaType, byte[] content, string created)
+        => new(new Descriptor(image.Manifest.MediaType, image.Digest, image.Manifest.Bytes.LongLength), image.Platform, kind, mediaType, content, created);
+
     private ArtifactManifest? _manifest;
 
     public Descriptor Document => new(MediaType, Digest.Compute(Content), Content.LongLength);
 
     /// <summary>The artifact as registries and layouts hold it; its artifactType is the document's media type, as BuildKit and ORAS write them.</summary>
-    public ArtifactManifest Manifest => _manifest ??= ArtifactManifest.Create(MediaType, Document,
-        new Descriptor(Subject.Manifest.MediaType, Subject.Digest, Subject.Manifest.Bytes.LongLength),
+    public ArtifactManifest Manifest => _manifest ??= ArtifactManifest.Create(MediaType, Document, Subject,
         [KeyValuePair.Create("org.opencontainers.image.created", Created)]);
 
     /// <summary>The file name's ending when the document is written as a file: <c>.spdx.json</c>, <c>.cdx.json</c>, <c>.intoto.json</c>.</summary>

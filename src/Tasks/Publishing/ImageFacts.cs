@@ -22,13 +22,13 @@ public static class ImageFacts
         var attachments = new JsonArray();
         foreach (var attachment in outcome.Images.Attachments)
         {
-            var platform = outcome.Images.Index is null ? "" : "." + attachment.Subject.Platform.ToString().Replace('/', '-');
+            var platform = outcome.Images.Index is null ? "" : "." + attachment.Platform.ToString().Replace('/', '-');
             var file = $"{stem}{platform}{attachment.FileExtension}";
             AtomicFile.WriteAllBytes(file, attachment.Content);
             attachments.Add(new JsonObject
             {
                 ["kind"] = attachment.Kind.ToString().ToLowerInvariant(),
-                ["platform"] = attachment.Subject.Platform.ToString(),
+                ["platform"] = attachment.Platform.ToString(),
                 ["mediaType"] = attachment.MediaType,
                 ["digest"] = attachment.Document.Digest.ToString(),
                 ["artifactDigest"] = attachment.Manifest.Digest.ToString(),

@@ -47,6 +47,23 @@ public sealed class RegistryClient(RegistryTransport transport)
     }
 
     /// <summary>
+    /// The referrers of a manifest as an image index, from the referrers API (distribution-spec 1.1) or, on a registry
+    /// without it, from the index under the referrers tag <c>sha256-&lt;hex&gt;</c>; null when it has none.
+    /// </summary>
+    public async Task<byte[]?> GetReferrersAsync(string repository, Digest subject, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(
+            baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/referrers/{subject}")) { Headers = { { "Accept", MediaTypes.OciIndex } } },
+            PullScope(repository), cancellationToken).ConfigureAwait(false);
+        // A registry with the API answers with an index (empty when there are none); one without it says 404 (or 400, 405).
+        if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == MediaTypes.OciIndex)
+        {
+            return await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"referrers of {repository}@{subject}", cancellationToken).ConfigureAwait(false);
+        }
+        return (await GetManifestAsync(repository, ReferrersIndex.TagFor(subject), cancellationToken).ConfigureAwait(false))?.Bytes;
+    }
+
+    /// <summary>
     /// The digest of what a tag names now, computed from the manifest's bytes (a Docker-Content-Digest
     /// header is not proof); null when the tag does not exist.
     /// </summary>

@@ -234,7 +234,7 @@ public static class ErrorBoundary
             $"{corrupt.Reason} It was made again and sent to {corrupt.Destination}. If this repeats, check the disk of the content store (ContainersBuildContentStore)."),
         NativeDependencyWarning native => DescribeNative(native.Report, native.Finding, "Set ContainerNativeDependencyCheck=false if the app never loads it"),
         AttachmentRefusedWarning refused => (DiagnosticCodes.AttachmentRefused,
-            $"The registry {refused.Registry} did not take the {(refused.Attachment.Kind == Images.AttachmentKind.Sbom ? "SBOM" : "provenance")} of the {refused.Attachment.Subject.Platform} image {refused.Attachment.Subject.Digest} ({refused.Reason}); the image itself is pushed and tagged. "
+            $"The registry {refused.Registry} did not take the {(refused.Attachment.Kind == Images.AttachmentKind.Sbom ? "SBOM" : "provenance")} of the {refused.Attachment.Platform} image {refused.Attachment.Subject.Digest} ({refused.Reason}); the image itself is pushed and tagged. "
             + "The document is beside the facts file (ContainerImageFactsPath). If the registry does not take OCI artifacts, set "
             + (refused.Attachment.Kind == Images.AttachmentKind.Sbom ? "ContainerSbom=false" : "ContainerProvenance=false") + " to stop trying."),
         _ => throw new ArgumentOutOfRangeException(nameof(warning), warning, "A warning with no words."),

@@ -44,7 +44,11 @@ public sealed class RebaseContainerImage : ContainerSettingsTask, ICancelableTas
                 InactivityTimeout = registrySettings.InactivityTimeout,
                 OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
             };
-            var outcome = ImageRebaser.RebaseAsync(request, clients, _cancellation.Token).GetAwaiter().GetResult();
+            var outcome = ImageRebaser.RebaseAsync(request, clients, _cancellation.Token, warning =>
+            {
+                var (code, message) = ErrorBoundary.Describe(warning);
+                Warn(code, message);
+            }).GetAwaiter().GetResult();
 
             GeneratedContainerDigest = outcome.NewDigest.ToString();
             GeneratedContainerMediaType = outcome.MediaType;

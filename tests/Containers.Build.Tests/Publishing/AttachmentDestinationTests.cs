@@ -54,8 +54,8 @@ public sealed class AttachmentDestinationTests : IDisposable
         {
             Attachments =
             [
-                new ImageAttachment(image, AttachmentKind.Sbom, MediaTypes.SpdxJson, Encoding.UTF8.GetBytes("""{"spdxVersion":"SPDX-2.3"}"""), "1970-01-01T00:00:00Z"),
-                new ImageAttachment(image, AttachmentKind.Provenance, MediaTypes.InTotoJson, Encoding.UTF8.GetBytes("""{"_type":"https://in-toto.io/Statement/v1"}"""), "1970-01-01T00:00:00Z"),
+                ImageAttachment.For(image, AttachmentKind.Sbom, MediaTypes.SpdxJson, Encoding.UTF8.GetBytes("""{"spdxVersion":"SPDX-2.3"}"""), "1970-01-01T00:00:00Z"),
+                ImageAttachment.For(image, AttachmentKind.Provenance, MediaTypes.InTotoJson, Encoding.UTF8.GetBytes("""{"_type":"https://in-toto.io/Statement/v1"}"""), "1970-01-01T00:00:00Z"),
             ],
         }, request.Names);
     }

@@ -45,7 +45,7 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
         // it (app.tar.spdx.json, app.tar.intoto.json; with the platform for one of several).
         foreach (var attachment in images.Attachments)
         {
-            var platform = images.Index is null ? "" : "." + attachment.Subject.Platform.ToString().Replace('/', '-');
+            var platform = images.Index is null ? "" : "." + attachment.Platform.ToString().Replace('/', '-');
             AtomicFile.WriteAllBytes(Path + platform + attachment.FileExtension, attachment.Content);
         }
 

@@ -79,7 +79,7 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
     /// (a republish) send nothing.
     /// </summary>
     /// <returns>The attachments the registry holds.</returns>
-    private async Task<int> PushAttachmentsAsync(RegistryClient target, string repository, IReadOnlyList<ImageAttachment> attachments, Action<PublishWarning>? warn, CancellationToken cancellationToken)
+    internal static async Task<int> PushAttachmentsAsync(RegistryClient target, string repository, IReadOnlyList<ImageAttachment> attachments, Action<PublishWarning>? warn, CancellationToken cancellationToken)
     {
         var attached = 0;
         foreach (var attachment in attachments)
@@ -110,7 +110,7 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             // the permission, or stops answering) is said, and does not fail the publish.
             catch (Exception e) when (e is RegistryException or InvalidContentException)
             {
-                warn?.Invoke(new AttachmentRefusedWarning(attachment, Registry.ToString(), e.Message));
+                warn?.Invoke(new AttachmentRefusedWarning(attachment, target.Registry.ToString(), e.Message));
             }
         }
         return attached;

@@ -20,7 +20,8 @@ public static class ImageRebaser
     /// <exception cref="RebaseBaseNotPrefixException">Its lowest layers are not its recorded base's.</exception>
     /// <exception cref="RebaseOldBaseGoneException">Its recorded base is no longer in the base's registry.</exception>
     /// <exception cref="PlatformNotFoundException">The new base has no image for one of its platforms (then no tag is moved).</exception>
-    public static async Task<RebaseOutcome> RebaseAsync(RebaseRequest request, RegistryClientFactory clients, CancellationToken cancellationToken)
+    /// <param name="warn">Hears of an SBOM or provenance the registry would not take for the new image (which is pushed all the same).</param>
+    public static async Task<RebaseOutcome> RebaseAsync(RebaseRequest request, RegistryClientFactory clients, CancellationToken cancellationToken, Action<PublishWarning>? warn = null)
     {
         var image = request.Image;
         var target = clients.Get(image.Registry, RegistryAccess.Push);
@@ -67,11 +68,13 @@ public static class ImageRebaser
         var index = source.Index is null ? null
             : RebaseComposer.ComposeIndex(source.Index, rebased.DistinctBy(r => r.Source.Manifest.Digest).ToDictionary(r => r.Source.Manifest.Digest, r => r.Manifest), movedBases);
         var transfers = await RebasePush.PushAsync(target, image.Repository, rebased, index, request.Tags, cancellationToken).ConfigureAwait(false);
+        var referrers = await RebaseReferrers.CarryAsync(target, image.Repository, rebased, warn, cancellationToken).ConfigureAwait(false);
         return new RebaseOutcome(image, source.Top.Digest, index?.Digest ?? rebased[0].Manifest.Digest, mediaType, platforms)
         {
             IsIndex = index is not null,
             Tags = request.Tags,
             BaseLayers = transfers,
+            Referrers = referrers,
         };
     }
 

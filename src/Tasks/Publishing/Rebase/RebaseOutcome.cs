@@ -19,6 +19,9 @@ public sealed record RebaseOutcome(ImageReference Image, Digest OldDigest, Diges
     /// <summary>Each of the new base's layers: already in the repository, mounted from the base's, or copied.</summary>
     public IReadOnlyList<BlobTransfer> BaseLayers { get; init; } = [];
 
+    /// <summary>How many of the old image's SBOMs and provenance statements now refer to the new one.</summary>
+    public int Referrers { get; init; }
+
     /// <summary>Whether a new image was pushed: at least one platform's base moved.</summary>
     public bool Rebased => Platforms.Any(p => p.BaseMoved);
 

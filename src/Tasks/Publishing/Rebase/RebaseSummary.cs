@@ -24,8 +24,9 @@ public static class RebaseSummary
         var copied = outcome.BaseLayers.Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
         var present = outcome.BaseLayers.Count(l => l.Kind == BlobTransferKind.AlreadyPresent);
         var tags = outcome.Tags.Count > 0 ? "" : "; pushed by digest only, no tag moved";
+        var referrers = outcome.Referrers > 0 ? $"; {outcome.Referrers} SBOM and provenance referrer{(outcome.Referrers == 1 ? "" : "s")} moved to the new digest" : "";
         return $"Rebased {Named(outcome, outcome.NewDigest, includeTag: false)} onto {bases} (was {outcome.OldDigest} on {oldBases}){platforms}; "
-            + $"new base layers: {mounted} mounted, {copied.Length} copied ({PushSummary.Size(copied.Sum(l => l.Descriptor.Size))}), {present} already in the repository{tags}.";
+            + $"new base layers: {mounted} mounted, {copied.Length} copied ({PushSummary.Size(copied.Sum(l => l.Descriptor.Size))}), {present} already in the repository{tags}{referrers}.";
     }
 
     private static string Named(RebaseOutcome outcome, Model.Digest digest, bool includeTag)

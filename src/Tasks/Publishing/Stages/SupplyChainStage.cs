@@ -31,8 +31,8 @@ public static class SupplyChainStage
                     baseImage,
                     image.Base.Config.Environment);
                 attachments.Add(settings.Sbom == SbomFormat.Spdx
-                    ? new ImageAttachment(image, AttachmentKind.Sbom, MediaTypes.SpdxJson, SpdxDocument.Write(input), created)
-                    : new ImageAttachment(image, AttachmentKind.Sbom, MediaTypes.CycloneDxJson, CycloneDxDocument.Write(input), created));
+                    ? ImageAttachment.For(image, AttachmentKind.Sbom, MediaTypes.SpdxJson, SpdxDocument.Write(input), created)
+                    : ImageAttachment.For(image, AttachmentKind.Sbom, MediaTypes.CycloneDxJson, CycloneDxDocument.Write(input), created));
             }
             if (settings.Provenance)
             {
@@ -45,7 +45,7 @@ public static class SupplyChainStage
                     settings.SdkVersion,
                     baseImage,
                     settings.Source));
-                attachments.Add(new ImageAttachment(image, AttachmentKind.Provenance, MediaTypes.InTotoJson, statement, created));
+                attachments.Add(ImageAttachment.For(image, AttachmentKind.Provenance, MediaTypes.InTotoJson, statement, created));
             }
         }
         return images with { Attachments = attachments };

@@ -173,7 +173,7 @@ public sealed class ImageRebaserTests : IDisposable
         }
         Assert.Equal(0, _registry.Count("PUT", "blobs/uploads/.*" + v1Manifests["amd64"].Layers[0].Digest.Hex));
         Assert.Equal(
-            $"Rebased {_registry.Host}/team/app:1.0,latest@{outcome.NewDigest} onto {Aspnet}@{v2} (was {old.Digest} on {v1}); new base layers: 2 mounted, 0 copied (0 B), 0 already in the repository.",
+            $"Rebased {_registry.Host}/team/app:1.0,latest@{outcome.NewDigest} onto {Aspnet}@{v2} (was {old.Digest} on {v1}); new base layers: 2 mounted, 0 copied (0 B), 0 already in the repository; 2 SBOM and provenance referrers moved to the new digest.",
             outcome.Summary);
         var platform = Assert.Single(outcome.Platforms);
         Assert.Equal((old.Digest, outcome.NewDigest, v1, v2), (platform.OldDigest, platform.NewDigest, platform.OldBaseDigest, platform.NewBaseDigest));
@@ -185,6 +185,32 @@ public sealed class ImageRebaserTests : IDisposable
         Assert.Equal(outcome.NewDigest, again.NewDigest);
         Assert.Equal($"{_registry.Host}/team/app:latest@{outcome.NewDigest} is already on the current {Aspnet}@{v2}: nothing to do.", again.Summary);
         Assert.Equal(0, _registry.Count("PUT", "."));
+    }
+
+    [Fact]
+    public async Task The_sbom_and_provenance_follow_the_new_digest_saying_the_new_image_and_base()
+    {
+        var (v1, _) = PutBase(_registry, "dotnet/aspnet", "v1", 1, false, "amd64");
+        var published = await PublishAsync(Inputs(Aspnet));
+        var old = published.Images.Images[0];
+        var (v2, _) = PutBase(_registry, "dotnet/aspnet", "v2", 2, false, "amd64");
+
+        var outcome = await RebaseAsync($"{_registry.Host}/team/app:latest", "latest");
+
+        Assert.Equal(2, outcome.Referrers);
+        Assert.Contains("2 SBOM and provenance referrers moved to the new digest", outcome.Summary, StringComparison.Ordinal);
+        var referrers = JsonNode.Parse(_registry.GetManifest("team/app", ReferrersIndex.TagFor(outcome.NewDigest))!.Bytes)!["manifests"]!.AsArray();
+        Assert.Equal([MediaTypes.SpdxJson, MediaTypes.InTotoJson], referrers.Select(r => r!["artifactType"]!.GetValue<string>()).Order());
+        foreach (var referrer in referrers)
+        {
+            var artifact = JsonNode.Parse(_registry.GetManifest("team/app", referrer!["digest"]!.GetValue<string>())!.Bytes)!;
+            Assert.Equal(outcome.NewDigest.ToString(), artifact["subject"]!["digest"]!.GetValue<string>());
+            var document = System.Text.Encoding.UTF8.GetString(_registry.GetBlob(Digest.Parse(artifact["layers"]![0]!["digest"]!.GetValue<string>()))!);
+            Assert.Contains(outcome.NewDigest.Hex, document, StringComparison.Ordinal);
+            Assert.Contains(v2.Hex, document, StringComparison.Ordinal);
+            Assert.DoesNotContain(old.Digest.Hex, document, StringComparison.Ordinal);
+            Assert.DoesNotContain(v1.Hex, document, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -401,6 +427,6 @@ public sealed class ImageRebaserTests : IDisposable
         Assert.NotNull(_registry.GetManifest("team/app", outcome.NewDigest.ToString()));
         Assert.Equal(published.Images.Digest, _registry.GetManifest("team/app", "latest")!.Digest);
         Assert.Equal([$"{_registry.Host}/team/app@{outcome.NewDigest}"], outcome.Names);
-        Assert.EndsWith("; pushed by digest only, no tag moved.", outcome.Summary, StringComparison.Ordinal);
+        Assert.Contains("; pushed by digest only, no tag moved;", outcome.Summary, StringComparison.Ordinal);
     }
 }
