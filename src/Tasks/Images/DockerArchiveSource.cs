@@ -97,7 +97,13 @@ public static class DockerArchiveSource
                 }
                 else
                 {
-                    gzipped[name] = await GzippedBaseLayers.GzipAsync(entry.DataStream!, store, input.Source, $"{name} of {input.Describe}", cancellationToken).ConfigureAwait(false);
+                    var layer = await GzippedBaseLayers.GzipAsync(entry.DataStream!, store, input.Source, $"{name} of {input.Describe}", cancellationToken).ConfigureAwait(false);
+                    // A name the archive holds twice: the later entry is the one a reader would see.
+                    if (gzipped.Remove(name, out var earlier))
+                    {
+                        await earlier.DisposeAsync().ConfigureAwait(false);
+                    }
+                    gzipped[name] = layer;
                 }
             }, cancellationToken, entries.AddLink).ConfigureAwait(false);
 

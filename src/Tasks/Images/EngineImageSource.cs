@@ -32,7 +32,7 @@ public static class EngineImageSource
         id = id.StartsWith("sha256:", StringComparison.Ordinal) ? id[7..] : id;
         if (Digest.TryParse("sha256:" + id, out var configDigest)
             && store.TryReadVerified(configDigest) is { } configBytes
-            && DockerArchiveSource.FromRememberedLayers(input, configBytes, platforms, store) is { } remembered)
+            && RememberedOrNull(input, configBytes, platforms, store) is { } remembered)
         {
             return remembered;
         }
@@ -47,6 +47,23 @@ public static class EngineImageSource
                 $"The base image {location.Written} could not be read: {input.Describe} failed ({FirstLine(saved.Errors) ?? $"exit {saved.ExitCode}"}).");
         }
         return images;
+    }
+
+    /// <summary>
+    /// The image from what the store remembers, or null when it does not remember it all — or when what the store holds
+    /// under that digest is no config (docker's containerd store names an image by its manifest's digest, which the store
+    /// may hold as a manifest): then the image is saved and read.
+    /// </summary>
+    private static IReadOnlyList<BaseImage>? RememberedOrNull(DockerArchiveInput input, byte[] configBytes, IReadOnlyList<Platform> platforms, ContentStore store)
+    {
+        try
+        {
+            return DockerArchiveSource.FromRememberedLayers(input, configBytes, platforms, store);
+        }
+        catch (BaseImageFileException e) when (e.Failure == BaseImageFileFailure.Invalid)
+        {
+            return null;
+        }
     }
 
     /// <summary>podman saves in its own format unless asked; docker has only the docker-archive.</summary>

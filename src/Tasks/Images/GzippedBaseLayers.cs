@@ -12,8 +12,8 @@ internal sealed record GzippedLayer(Digest DiffId, Descriptor Blob, PendingFile 
 }
 
 /// <summary>
-/// Base layers that arrive as uncompressed tars (a docker-archive, an engine's save) and must be gzipped before a
-/// registry or a manifest can take them. Each is gzipped once, reproducibly (the same compressor and level as the
+/// Base layers that arrive as tars in an archive (a docker-archive, an engine's save): plain ones must be gzipped before
+/// a registry or a manifest can take them; gzipped ones (docker's containerd image store) are kept as they are. Each is gzipped once, reproducibly (the same compressor and level as the
 /// app's layers, fed whole buffers), into the content store, and remembered by its diff_id, so the next build
 /// neither reads nor compresses it again.
 /// </summary>
@@ -37,23 +37,23 @@ internal static class GzippedBaseLayers
 
     /// <summary>
     /// Gzips one layer tar into a pending blob, hashing the tar (its diff_id) and the gzip (its digest) in the same
-    /// pass. The caller compares the diff_id with the config's and <see cref="Keep"/>s it, or disposes it.
+    /// pass. A layer that is gzipped already (docker's containerd image store saves them so) is kept as it is: its
+    /// bytes are the blob, and its diff_id is the hash of what it unpacks to. The caller compares the diff_id with the
+    /// config's and <see cref="Keep"/>s it, or disposes it.
     /// </summary>
-    /// <param name="describe">The layer, for the error when it is already compressed (an archive holds plain tars).</param>
     public static async Task<GzippedLayer> GzipAsync(Stream tar, ContentStore store, string source, string describe, CancellationToken cancellationToken)
     {
         // The compressor gets the tar in whole buffers, whatever sizes the archive's reader returns (a gzipped archive
         // returns others than a plain one): deflate's output depends on how its input is cut.
         var buffer = new byte[BufferSize];
         var length = await tar.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (length >= 2 && buffer[0] == 0x1f && buffer[1] == 0x8b)
-        {
-            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source,
-                $"The layer {describe} is compressed; a docker-archive holds uncompressed layer tars (as docker save and podman save write them).");
-        }
         var blob = store.NewBlob(useAsync: true);
         try
         {
+            if (length >= 2 && buffer[0] == 0x1f && buffer[1] == 0x8b)
+            {
+                return await KeepCompressedAsync(tar, buffer, length, blob, source, describe, cancellationToken).ConfigureAwait(false);
+            }
             var compressed = new HashingStream(blob.Stream, leaveOpen: true);
             var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true);
             var uncompressed = new HashingStream(gzip, leaveOpen: true);
@@ -71,6 +71,30 @@ internal static class GzippedBaseLayers
             await blob.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>A layer gzipped already: copied as it is (hashing it), then unpacked from the copy to learn its diff_id.</summary>
+    private static async Task<GzippedLayer> KeepCompressedAsync(Stream layer, byte[] buffer, int length, PendingFile blob, string source, string describe, CancellationToken cancellationToken)
+    {
+        var compressed = new HashingStream(blob.Stream, leaveOpen: true);
+        while (length > 0)
+        {
+            await compressed.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            length = await layer.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+        await blob.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var uncompressed = new HashingStream(Stream.Null);
+        try
+        {
+            await using var copy = new FileStream(blob.TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, useAsync: true);
+            await using var gunzip = new GZipStream(copy, CompressionMode.Decompress);
+            await gunzip.CopyToAsync(uncompressed, BufferSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source, $"The layer {describe} is not a readable gzip stream: {e.Message}");
+        }
+        return new GzippedLayer(uncompressed.GetDigest(), new Descriptor(MediaTypes.DockerLayerGzip, compressed.GetDigest(), compressed.BytesWritten), blob);
     }
 
     /// <summary>The diff_id of a tar that an earlier build already gzipped: hashed, not compressed again.</summary>

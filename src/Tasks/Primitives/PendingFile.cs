@@ -14,7 +14,8 @@ public sealed class PendingFile : IDisposable, IAsyncDisposable
     private PendingFile(string temporaryPath, bool useAsync, int bufferSize)
     {
         TemporaryPath = temporaryPath;
-        Stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize, useAsync);
+        // Readable while written: a writer may read back what it wrote (a gzipped layer unpacked to learn its diff_id).
+        Stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize, useAsync);
     }
 
     /// <summary>A pending file that will become <paramref name="finalPath"/>; its folder is created.</summary>

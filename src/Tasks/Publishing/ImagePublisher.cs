@@ -22,26 +22,43 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
     {
         var store = new ContentStore(request.ContentStoreDirectory);
         var platforms = request.Platforms.Select(p => p.Platform).ToArray();
-        var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, cancellationToken);
-        var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, cancellationToken);
+        // The base and the ContainerLayer images are read while the layers are planned and written. A failure on either
+        // side stops the other (an engine's save of an image no longer wanted must not go on after the build).
+        using var resolving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
+        var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
 
-        var plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
-        if (plan.SecretLookingFiles.Count > 0)
+        LayerPlan plan;
+        LayerOptions options;
+        IReadOnlyDictionary<PlannedLayer, CachedLayer> written;
+        IReadOnlyList<BaseImage> bases;
+        IReadOnlyList<IReadOnlyList<ImportedLayer>> imported;
+        try
         {
-            warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
+            plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
+            if (plan.SecretLookingFiles.Count > 0)
+            {
+                warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
+            }
+            options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
+            written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
+            bases = await basesTask.ConfigureAwait(false);
+            imported = await importsTask.ConfigureAwait(false);
         }
-
-        var options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
-        var written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
+        catch
+        {
+            await resolving.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(Settled(basesTask), Settled(importsTask)).ConfigureAwait(false);
+            throw;
+        }
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
 
-        var bases = await basesTask.ConfigureAwait(false);
-        var imported = await importsTask.ConfigureAwait(false);
         var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
 
         if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
         {
-            var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken).ConfigureAwait(false);
+            var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken,
+                (platform, reason) => warn(new NativeCheckSkippedWarning(platform, reason))).ConfigureAwait(false);
             if (native.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
             {
                 throw new NativeDependenciesMissingException(native);
@@ -94,6 +111,18 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             ImageFacts.Write(factsPath, outcome, request.Names);
         }
         return outcome;
+    }
+
+    /// <summary>A task that has finished, whatever its outcome (its failure is the one being reported, or was caused by it).</summary>
+    private static async Task Settled(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch
+        {
+        }
     }
 
     /// <summary>Where the image is published, for the SBOM's purls: the registry's repository, or none for an image that only goes to files or an engine.</summary>

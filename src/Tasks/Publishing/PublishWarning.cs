@@ -14,3 +14,9 @@ public sealed record NativeDependencyWarning(Stages.NativeDependencyReport Repor
 
 /// <summary>A registry refused an image's SBOM or provenance; the image itself was pushed.</summary>
 public sealed record AttachmentRefusedWarning(Images.ImageAttachment Attachment, string Registry, string Reason) : PublishWarning;
+
+/// <summary>A rebased image's old SBOM or provenance could not be read, so it does not follow the new digest; the rebase is done.</summary>
+public sealed record ReferrerNotCarriedWarning(Model.Digest Artifact, Model.Digest NewImage, string Registry, string Reason) : PublishWarning;
+
+/// <summary>The native dependency check could not read the image (a base layer it could not fetch or list): it was not done.</summary>
+public sealed record NativeCheckSkippedWarning(Model.Platform Platform, string Reason) : PublishWarning;

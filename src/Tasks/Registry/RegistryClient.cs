@@ -51,16 +51,22 @@ public sealed class RegistryClient(RegistryTransport transport)
     /// without it, from the index under the referrers tag <c>sha256-&lt;hex&gt;</c>; null when it has none.
     /// </summary>
     public async Task<byte[]?> GetReferrersAsync(string repository, Digest subject, CancellationToken cancellationToken)
+        => await GetReferrersFromApiAsync(repository, subject, cancellationToken).ConfigureAwait(false)
+            ?? (await GetManifestAsync(repository, ReferrersIndex.TagFor(subject), cancellationToken).ConfigureAwait(false))?.Bytes;
+
+    /// <summary>Whether the registry has the referrers API (then it lists a manifest's referrers itself, and no referrers tag is kept).</summary>
+    public async Task<bool> HasReferrersApiAsync(string repository, Digest subject, CancellationToken cancellationToken)
+        => await GetReferrersFromApiAsync(repository, subject, cancellationToken).ConfigureAwait(false) is not null;
+
+    private async Task<byte[]?> GetReferrersFromApiAsync(string repository, Digest subject, CancellationToken cancellationToken)
     {
         using var response = await transport.SendAsync(
             baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/referrers/{subject}")) { Headers = { { "Accept", MediaTypes.OciIndex } } },
             PullScope(repository), cancellationToken).ConfigureAwait(false);
         // A registry with the API answers with an index (empty when there are none); one without it says 404 (or 400, 405).
-        if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == MediaTypes.OciIndex)
-        {
-            return await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"referrers of {repository}@{subject}", cancellationToken).ConfigureAwait(false);
-        }
-        return (await GetManifestAsync(repository, ReferrersIndex.TagFor(subject), cancellationToken).ConfigureAwait(false))?.Bytes;
+        return response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == MediaTypes.OciIndex
+            ? await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"referrers of {repository}@{subject}", cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     /// <summary>

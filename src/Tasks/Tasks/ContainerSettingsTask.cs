@@ -148,11 +148,6 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>@(ContainerVolume): absolute paths that are volumes.</summary>
     public ITaskItem[] Volumes { get; set; } = [];
 
-    /// <summary>
-    /// The entries of the item lists given as properties (ContainerEnvironmentVariables, ContainerPorts, …), one item
-    /// each with its property as <c>Property</c> metadata; read escaped, so %3B and %3D stay part of a name or value.
-    /// </summary>
-    public ITaskItem[] ListEntries { get; set; } = [];
 
     /// <summary>@(ContainerLayer): Include names an image (as ContainerBaseImage does); Digest metadata picks one of its layers.</summary>
     public ITaskItem[] LayerImages { get; set; } = [];
@@ -224,9 +219,27 @@ public abstract class ContainerSettingsTask : MSBuildTask
             SourceRevision = SourceRevision,
             Volumes = Volumes.Select(i => i.ItemSpec).ToArray(),
             Annotations = Annotations.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToArray(),
-            ListEntries = ListEntries.Select(i => (i.GetMetadata("Property"), i is ITaskItem2 escaped ? escaped.EvaluatedIncludeEscaped : i.ItemSpec)).ToArray(),
+            ListEntries = ListPropertyEntries(),
             ContainerLayers = LayerImages.Select(i => new ImageRequestParser.ContainerLayerInput(i.ItemSpec, i.GetMetadata("Digest"))).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// The entries of the item lists given as properties (ContainerEnvironmentVariables, ContainerPorts, …), which the
+    /// targets put on the <see cref="Settings"/> item under their own names. Read escaped and split here, on the ';'
+    /// the user wrote: a %3B or %3D stays part of a name or value, and a '*' is a value, never a file wildcard (as it
+    /// would be in an item's Include).
+    /// </summary>
+    private IReadOnlyList<(string Property, string Escaped)> ListPropertyEntries()
+    {
+        if (Settings is not ITaskItem2 settings)
+        {
+            return [];
+        }
+        return ImageRequestParser.ListProperties.Keys
+            .SelectMany(property => settings.GetMetadataValueEscaped(property).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(entry => (property, entry)))
+            .ToArray();
     }
 
     private static readonly PropertyInfo[] SettingProperties = typeof(ContainerSettingsTask)

@@ -193,4 +193,7 @@ public static class DiagnosticCodes
 
     /// <summary>A registry refused an SBOM or provenance attached to the image; the image itself was pushed.</summary>
     public const string AttachmentRefused = "CB4009";
+
+    /// <summary>The native dependency check could not read the image (a base layer it could not fetch or list).</summary>
+    public const string NativeCheckSkipped = "CB4010";
 }

@@ -233,6 +233,10 @@ public static class ErrorBoundary
         CorruptLayerRemadeWarning corrupt => (DiagnosticCodes.CorruptLayerRemade,
             $"{corrupt.Reason} It was made again and sent to {corrupt.Destination}. If this repeats, check the disk of the content store (ContainersBuildContentStore)."),
         NativeDependencyWarning native => DescribeNative(native.Report, native.Finding, "Set ContainerNativeDependencyCheck=false if the app never loads it"),
+        ReferrerNotCarriedWarning notCarried => (DiagnosticCodes.AttachmentRefused,
+            $"The referrer {notCarried.Artifact} (an SBOM or provenance) of the old image could not be moved to the rebased image {notCarried.NewImage} on {notCarried.Registry} ({notCarried.Reason}); the image itself is rebased and tagged. Publish again with -t:PublishImage to attach fresh documents."),
+        NativeCheckSkippedWarning skipped => (DiagnosticCodes.NativeCheckSkipped,
+            $"The check that the app's native libraries will load in the {skipped.Platform} image was not done: {skipped.Reason} The image is published all the same; set ContainerNativeDependencyCheck=false to stop trying."),
         AttachmentRefusedWarning refused => (DiagnosticCodes.AttachmentRefused,
             $"The registry {refused.Registry} did not take the {(refused.Attachment.Kind == Images.AttachmentKind.Sbom ? "SBOM" : "provenance")} of the {refused.Attachment.Platform} image {refused.Attachment.Subject.Digest} ({refused.Reason}); the image itself is pushed and tagged. "
             + "The document is beside the facts file (ContainerImageFactsPath). If the registry does not take OCI artifacts, set "

@@ -117,22 +117,30 @@ public static partial class ImageRequestParser
             throw HealthCheckError($"{property} '{value}' is not a duration. Write a number with a unit (h, m, s, ms, us, ns), or several: 30s, 1m30s, 1.5s, 500ms.");
         }
         decimal nanoseconds = 0;
-        foreach (Match part in parts)
+        try
         {
-            var number = decimal.Parse(part.Groups["number"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-            nanoseconds += number * part.Groups["unit"].Value switch
+            foreach (Match part in parts)
             {
-                "h" => 3_600_000_000_000m,
-                "m" => 60_000_000_000m,
-                "s" => 1_000_000_000m,
-                "ms" => 1_000_000m,
-                "us" or "µs" => 1_000m,
-                _ => 1m,
-            };
-            if (nanoseconds > TimeSpan.MaxValue.Ticks * 100m)
-            {
-                throw HealthCheckError($"{property} '{value}' is too long.");
+                var number = decimal.Parse(part.Groups["number"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+                nanoseconds += number * part.Groups["unit"].Value switch
+                {
+                    "h" => 3_600_000_000_000m,
+                    "m" => 60_000_000_000m,
+                    "s" => 1_000_000_000m,
+                    "ms" => 1_000_000m,
+                    "us" or "µs" => 1_000m,
+                    _ => 1m,
+                };
             }
+        }
+        catch (OverflowException)
+        {
+            nanoseconds = decimal.MaxValue;
+        }
+        // The config holds nanoseconds in a 64-bit integer, as Go's time.Duration (about 292 years).
+        if (nanoseconds > long.MaxValue)
+        {
+            throw HealthCheckError($"{property} '{value}' is longer than a duration can be (about 292 years).");
         }
         // Engines refuse less than a millisecond (and take 0 as "the default"): say so now rather than at 'run'.
         if (nanoseconds < 1_000_000m)

@@ -49,8 +49,8 @@ public static partial class ImageRequestParser
 
     /// <summary>
     /// The supply-chain settings. The provenance's properties are the settings that shaped the image, by their MSBuild
-    /// names: no path on this machine (a clone elsewhere must give the same statement), no environment variable or
-    /// label value (they may hold secrets), no credential of any kind.
+    /// names, as the project wrote them: no path the build computes (content store, output folders: a clone elsewhere must
+    /// give the same statement), no environment variable or label value (they may hold secrets), no credential.
     /// </summary>
     private static SupplyChainSettings ParseSupplyChain(Inputs inputs, string appName)
     {

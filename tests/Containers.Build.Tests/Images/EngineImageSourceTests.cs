@@ -130,6 +130,30 @@ public class EngineImageSourceTests
         Assert.Empty(Directory.EnumerateFiles(store.Root, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_saved_layer_that_is_gzipped_already_is_kept_as_it_is_with_its_diff_id_checked()
+    {
+        // docker's containerd image store saves layers gzipped.
+        using var directory = new TempDirectory("cb-engine-gzipped");
+        var tar = Encoding.UTF8.GetBytes("the layer tar the config names");
+        using var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            gzip.Write(tar);
+        }
+        var archive = directory.Combine("saved.tar");
+        WriteDockerArchive(archive, tar, gzipped.ToArray());
+        var engine = WriteScript(directory, "docker-containerd",
+            $"if [ \"$1\" = image ]; then echo sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef; exit 0; fi\ncat '{archive}'\n");
+        var store = new ContentStore(directory.Combine("store"));
+
+        var image = Assert.Single(await EngineImageSource.ResolveAsync(new EngineImageLocation("docker-daemon:app:1", "docker", "app:1") { Command = engine }, [Platform.LinuxAmd64], store, CancellationToken.None));
+
+        var layer = Assert.Single(image.Layers);
+        Assert.Equal($"sha256:{Convert.ToHexStringLower(SHA256.HashData(gzipped.ToArray()))}", layer.Descriptor.Digest.ToString());
+        Assert.Equal(gzipped.ToArray(), File.ReadAllBytes(await layer.GetFileAsync(CancellationToken.None)));
+    }
+
     /// <summary>A docker-archive whose config names <paramref name="promised"/>'s sha256 as its one diff_id, and whose layer holds <paramref name="layer"/>.</summary>
     private static void WriteDockerArchive(string path, byte[] promised, byte[] layer)
     {

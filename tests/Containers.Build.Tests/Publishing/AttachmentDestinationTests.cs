@@ -47,6 +47,9 @@ public sealed class AttachmentDestinationTests : IDisposable
             PublishDirectory = _work.Combine("publish"),
             ContentStoreDirectory = _work.Combine("store"),
             AppCommand = ["dotnet", "/app/App.dll"],
+            // The image alone: each test attaches its own documents and sends them where it wants.
+            Sbom = "false",
+            Provenance = "false",
         }, _ => { });
         var outcome = await new ImagePublisher(_clients, _ => { }).PublishAsync(request, CancellationToken.None);
         var image = outcome.Images.Images[0];
@@ -138,6 +141,41 @@ public sealed class AttachmentDestinationTests : IDisposable
         await new ArchiveDestination(archive, ArchiveFormat.Docker, Gzip: false).SendAsync(images, names, context, CancellationToken.None);
         Assert.Equal("""{"spdxVersion":"SPDX-2.3"}""", File.ReadAllText(archive + ".spdx.json"));
         Assert.True(File.Exists(archive + ".intoto.json"));
+    }
+
+    [Fact]
+    public async Task A_registry_with_the_referrers_api_gets_no_referrers_tag_not_even_on_a_republish()
+    {
+        var (images, names) = await BuildAsync();
+
+        await PushAsync(images, names, new ReferrersApi(new HostRouter(_registry)));
+        await PushAsync(images, names, new ReferrersApi(new HostRouter(_registry)));
+
+        Assert.Equal(0, _registry.Count("PUT", "manifests/sha256-"));
+        Assert.Null(_registry.GetManifest("team/app", ReferrersIndex.TagFor(images.Images[0].Digest)));
+        Assert.All(images.Attachments, a => Assert.NotNull(_registry.GetManifest("team/app", a.Manifest.Digest.ToString())));
+    }
+
+    /// <summary>A registry with the referrers API (distribution-spec 1.1): it indexes a manifest's subject itself and says so.</summary>
+    private sealed class ReferrersApi(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/referrers/", StringComparison.Ordinal))
+            {
+                var content = new StringContent("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}""");
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciIndex);
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+            }
+            var hasSubject = request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal)
+                && Encoding.UTF8.GetString(await request.Content!.ReadAsByteArrayAsync(cancellationToken)).Contains("\"subject\"", StringComparison.Ordinal);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (hasSubject)
+            {
+                response.Headers.Add("OCI-Subject", "sha256:indexed");
+            }
+            return response;
+        }
     }
 
     /// <summary>A registry that answers 400 to a manifest with a subject (as some older registries do).</summary>

@@ -44,11 +44,11 @@ public sealed class NativeDependencyPublishTests : IDisposable
         NativeDependencyCheck = check,
     };
 
-    private async Task<(PublishOutcome Outcome, List<PublishWarning> Warnings)> PublishAsync(ImageRequestParser.Inputs inputs)
+    private async Task<(PublishOutcome Outcome, List<PublishWarning> Warnings)> PublishAsync(ImageRequestParser.Inputs inputs, HttpMessageHandler? handler = null)
     {
         var warnings = new List<PublishWarning>();
         var request = ImageRequestParser.Parse(inputs, _ => { });
-        using var clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
+        using var clients = new RegistryClientFactory(handler ?? new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
         return (await new ImagePublisher(clients, warnings.Add).PublishAsync(request, CancellationToken.None), warnings);
     }
 
@@ -115,6 +115,25 @@ public sealed class NativeDependencyPublishTests : IDisposable
 
         Assert.Equal(DiagnosticCodes.NativeDependencyCheckInvalid,
             Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(Inputs("sometimes"), ["linux-x64"], false, _ => { })).Code);
+    }
+
+    [Fact]
+    public async Task A_base_layer_that_cannot_be_read_skips_the_check_with_CB4010_and_the_image_is_pushed()
+    {
+        var (outcome, warnings) = await PublishAsync(Inputs(), new RefuseBlob(new HostRouter(_registry), _baseLayer));
+
+        var warning = Assert.IsType<NativeCheckSkippedWarning>(Assert.Single(warnings));
+        Assert.Equal(DiagnosticCodes.NativeCheckSkipped, ErrorBoundary.Describe(warning).Code);
+        Assert.Equal(outcome.Images.Digest, _registry.GetManifest("team/app", "latest")!.Digest);
+    }
+
+    /// <summary>A registry that answers 500 to a GET of one blob (a proxy in the way); it still mounts it.</summary>
+    private sealed class RefuseBlob(HttpMessageHandler inner, Digest blob) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.EndsWith("/blobs/" + blob, StringComparison.Ordinal)
+                ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.InternalServerError))
+                : base.SendAsync(request, cancellationToken);
     }
 
     /// <summary>A one-layer base with glibc's loader and libraries (empty files: only their names matter) under usr-merge links.</summary>

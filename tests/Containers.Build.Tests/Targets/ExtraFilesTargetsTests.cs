@@ -56,6 +56,8 @@ public class ExtraFilesTargetsTests
     // Read escaped: %3D stays in the name (read unescaped, "D=E=f" would pass as D with the value "E=f").
     [InlineData("<ContainerEnvironmentVariables>D%3DE=f</ContainerEnvironmentVariables>", "CB1012", "'D=E'")]
     [InlineData("<ContainerPorts>8080;http</ContainerPorts>", "CB1011", "'http'")]
+    // A '*' is a value, not a file wildcard (which would match nothing and drop the entry without a word).
+    [InlineData("<ContainerEnvironmentVariables>A=1;*NOEQUALS</ContainerEnvironmentVariables>", "CB1040", "'*NOEQUALS'")]
     [InlineData("<ContainerHealthCheckInterval>30</ContainerHealthCheckInterval><ContainerHealthCheckCommand>true</ContainerHealthCheckCommand>", "CB1037", "'30'")]
     [InlineData("<ContainerStopSignal>SIGFOO</ContainerStopSignal>", "CB1039", "'SIGFOO'")]
     public void Item_lists_as_properties_and_run_settings_are_checked_before_the_compile(string properties, string code, string named)

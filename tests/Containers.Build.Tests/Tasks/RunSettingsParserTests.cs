@@ -86,6 +86,8 @@ public class RunSettingsParserTests : IDisposable
     [InlineData("0s", "shorter than 1ms")]
     [InlineData("1x", "is not a duration")]
     [InlineData("5s ", null)]
+    [InlineData("99999999999999999999999999999h", "longer than a duration can be")]
+    [InlineData("3000000h", "longer than a duration can be")]
     public void Durations_are_numbers_with_units(string interval, string? error)
     {
         var inputs = Valid with { HealthCheckShellCommand = "true", HealthCheckInterval = interval };

@@ -89,11 +89,10 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             {
                 await PushSmallBlobAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
                 await PushSmallBlobAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
-                var indexed = false;
-                if (await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) != artifact.Digest)
-                {
-                    indexed = await target.PutManifestAsync(repository, artifact.Digest.ToString(), artifact.Bytes, artifact.MediaType, cancellationToken).ConfigureAwait(false);
-                }
+                // Already there (a republish): the registry lists it by itself when it has the referrers API; else the tag must.
+                var indexed = await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) == artifact.Digest
+                    ? await target.HasReferrersApiAsync(repository, attachment.Subject.Digest, cancellationToken).ConfigureAwait(false)
+                    : await target.PutManifestAsync(repository, artifact.Digest.ToString(), artifact.Bytes, artifact.MediaType, cancellationToken).ConfigureAwait(false);
                 if (!indexed)
                 {
                     var tag = ReferrersIndex.TagFor(attachment.Subject.Digest);

@@ -29,34 +29,58 @@ internal static class RebaseReferrers
         foreach (var image in images)
         {
             var oldDigest = image.Source.Manifest.Digest;
-            if (await target.GetReferrersAsync(repository, oldDigest, cancellationToken).ConfigureAwait(false) is not { } referrers)
+            JsonArray entries;
+            try
             {
+                var referrers = await target.GetReferrersAsync(repository, oldDigest, cancellationToken).ConfigureAwait(false);
+                entries = referrers is null ? [] : JsonContent.ParseObject(referrers, "referrers index")["manifests"] as JsonArray ?? [];
+            }
+            catch (Exception e) when (e is RegistryException or InvalidContentException)
+            {
+                warn?.Invoke(new ReferrerNotCarriedWarning(oldDigest, image.Manifest.Digest, target.Registry.ToString(), e.Message));
                 continue;
             }
-            var entries = JsonContent.ParseObject(referrers, "referrers index")["manifests"] as JsonArray ?? [];
             foreach (var entry in entries.OfType<JsonObject>())
             {
-                var artifactType = JsonFields.String(entry, "artifactType", "A referrer");
-                if (artifactType is null || !Carried.TryGetValue(artifactType, out var kind) || !Digest.TryParse(JsonFields.String(entry, "digest", "A referrer"), out var artifactDigest))
+                var artifactType = entry["artifactType"] is JsonValue type && type.TryGetValue<string>(out var typeText) ? typeText : null;
+                var digestText = entry["digest"] is JsonValue digest && digest.TryGetValue<string>(out var text) ? text : null;
+                if (artifactType is null || !Carried.TryGetValue(artifactType, out var kind) || !Digest.TryParse(digestText, out var artifactDigest))
                 {
                     continue;
                 }
-                var artifact = await target.GetManifestAsync(repository, artifactDigest.ToString(), cancellationToken).ConfigureAwait(false);
-                if (artifact is null)
+                try
                 {
-                    continue;
+                    if (await ReadAsync(target, repository, image, artifactDigest, artifactType, kind, cancellationToken).ConfigureAwait(false) is { } attachment)
+                    {
+                        attachments.Add(attachment);
+                    }
                 }
-                var json = JsonContent.ParseObject(artifact.Bytes, "referrer manifest");
-                var document = Descriptor.FromJson((json["layers"] as JsonArray)?.FirstOrDefault(), "The referrer's document");
-                var created = JsonFields.String(json["annotations"], "org.opencontainers.image.created", "The referrer's annotations") ?? GeneratedLabels.FormatTime(DateTimeOffset.UnixEpoch);
-                var content = await target.GetSmallBlobAsync(repository, document, cancellationToken).ConfigureAwait(false);
-                var moved = Encoding.UTF8.GetString(content)
-                    .Replace(oldDigest.Hex, image.Manifest.Digest.Hex, StringComparison.Ordinal)
-                    .Replace(image.Source.Base.Digest.Hex, image.NewBase.ResolvedDigest.Hex, StringComparison.Ordinal);
-                attachments.Add(new ImageAttachment(new Descriptor(image.Manifest.MediaType, image.Manifest.Digest, image.Manifest.Bytes.LongLength),
-                    image.Source.Platform, kind, artifactType, Encoding.UTF8.GetBytes(moved), created));
+                // The image is rebased and tagged by now: a referrer that cannot be read is said, not a failed rebase.
+                catch (Exception e) when (e is RegistryException or InvalidContentException)
+                {
+                    warn?.Invoke(new ReferrerNotCarriedWarning(artifactDigest, image.Manifest.Digest, target.Registry.ToString(), e.Message));
+                }
             }
         }
         return await RegistryDestination.PushAttachmentsAsync(target, repository, attachments, warn, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One referrer's document, its digests moved to the new image and base; null when the artifact is gone.</summary>
+    private static async Task<ImageAttachment?> ReadAsync(RegistryClient target, string repository, RebasedImage image, Digest artifactDigest, string artifactType, AttachmentKind kind, CancellationToken cancellationToken)
+    {
+        var artifact = await target.GetManifestAsync(repository, artifactDigest.ToString(), cancellationToken).ConfigureAwait(false);
+        if (artifact is null)
+        {
+            return null;
+        }
+        var json = JsonContent.ParseObject(artifact.Bytes, "referrer manifest");
+        var document = Descriptor.FromJson((json["layers"] as JsonArray)?.FirstOrDefault(), "The referrer's document");
+        var created = JsonFields.String(json["annotations"], "org.opencontainers.image.created", "The referrer's annotations") ?? GeneratedLabels.FormatTime(DateTimeOffset.UnixEpoch);
+        var content = await target.GetSmallBlobAsync(repository, document, cancellationToken).ConfigureAwait(false);
+        var moved = Encoding.UTF8.GetString(content)
+            .Replace(image.Source.Manifest.Digest.Hex, image.Manifest.Digest.Hex, StringComparison.Ordinal)
+            .Replace(image.Source.Base.Digest.Hex, image.NewBase.ResolvedDigest.Hex, StringComparison.Ordinal);
+        return new ImageAttachment(new Descriptor(image.Manifest.MediaType, image.Manifest.Digest, image.Manifest.Bytes.LongLength),
+            image.Source.Platform, kind, artifactType, Encoding.UTF8.GetBytes(moved), created);
     }
 }

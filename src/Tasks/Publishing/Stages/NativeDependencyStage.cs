@@ -14,7 +14,9 @@ namespace Containers.Build.Publishing.Stages;
 /// </summary>
 public static class NativeDependencyStage
 {
-    public static async Task<IReadOnlyList<NativeDependencyReport>> CheckAsync(ImageSet images, LayerPlan plan, ContentStore store, CancellationToken cancellationToken)
+    /// <param name="skipped">Hears of an image that could not be checked (a base layer it could not read).</param>
+    public static async Task<IReadOnlyList<NativeDependencyReport>> CheckAsync(ImageSet images, LayerPlan plan, ContentStore store, CancellationToken cancellationToken,
+        Action<Platform, string>? skipped = null)
     {
         var reports = new List<NativeDependencyReport>();
         for (var i = 0; i < images.Images.Count; i++)
@@ -36,6 +38,14 @@ public static class NativeDependencyStage
                 catch (UnreadableLayerException)
                 {
                     // A layer this version cannot list (zstd, say) leaves the image unknown: no check rather than a wrong one.
+                    lists = null;
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A base layer that cannot be fetched (a registry that refuses blobs it would have mounted): the check is
+                    // advice, so it is skipped, and said; the publish does not depend on it.
+                    skipped?.Invoke(image.Platform, $"the layer {layer.Descriptor.Digest} could not be read ({e.Message}).");
                     lists = null;
                     break;
                 }
