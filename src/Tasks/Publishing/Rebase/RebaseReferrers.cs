@@ -79,7 +79,9 @@ internal static class RebaseReferrers
         var content = await target.GetSmallBlobAsync(repository, document, cancellationToken).ConfigureAwait(false);
         var moved = Encoding.UTF8.GetString(content)
             .Replace(image.Source.Manifest.Digest.Hex, image.Manifest.Digest.Hex, StringComparison.Ordinal)
-            .Replace(image.Source.Base.Digest.Hex, image.NewBase.ResolvedDigest.Hex, StringComparison.Ordinal);
+            .Replace(image.Source.Base.Digest.Hex, image.NewBase.ResolvedDigest.Hex, StringComparison.Ordinal)
+            // A CycloneDX serial number is a UUID of the image's digest, not the digest itself: a new image, a new serial.
+            .Replace(SupplyChain.CycloneDxDocument.SerialNumber(image.Source.Manifest.Digest), SupplyChain.CycloneDxDocument.SerialNumber(image.Manifest.Digest), StringComparison.Ordinal);
         return new ImageAttachment(new Descriptor(image.Manifest.MediaType, image.Manifest.Digest, image.Manifest.Bytes.LongLength),
             image.Source.Platform, kind, artifactType, Encoding.UTF8.GetBytes(moved), created);
     }

@@ -214,6 +214,22 @@ public sealed class ImageRebaserTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cyclonedx_sbom_that_follows_gets_the_new_image_s_serial_number()
+    {
+        PutBase(_registry, "dotnet/aspnet", "v1", 1, false, "amd64");
+        await PublishAsync(Inputs(Aspnet) with { Sbom = "cyclonedx" });
+        PutBase(_registry, "dotnet/aspnet", "v2", 2, false, "amd64");
+
+        var outcome = await RebaseAsync($"{_registry.Host}/team/app:latest", "latest");
+
+        var referrers = JsonNode.Parse(_registry.GetManifest("team/app", ReferrersIndex.TagFor(outcome.NewDigest))!.Bytes)!["manifests"]!.AsArray();
+        var artifact = JsonNode.Parse(_registry.GetManifest("team/app", referrers.Single(r => r!["artifactType"]!.GetValue<string>() == MediaTypes.CycloneDxJson)!["digest"]!.GetValue<string>())!.Bytes)!;
+        var bom = JsonNode.Parse(_registry.GetBlob(Digest.Parse(artifact["layers"]![0]!["digest"]!.GetValue<string>()))!)!;
+        Assert.Equal(Containers.Build.SupplyChain.CycloneDxDocument.SerialNumber(outcome.NewDigest), bom["serialNumber"]!.GetValue<string>());
+        Assert.NotEqual(Containers.Build.SupplyChain.CycloneDxDocument.SerialNumber(outcome.OldDigest), bom["serialNumber"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_base_that_did_not_move_sends_nothing()
     {
         PutBase(_registry, "dotnet/aspnet", "v1", 1, false, "amd64");
