@@ -127,10 +127,16 @@ public sealed class RegistryTransport
             throw new ForeignHostChallengeException(Registry, answered.Authority, asked);
         }
         var challenges = ReadChallenges(response);
+        var sentToken = response.RequestMessage?.Headers.Authorization is { Scheme: "Bearer", Parameter: { } value } ? value : null;
         response.Dispose();
         var challenge = Choose(challenges);
-        // A token that expired during a long push is renewed here: the registry's 401 names the scope again.
-        _tokens.TryRemove(scope, out _);
+        // A token that expired during a long push is renewed here: the registry's 401 names the scope again. Only the
+        // token this request carried is dropped: parallel first requests all come back 401 without one, and one of
+        // them dropping the token another has just fetched would send that one's retry without any.
+        if (sentToken is not null && _tokens.TryGetValue(scope, out var current) && current.Value == sentToken)
+        {
+            _tokens.TryRemove(new KeyValuePair<string, BearerToken>(scope, current));
+        }
         await AuthenticateAsync(challenge, scope, cancellationToken).ConfigureAwait(false);
         return await SendOnceAsync(createRequest(baseUri), scope, cancellationToken).ConfigureAwait(false);
     }
