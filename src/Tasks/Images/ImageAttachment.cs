@@ -32,6 +32,13 @@ public sealed record ImageAttachment(Descriptor Subject, Platform Platform, Atta
     public ArtifactManifest Manifest => _manifest ??= ArtifactManifest.Create(MediaType, Document, Subject,
         [KeyValuePair.Create("org.opencontainers.image.created", Created)]);
 
+    /// <summary>
+    /// The file the document is written to beside <paramref name="stem"/> (an archive, the facts file without .json):
+    /// <c>app.tar.spdx.json</c>, or <c>app.tar.linux-arm64.spdx.json</c> for one platform of several.
+    /// </summary>
+    public string FileBeside(string stem, bool oneOfSeveral)
+        => stem + (oneOfSeveral ? "." + Platform.ToString().Replace('/', '-') : "") + FileExtension;
+
     /// <summary>The file name's ending when the document is written as a file: <c>.spdx.json</c>, <c>.cdx.json</c>, <c>.intoto.json</c>.</summary>
     public string FileExtension => MediaType switch
     {

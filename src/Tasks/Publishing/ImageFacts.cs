@@ -22,8 +22,7 @@ public static class ImageFacts
         var attachments = new JsonArray();
         foreach (var attachment in outcome.Images.Attachments)
         {
-            var platform = outcome.Images.Index is null ? "" : "." + attachment.Platform.ToString().Replace('/', '-');
-            var file = $"{stem}{platform}{attachment.FileExtension}";
+            var file = attachment.FileBeside(stem, oneOfSeveral: outcome.Images.Index is not null);
             AtomicFile.WriteAllBytes(file, attachment.Content);
             attachments.Add(new JsonObject
             {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Containers.Build.Images;
+using Containers.Build.Registry;
 using Microsoft.Build.Framework;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
@@ -240,6 +241,35 @@ public abstract class ContainerSettingsTask : MSBuildTask
             .SelectMany(property => settings.GetMetadataValueEscaped(property).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(entry => (property, entry)))
             .ToArray();
+    }
+
+    /// <summary>Whether a warning of this task is an error by the build's rules (WarningsAsErrors, -warnaserror): then nothing may be sent.</summary>
+    private protected bool WarningFailedBuild { get; private set; }
+
+    /// <summary>A coded warning; one the build treats as an error marks the task failed (<see cref="WarningFailedBuild"/>).</summary>
+    private protected void Warn(string code, string message)
+    {
+        Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message);
+        WarningFailedBuild |= (BuildEngine is IBuildEngine8 engine && engine.ShouldTreatWarningAsError(code)) || WarningsAsErrors.FromCommandLine(code);
+    }
+
+    /// <summary>A warning of the core, with the code and words <see cref="ErrorBoundary"/> gives it.</summary>
+    private protected void Warn(Publishing.PublishWarning warning)
+    {
+        var (code, message) = ErrorBoundary.Describe(warning);
+        Warn(code, message);
+    }
+
+    /// <summary>The registry clients the settings ask for (TLS trust, chunk size, inactivity timeout), retries logged.</summary>
+    private protected RegistryClientFactory CreateRegistryClients(ImageRequestParser.Inputs settings)
+    {
+        var registrySettings = ImageRequestParser.ParseRegistryClientSettings(settings);
+        return new RegistryClientFactory(tls: registrySettings.Tls)
+        {
+            ChunkSize = registrySettings.ChunkSize,
+            InactivityTimeout = registrySettings.InactivityTimeout,
+            OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
+        };
     }
 
     private static readonly PropertyInfo[] SettingProperties = typeof(ContainerSettingsTask)

@@ -15,7 +15,6 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
     private readonly CancellationTokenSource _cancellation = new();
 
     // A warning this task logged that the build treats as an error: the image must not be sent.
-    private bool _failed;
 
     /// <summary>The publish folder of a single-platform publish (empty when <see cref="Platforms"/> is set).</summary>
     public string PublishDirectory { get; set; } = "";
@@ -67,18 +66,8 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
                 RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
             }, message => Log.LogMessage(MessageImportance.High, message), Warn);
 
-            var registrySettings = ImageRequestParser.ParseRegistryClientSettings(settings);
-            using var clients = new RegistryClientFactory(tls: registrySettings.Tls)
-            {
-                ChunkSize = registrySettings.ChunkSize,
-                InactivityTimeout = registrySettings.InactivityTimeout,
-                OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
-            };
-            var publisher = new ImagePublisher(clients, warning =>
-            {
-                var (code, message) = ErrorBoundary.Describe(warning);
-                Warn(code, message);
-            }, () => _failed || Log.HasLoggedErrors);
+            using var clients = CreateRegistryClients(settings);
+            var publisher = new ImagePublisher(clients, Warn, () => WarningFailedBuild || Log.HasLoggedErrors);
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
             var images = outcome.Images;
 
@@ -117,13 +106,6 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
         return !Log.HasLoggedErrors;
     }
 
-    private void Warn(string code, string message)
-    {
-        Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message);
-        // WarningsAsErrors, MSBuildTreatWarningsAsErrors or -warnaserror make this warning fail the build: then
-        // nothing may be sent.
-        _failed |= (BuildEngine is IBuildEngine8 engine && engine.ShouldTreatWarningAsError(code)) || WarningsAsErrors.FromCommandLine(code);
-    }
 
     /// <summary>Maps a failure to its code and a message that says what to do (<see cref="ErrorBoundary"/>).</summary>
     internal (string Code, string Message) Diagnose(Exception e)

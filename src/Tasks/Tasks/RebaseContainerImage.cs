@@ -14,7 +14,6 @@ public sealed class RebaseContainerImage : ContainerSettingsTask, ICancelableTas
     private readonly CancellationTokenSource _cancellation = new();
 
     // A warning this task logged that the build treats as an error (a lowercased ContainerRepository): nothing may be pushed.
-    private bool _failed;
 
     /// <summary>ContainerRebaseImage: the image to rebase (registry/repository:tag or @digest); empty: where PublishImage pushed it.</summary>
     public string? RebaseImage { get; set; }
@@ -32,23 +31,13 @@ public sealed class RebaseContainerImage : ContainerSettingsTask, ICancelableTas
         {
             var settings = SettingsInputs();
             var request = ImageRequestParser.ParseRebase(settings, RebaseImage, message => Log.LogMessage(MessageImportance.High, message), Warn);
-            if (_failed)
+            if (WarningFailedBuild)
             {
                 Log.LogMessage(MessageImportance.High, "Nothing was rebased: a warning above is treated as an error.");
                 return !Log.HasLoggedErrors;
             }
-            var registrySettings = ImageRequestParser.ParseRegistryClientSettings(settings);
-            using var clients = new RegistryClientFactory(tls: registrySettings.Tls)
-            {
-                ChunkSize = registrySettings.ChunkSize,
-                InactivityTimeout = registrySettings.InactivityTimeout,
-                OnRetry = message => Log.LogMessage(MessageImportance.Normal, message),
-            };
-            var outcome = ImageRebaser.RebaseAsync(request, clients, _cancellation.Token, warning =>
-            {
-                var (code, message) = ErrorBoundary.Describe(warning);
-                Warn(code, message);
-            }).GetAwaiter().GetResult();
+            using var clients = CreateRegistryClients(settings);
+            var outcome = ImageRebaser.RebaseAsync(request, clients, _cancellation.Token, Warn).GetAwaiter().GetResult();
 
             GeneratedContainerDigest = outcome.NewDigest.ToString();
             GeneratedContainerMediaType = outcome.MediaType;
@@ -75,11 +64,6 @@ public sealed class RebaseContainerImage : ContainerSettingsTask, ICancelableTas
         return !Log.HasLoggedErrors;
     }
 
-    private void Warn(string code, string message)
-    {
-        Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message);
-        _failed |= (BuildEngine is IBuildEngine8 engine && engine.ShouldTreatWarningAsError(code)) || WarningsAsErrors.FromCommandLine(code);
-    }
 
     /// <summary>Maps a failure to its code and a message that says what to do (<see cref="ErrorBoundary"/>).</summary>
     internal (string Code, string Message) Diagnose(Exception e)

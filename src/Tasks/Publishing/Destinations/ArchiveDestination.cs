@@ -45,8 +45,7 @@ public sealed record ArchiveDestination(string Path, ArchiveFormat Format, bool 
         // it (app.tar.spdx.json, app.tar.intoto.json; with the platform for one of several).
         foreach (var attachment in images.Attachments)
         {
-            var platform = images.Index is null ? "" : "." + attachment.Platform.ToString().Replace('/', '-');
-            AtomicFile.WriteAllBytes(Path + platform + attachment.FileExtension, attachment.Content);
+            AtomicFile.WriteAllBytes(attachment.FileBeside(Path, oneOfSeveral: images.Index is not null), attachment.Content);
         }
 
         var size = new FileInfo(Path).Length;

@@ -87,8 +87,8 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             var artifact = attachment.Manifest;
             try
             {
-                await PushSmallBlobAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
-                await PushSmallBlobAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
+                await PushBytesAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
+                await PushBytesAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
                 // Already there (a republish): the registry lists it by itself when it has the referrers API; else the tag must.
                 var indexed = await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) == artifact.Digest
                     ? await target.HasReferrersApiAsync(repository, attachment.Subject.Digest, cancellationToken).ConfigureAwait(false)
@@ -115,12 +115,15 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
         return attached;
     }
 
-    private static async Task PushSmallBlobAsync(RegistryClient target, string repository, Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
+    /// <summary>A blob held in memory (a config, an attachment's document): checked first, sent only when missing.</summary>
+    internal static async Task<BlobTransferKind> PushBytesAsync(RegistryClient target, string repository, Descriptor descriptor, byte[] content, CancellationToken cancellationToken)
     {
-        if (!await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
         {
-            await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(content, writable: false), cancellationToken).ConfigureAwait(false);
+            return BlobTransferKind.AlreadyPresent;
         }
+        await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(content, writable: false), cancellationToken).ConfigureAwait(false);
+        return BlobTransferKind.Uploaded;
     }
 
     /// <summary>PUTs a manifest under <paramref name="reference"/> unless it already names it (a republish with no change); true when it PUT.</summary>
@@ -135,15 +138,7 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
     }
 
     private static async Task<BlobTransfer> PushConfigAsync(RegistryClient target, BuiltImage image, string repository, CancellationToken cancellationToken)
-    {
-        var descriptor = image.Manifest.Config;
-        if (await target.BlobExistsAsync(repository, descriptor.Digest, cancellationToken).ConfigureAwait(false))
-        {
-            return new BlobTransfer(descriptor, BlobTransferKind.AlreadyPresent, null);
-        }
-        await target.UploadBlobAsync(repository, descriptor, () => new MemoryStream(image.Config.Bytes, writable: false), cancellationToken).ConfigureAwait(false);
-        return new BlobTransfer(descriptor, BlobTransferKind.Uploaded, null);
-    }
+        => new(image.Manifest.Config, await PushBytesAsync(target, repository, image.Manifest.Config, image.Config.Bytes, cancellationToken).ConfigureAwait(false), null);
 
     /// <summary>One layer into <paramref name="repository"/>: nothing when it is there, a mount when the registry has it in another repository, else its bytes (the rebase sends base layers this way too).</summary>
     internal static async Task<BlobTransfer> PushLayerAsync(RegistryClient target, ImageLayer layer, string repository, CancellationToken cancellationToken)

@@ -29,10 +29,7 @@ internal static class RebasePush
 
         foreach (var image in images.DistinctBy(i => i.Config.Digest))
         {
-            if (!await target.BlobExistsAsync(repository, image.Config.Digest, cancellationToken).ConfigureAwait(false))
-            {
-                await target.UploadBlobAsync(repository, image.Manifest.Config, () => new MemoryStream(image.Config.Bytes, writable: false), cancellationToken).ConfigureAwait(false);
-            }
+            await RegistryDestination.PushBytesAsync(target, repository, image.Manifest.Config, image.Config.Bytes, cancellationToken).ConfigureAwait(false);
         }
 
         if (index is not null)
