@@ -27,6 +27,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>ContainerImageName: the SDK's obsolete name for the repository, which it still honors (over ContainerRepository).</summary>
     public string? ImageName { get; set; }
     public string? AssemblyName { get; set; }
+
+    /// <summary>ContainerRepositoryPrefix: put before the repository made from AssemblyName (a solution's images under team/).</summary>
+    public string? RepositoryPrefix { get; set; }
     public string? ImageTag { get; set; }
     public string? ImageTags { get; set; }
     public string? RuntimeIdentifier { get; set; }
@@ -164,6 +167,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             Repository = Repository,
             ImageName = ImageName,
             AssemblyName = AssemblyName,
+            RepositoryPrefix = RepositoryPrefix,
             ImageTag = ImageTag,
             ImageTags = ImageTags,
             RuntimeIdentifier = RuntimeIdentifier,

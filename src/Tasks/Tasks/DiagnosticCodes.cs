@@ -108,6 +108,9 @@ public static class DiagnosticCodes
     public const string EntrypointWithInstructionEntrypoint = "CB1111";
     public const string EntrypointArgsWithoutEntrypoint = "CB1112";
 
+    /// <summary>ContainerRepositoryPrefix does not make a valid repository name with the name made from AssemblyName.</summary>
+    public const string RepositoryPrefixInvalid = "CB1113";
+
     // Registries.
     public const string BaseImageNotFound = "CB2001";
     public const string BaseImagePlatformMissing = "CB2002";

@@ -32,7 +32,7 @@ public static partial class ImageRequestParser
                 ?? throw new ContainersBuildException(DiagnosticCodes.RebaseBaseUnknown,
                     "RebaseImage moves an image in a registry, and neither ContainerRebaseImage nor ContainerRegistry names one. Set ContainerRegistry (with ContainerRepository and the tag the image was published under), or ContainerRebaseImage to its full reference.");
             // ContainerImageName is the SDK's obsolete name for the repository; the publish warns about it already.
-            var repository = ParseRepository(string.IsNullOrWhiteSpace(inputs.ImageName) ? inputs.Repository : inputs.ImageName, inputs.AssemblyName, log, warn);
+            var repository = ParseRepository(string.IsNullOrWhiteSpace(inputs.ImageName) ? inputs.Repository : inputs.ImageName, inputs.AssemblyName, inputs.RepositoryPrefix, log, warn);
             image = new ImageReference(registry, repository, ParseTags(inputs.ImageTag, inputs.ImageTags)[0], null);
         }
         IReadOnlyList<string> tags = !string.IsNullOrWhiteSpace(inputs.ImageTags) ? ParseTags(null, inputs.ImageTags)

@@ -26,6 +26,9 @@ public static partial class ImageRequestParser
         /// <summary>ContainerImageName (obsolete in the SDK): when set, it is the repository, with a warning.</summary>
         public string? ImageName { get; init; }
         public string? AssemblyName { get; init; }
+
+        /// <summary>ContainerRepositoryPrefix: put before the repository made from AssemblyName, never before ContainerRepository.</summary>
+        public string? RepositoryPrefix { get; init; }
         public string? ImageTag { get; init; }
         public string? ImageTags { get; init; }
         public string? RuntimeIdentifier { get; init; }
@@ -145,7 +148,7 @@ public static partial class ImageRequestParser
                 $"ContainerImageName is obsolete (as in the .NET SDK, whose warning is CONTAINER003) but still names the repository: '{inputs.ImageName.Trim()}'. Use ContainerRepository instead.");
             repositorySetting = inputs.ImageName;
         }
-        var repository = ParseRepository(repositorySetting, inputs.AssemblyName, log, warn);
+        var repository = ParseRepository(repositorySetting, inputs.AssemblyName, inputs.RepositoryPrefix, log, warn);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var format = ParseFormat(inputs.ImageFormat);
         var healthCheck = ParseHealthCheck(inputs);
@@ -342,7 +345,7 @@ public static partial class ImageRequestParser
 
     private static string ArchiveFileName(string repository, string extension) => repository.Replace('/', '-') + extension;
 
-    private static string ParseRepository(string? repository, string? assemblyName, Action<string> log, Action<string, string>? warn)
+    private static string ParseRepository(string? repository, string? assemblyName, string? prefix, Action<string> log, Action<string, string>? warn)
     {
         if (!string.IsNullOrWhiteSpace(repository))
         {
@@ -375,7 +378,29 @@ public static partial class ImageRequestParser
         {
             log($"ContainerRepository is '{derived}', made from AssemblyName '{assemblyName}' (repository names are lowercase letters, digits and separators). Set ContainerRepository to choose another.");
         }
-        return derived;
+        return WithPrefix(prefix, derived);
+    }
+
+    /// <summary>
+    /// ContainerRepositoryPrefix before a repository made from AssemblyName: 'team' and 'team/' both give team/app. The
+    /// prefix is the project's own words, so it is checked as given (never lowercased behind its back).
+    /// </summary>
+    private static string WithPrefix(string? prefix, string derived)
+    {
+        if (string.IsNullOrWhiteSpace(prefix))
+        {
+            return derived;
+        }
+        var trimmed = prefix.Trim().TrimEnd('/');
+        var repository = $"{trimmed}/{derived}";
+        if (trimmed.Length == 0 || !RepositoryName.IsValid(repository))
+        {
+            var suggestion = RepositoryName.TryMakeValid(trimmed);
+            throw new ContainersBuildException(DiagnosticCodes.RepositoryPrefixInvalid,
+                $"ContainerRepositoryPrefix '{prefix}' does not make a valid repository name ('{repository}'): use lowercase letters, digits and separators ('.', '_', '-'), in components separated by '/'"
+                + (suggestion is null ? "." : $", e.g. '{suggestion}/'."));
+        }
+        return repository;
     }
 
     private static IReadOnlyList<string> ParseTags(string? tag, string? tags)
