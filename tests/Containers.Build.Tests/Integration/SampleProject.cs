@@ -21,7 +21,8 @@ public sealed partial class SampleProject : IDisposable
             CopyDirectory(Path.Combine(TestEnvironment.RepositoryRoot, folder), _directory.Combine(Path.GetFileName(folder)));
         }
         ProjectDirectory = _directory.Combine(Path.GetFileName(projectFolder));
-        ProjectFile = Directory.GetFiles(ProjectDirectory, "*.csproj").Single();
+        // A project folder, or a solution's folder (its .slnx) for fixtures that publish a whole solution.
+        ProjectFile = Directory.GetFiles(ProjectDirectory, "*.csproj").SingleOrDefault() ?? Directory.GetFiles(ProjectDirectory, "*.slnx").Single();
         var nugetOrg = allowNuGetOrg ? """<add key="nuget.org" value="https://api.nuget.org/v3/index.json" />""" : "";
         File.WriteAllText(_directory.Combine("nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -75,6 +76,13 @@ public sealed partial class SampleProject : IDisposable
         arguments.AddRange(properties.Select(p => p.StartsWith('-') ? p : "-p:" + p));
         return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, environment);
     }
+
+    /// <summary>
+    /// Runs <c>dotnet</c> with exactly the given arguments in the project's folder (the package version added), as a tool
+    /// that drives the SDK would: Aspire's, azd's or Visual Studio's own command lines.
+    /// </summary>
+    public Task<ProcessResult> DotnetAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
+        => ProcessRunner.RunAsync("dotnet", [.. arguments, $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false"], ProjectDirectory, environment);
 
     /// <summary>
     /// Runs <c>dotnet msbuild -t:&lt;target&gt;</c> (Release) with the given properties: a target that needs no build

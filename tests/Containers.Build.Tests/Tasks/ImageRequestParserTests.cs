@@ -47,6 +47,32 @@ public class ImageRequestParserTests : IDisposable
         Assert.Contains(notes, n => n.Contains("'contoso-web-app'", StringComparison.Ordinal) && n.Contains("ContainerRepository", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("team/", "team/webapp")]
+    [InlineData("team", "team/webapp")]
+    [InlineData(" org/team/ ", "org/team/webapp")]
+    public void A_repository_prefix_goes_before_the_name_made_from_the_assembly(string prefix, string expected)
+        => Assert.Equal(expected, ImageRequestParser.Parse(Valid with { RepositoryPrefix = prefix }, _ => { }).Names.Repository);
+
+    [Fact]
+    public void A_repository_prefix_leaves_a_chosen_repository_alone()
+    {
+        Assert.Equal("shop/api", ImageRequestParser.Parse(Valid with { RepositoryPrefix = "team/", Repository = "shop/api" }, _ => { }).Names.Repository);
+        Assert.Equal("legacy", ImageRequestParser.Parse(Valid with { RepositoryPrefix = "team/", ImageName = "legacy" }, _ => { }).Names.Repository);
+    }
+
+    [Theory]
+    [InlineData("Team/")]
+    [InlineData("org//team/")]
+    [InlineData("/")]
+    [InlineData("-team")]
+    public void A_repository_prefix_that_makes_no_valid_name_is_an_error_naming_it(string prefix)
+    {
+        var error = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.Parse(Valid with { RepositoryPrefix = prefix }, _ => { }));
+        Assert.Equal(DiagnosticCodes.RepositoryPrefixInvalid, error.Code);
+        Assert.Contains($"ContainerRepositoryPrefix '{prefix}'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Tags_list_and_source_date_epoch_are_honored()
     {

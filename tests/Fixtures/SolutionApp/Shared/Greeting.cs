@@ -1,0 +1,1 @@
+namespace Shared; public static class Greeting { public const string Text = "hello"; }
