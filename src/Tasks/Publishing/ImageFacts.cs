@@ -17,7 +17,7 @@ public static class ImageFacts
     /// </summary>
     public static void Write(string path, PublishOutcome outcome, ImageNames names)
     {
-        var facts = Describe(outcome.Images, names, outcome.Destinations);
+        var facts = Describe(outcome.Images, names, outcome.Destinations, outcome.FailedRegistries);
         var stem = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path[..^5] : path;
         var attachments = new JsonArray();
         foreach (var attachment in outcome.Images.Attachments)
@@ -41,13 +41,14 @@ public static class ImageFacts
 
     /// <summary>Writes &lt;output&gt;.json next to an archive or layout, describing what that destination got.</summary>
     public static void WriteNextTo(DestinationResult result, ImageNames names)
-        => WriteJson(result.Path!.TrimEnd('/', '\\') + ".json", Describe(result.Sent, names, [result]));
+        => WriteJson(result.Path!.TrimEnd('/', '\\') + ".json", Describe(result.Sent, names, [result], []));
 
     /// <summary>
     /// manifestDigest is what the tags name (the index of a multi-platform image); configDigest is only there
-    /// for a single image; platforms lists each platform's manifest and config.
+    /// for a single image; platforms lists each platform's manifest and config; destinations lists what each
+    /// destination got, every registry by name, and a registry that failed (of several) with its error and no names.
     /// </summary>
-    private static JsonObject Describe(ImageSet images, ImageNames names, IEnumerable<DestinationResult> destinations) => new()
+    private static JsonObject Describe(ImageSet images, ImageNames names, IEnumerable<DestinationResult> destinations, IEnumerable<RegistryPushFailure> failedRegistries) => new()
     {
         ["repository"] = names.Repository,
         ["tags"] = new JsonArray(names.Tags.Select(t => (JsonNode)JsonValue.Create(t)).ToArray()),
@@ -63,12 +64,31 @@ public static class ImageFacts
         }).ToArray()),
         ["baseImage"] = images.Images[0].Base.DisplayName,
         ["baseImageDigest"] = images.Images[0].Base.IsScratch ? null : images.Images[0].Base.ResolvedDigest.ToString(),
-        ["destinations"] = new JsonArray(destinations.Select(d => (JsonNode)new JsonObject
+        ["destinations"] = new JsonArray(destinations.Select(Destination).Concat(failedRegistries.Select(Failure)).ToArray()),
+    };
+
+    private static JsonNode Destination(DestinationResult destination)
+    {
+        var json = new JsonObject
         {
-            ["kind"] = d.Kind,
-            ["names"] = new JsonArray(d.Names.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
-            ["path"] = d.Path,
-        }).ToArray()),
+            ["kind"] = destination.Kind,
+            ["names"] = new JsonArray(destination.Names.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
+            ["path"] = destination.Path,
+        };
+        if (destination.Registry is { } registry)
+        {
+            json["registry"] = registry.ToString();
+        }
+        return json;
+    }
+
+    private static JsonNode Failure(RegistryPushFailure failure) => new JsonObject
+    {
+        ["kind"] = DestinationKinds.Registry,
+        ["names"] = new JsonArray(),
+        ["path"] = null,
+        ["registry"] = failure.Registry.ToString(),
+        ["error"] = failure.Error.Message,
     };
 
     private static Platform PlatformOfConfig(BuiltImage image) => new(image.Config.Os ?? "linux", image.Config.Architecture ?? "amd64");

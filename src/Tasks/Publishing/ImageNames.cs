@@ -11,7 +11,10 @@ public sealed record ImageNames(string Repository, IReadOnlyList<string> Tags)
 {
     public IReadOnlyDictionary<Platform, IReadOnlyList<string>> PlatformTags { get; init; } = new Dictionary<Platform, IReadOnlyList<string>>();
 
-    /// <summary>The registry the image is pushed to (ContainerRegistry), or null: then its full name is Docker Hub's.</summary>
+    /// <summary>
+    /// The registry the image is pushed to (ContainerRegistry; the first, when it lists several), or null: then its full
+    /// name is Docker Hub's. It names the image where one name is wanted: the SBOM's purls and an archive's full names.
+    /// </summary>
     public RegistryHost? Registry { get; init; }
 
     /// <summary>repository:tag for each tag, as docker and podman name local images.</summary>

@@ -1,9 +1,11 @@
+using System.Runtime.ExceptionServices;
 using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Model;
 using Containers.Build.Publishing.Destinations;
 using Containers.Build.Publishing.Stages;
 using Containers.Build.Registry;
+using Containers.Build.Registry.Auth;
 
 namespace Containers.Build.Publishing;
 
@@ -77,23 +79,38 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         }
         var context = new DestinationContext(clients, report, warn);
         var results = new List<DestinationResult>();
+        var failedRegistries = new List<RegistryPushFailure>();
         foreach (var destination in request.Destinations)
         {
+            if (failedRegistries.Count > 0 && destination.PushesTo is null)
+            {
+                // As with one registry: after a failure no file is written and no engine loads the image. The other
+                // registries still get it, each on its own: one registry's outage must not keep it from the rest.
+                continue;
+            }
             DestinationResult result;
             try
             {
-                result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CorruptLayerException e)
+                {
+                    // A stored layer was found corrupt on the way out and dropped (nothing was committed with it): write
+                    // the layers again (a dropped one misses the cache; the writer is reproducible, so it is the same
+                    // layer) and send once more. A second corruption is not a cache problem and fails the build.
+                    warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
+                    written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
+                    images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
+                    images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
+                    result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (CorruptLayerException e)
+            catch (Exception e) when (destination.PushesTo is { } registry && IsRegistryFailure(e))
             {
-                // A stored layer was found corrupt on the way out and dropped (nothing was committed with it): write
-                // the layers again (a dropped one misses the cache; the writer is reproducible, so it is the same
-                // layer) and send once more. A second corruption is not a cache problem and fails the build.
-                warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
-                written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
-                images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
-                images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
-                result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
+                failedRegistries.Add(new RegistryPushFailure(registry, e));
+                continue;
             }
             if (result.Path is not null)
             {
@@ -105,13 +122,30 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             }
             results.Add(result);
         }
-        var outcome = new PublishOutcome(images, results, report);
+        if (failedRegistries.Count == 1 && request.Destinations.Count(d => d.PushesTo is not null) == 1)
+        {
+            // The one registry failed: the publish fails as it always has, with that registry's own failure.
+            ExceptionDispatchInfo.Throw(failedRegistries[0].Error);
+        }
+        var outcome = new PublishOutcome(images, results, report) { FailedRegistries = failedRegistries };
         if (request.FactsPath is { } factsPath)
         {
+            // Also when some registries failed: the image is in the others, and a CI step may want to know which.
             ImageFacts.Write(factsPath, outcome, request.Names);
+        }
+        if (failedRegistries.Count > 0)
+        {
+            throw new RegistryPushesFailedException(outcome);
         }
         return outcome;
     }
+
+    /// <summary>
+    /// A failure that is the destination registry's own (unreachable, stalled, credentials, a refusal), which the other
+    /// registries need not share. A base layer that does not match its digest is the base's fault, and stops the publish.
+    /// </summary>
+    private static bool IsRegistryFailure(Exception e)
+        => e is (RegistryException and not BlobDigestMismatchException) or CredentialException;
 
     /// <summary>A task that has finished, whatever its outcome (its failure is the one being reported, or was caused by it).</summary>
     private static async Task Settled(Task task)

@@ -4,4 +4,8 @@ using Containers.Build.Publishing.Destinations;
 namespace Containers.Build.Publishing;
 
 /// <summary>What a publish produced: the image (or one per platform and their index), what each destination got, and what the layer stage did.</summary>
-public sealed record PublishOutcome(ImageSet Images, IReadOnlyList<DestinationResult> Destinations, LayerReport Layers);
+public sealed record PublishOutcome(ImageSet Images, IReadOnlyList<DestinationResult> Destinations, LayerReport Layers)
+{
+    /// <summary>The registries that did not take the image, each with why, when ContainerRegistry lists several (the others are in <see cref="Destinations"/>).</summary>
+    public IReadOnlyList<RegistryPushFailure> FailedRegistries { get; init; } = [];
+}

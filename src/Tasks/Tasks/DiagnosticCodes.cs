@@ -161,6 +161,10 @@ public static class DiagnosticCodes
     /// <summary>RebaseImage: the image's lowest layers are not those of the base it records, or that base is gone from its registry.</summary>
     public const string RebaseBaseNotPrefix = "CB2020";
 
+    // Several registries (ContainerRegistry=a;b). One of them failing alone keeps that failure's own code.
+    /// <summary>Two or more of the registries ContainerRegistry lists did not take the image; each is named with its own code.</summary>
+    public const string SeveralRegistriesFailed = "CB2021";
+
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";
 

@@ -35,6 +35,7 @@ public static class ErrorBoundary
             (DiagnosticCodes.RebaseBaseNotPrefix, $"{oldBaseGone.Message} Republish it with dotnet publish -t:PublishImage to build on the current base."),
         Publishing.Rebase.RebaseBaseNotPrefixException notPrefix =>
             (DiagnosticCodes.RebaseBaseNotPrefix, $"{notPrefix.Message} Its labels name another base than the one it was built on, or its layers were changed after it was published: republish it with dotnet publish -t:PublishImage."),
+        RegistryPushesFailedException partial => DiagnoseRegistries(partial, context),
         LayerImageException layerImage => DiagnoseLayerImage(layerImage, context),
         NativeDependenciesMissingException native => DiagnoseNative(native),
         SupplyChain.SbomSourceException sbom => (DiagnosticCodes.SbomSourceUnreadable,
@@ -109,6 +110,33 @@ public static class ErrorBoundary
             (DiagnosticCodes.LocalEngineFailed, $"{engine.Message} Check that {engine.Command} works (try '{engine.Command} info'), or set ContainerRegistry or ContainerArchiveOutputPath instead."),
         _ => (DiagnosticCodes.InternalError, $"PublishImage failed unexpectedly: {e.GetType().Name}: {e.Message}. Please report this with the build log (-v:diag shows the details)."),
     };
+
+    /// <summary>
+    /// Some of several registries did not take the image. One alone keeps its own code and advice (the code a
+    /// pipeline or a user already knows for it), followed by the registries that have the image; two or more are
+    /// CB2021, each named with its own code and advice.
+    /// </summary>
+    private static (string Code, string Message) DiagnoseRegistries(RegistryPushesFailedException e, Context context)
+    {
+        var outcome = e.Outcome;
+        var pushed = outcome.Destinations.Where(d => d.Registry is not null).Select(d => d.Registry!.ToString()).ToArray();
+        var total = pushed.Length + outcome.FailedRegistries.Count;
+        var which = pushed.Length == 0
+            ? $"No registry of the {total} in ContainerRegistry has the image."
+            : $"The image {outcome.Images.Digest} was pushed to {string.Join(", ", pushed)}.";
+        // Worth saying, because a republish is the fix: only what a registry lacks is sent.
+        const string Unchanged = "a registry that has the image is sent nothing again (every blob and tag is checked first).";
+        if (outcome.FailedRegistries is [var only])
+        {
+            var (code, message) = Diagnose(only.Error, context);
+            return (code, $"Not pushed to {only.Registry}: {message} {which} Publish again once {only.Registry} is fixed: {Unchanged}");
+        }
+        var failures = outcome.FailedRegistries.Select(f => (f.Registry, Diagnosed: Diagnose(f.Error, context)))
+            .Select(f => $"- {f.Registry} ({f.Diagnosed.Code}): {f.Diagnosed.Message}");
+        return (DiagnosticCodes.SeveralRegistriesFailed, string.Join(Environment.NewLine,
+            [$"The image {outcome.Images.Digest} was not pushed to {outcome.FailedRegistries.Count} of the {total} registries in ContainerRegistry:", .. failures,
+             $"{which} Publish again once they are fixed: {Unchanged}"]));
+    }
 
     /// <summary>CB2010..CB2017: a base image read from a file source (oci:PATH[:TAG], oci-archive:PATH[:TAG], docker-archive:PATH[:NAME:TAG]) or a local engine.</summary>
     private static (string Code, string Message) DiagnoseFile(BaseImageFileException e, Context context) => e.Failure switch

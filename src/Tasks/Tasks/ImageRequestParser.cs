@@ -137,7 +137,7 @@ public static partial class ImageRequestParser
     private static (ImageSettings Settings, IReadOnlyList<IImageDestination> Destinations, ImageNames Names, OtherSettings Other) ParseSettings(Inputs inputs, Action<string> log, Action<string, string>? warn = null)
     {
         var baseImage = ParseBaseImage(inputs.BaseImage);
-        var registry = ParseRegistry(inputs.Registry);
+        var registries = ParseRegistries(inputs.Registry);
         var archive = ParseArchivePath(inputs.ArchiveOutputPath);
         var layout = string.IsNullOrWhiteSpace(inputs.OciLayoutPath) ? null : Path.GetFullPath(inputs.OciLayoutPath.Trim());
         var localEngine = ParseLocalEngine(inputs.LocalRegistry);
@@ -152,7 +152,7 @@ public static partial class ImageRequestParser
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
         var format = ParseFormat(inputs.ImageFormat);
         var healthCheck = ParseHealthCheck(inputs);
-        var destinations = BuildDestinations(registry, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
+        var destinations = BuildDestinations(registries, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
         // An OCI layout or archive holds an OCI image unless the user asked otherwise. Several platforms in a
         // file are always an OCI archive (ArchiveDestination), whose index must then be an OCI index too.
         var multiPlatformArchive = inputs.Platforms.Count > 0 && destinations.Any(t => t is ArchiveDestination);
@@ -203,7 +203,8 @@ public static partial class ImageRequestParser
         var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner, settings.User),
             RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
             inputs.PlatformTags && inputs.Platforms.Count > 0);
-        return (settings, destinations, new ImageNames(repository, tags) { Registry = registry }, other);
+        // Several registries hold one image: its full name (archives, the SBOM's purls) is the first one's.
+        return (settings, destinations, new ImageNames(repository, tags) { Registry = registries.FirstOrDefault() }, other);
     }
 
     /// <summary>The single publish (RuntimeIdentifier, PublishDirectory), or one per ContainerRuntimeIdentifiers entry.</summary>
@@ -263,18 +264,39 @@ public static partial class ImageRequestParser
         }
     }
 
-    private static RegistryHost? ParseRegistry(string? value)
+    /// <summary>
+    /// ContainerRegistry: one registry, or several separated by ';' or ',' that all get the same image, in this order.
+    /// Entries are trimmed and a registry named twice (after normalization: case, docker.io) is pushed to once.
+    /// </summary>
+    private static IReadOnlyList<RegistryHost> ParseRegistries(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return null;
+            return [];
         }
-        if (!RegistryHost.TryParse(value.Trim(), out var registry, out var reason))
+        var entries = value.Split([';', ','], StringSplitOptions.TrimEntries);
+        var registries = new List<RegistryHost>();
+        foreach (var entry in entries)
         {
-            throw new ContainersBuildException(DiagnosticCodes.RegistryInvalid,
-                $"ContainerRegistry '{value}' is not a registry: {reason}.");
+            if (entry.Length == 0)
+            {
+                // Not skipped: "a;;b" or a stray separator is more often a property that expanded to nothing than a wish.
+                throw new ContainersBuildException(DiagnosticCodes.RegistryInvalid,
+                    $"ContainerRegistry '{value}' has an empty entry. List host[:port] entries separated by ';' (or ','), e.g. a.example.com;b.example.com:5000, with nothing empty between or around them.");
+            }
+            if (!RegistryHost.TryParse(entry, out var registry, out var reason))
+            {
+                // One entry keeps the words it always had; in a list, the entry at fault is named.
+                throw new ContainersBuildException(DiagnosticCodes.RegistryInvalid, entries.Length == 1
+                    ? $"ContainerRegistry '{value}' is not a registry: {reason}."
+                    : $"ContainerRegistry entry '{entry}' is not a registry: {reason}. List host[:port] entries separated by ';' (or ',').");
+            }
+            if (!registries.Contains(registry))
+            {
+                registries.Add(registry);
+            }
         }
-        return registry;
+        return registries;
     }
 
     private static string? ParseArchivePath(string? value)
@@ -307,16 +329,13 @@ public static partial class ImageRequestParser
     }
 
     /// <summary>
-    /// Every destination asked for: a registry, an archive, an OCI layout (any combination). With none of
-    /// them, a local engine (LocalRegistry, else whichever answers), and failing that an archive in the output folder.
+    /// Every destination asked for: registries (each of ContainerRegistry's, in order), an archive, an OCI layout (any
+    /// combination). With none of them, a local engine (LocalRegistry, else whichever answers), and failing that an
+    /// archive in the output folder.
     /// </summary>
-    private static IReadOnlyList<IImageDestination> BuildDestinations(RegistryHost? registry, string? archive, string? layout, LocalEngine? engine, ImageFormat? format, string repository, string outputDirectory)
+    private static IReadOnlyList<IImageDestination> BuildDestinations(IReadOnlyList<RegistryHost> registries, string? archive, string? layout, LocalEngine? engine, ImageFormat? format, string repository, string outputDirectory)
     {
-        var destinations = new List<IImageDestination>();
-        if (registry is not null)
-        {
-            destinations.Add(new RegistryDestination(registry));
-        }
+        var destinations = new List<IImageDestination>(registries.Select(registry => new RegistryDestination(registry)));
         if (archive is not null)
         {
             destinations.Add(ArchiveDestinationFor(archive, format, repository));

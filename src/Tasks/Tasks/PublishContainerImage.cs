@@ -77,6 +77,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             GeneratedContainerConfiguration = System.Text.Encoding.UTF8.GetString(images.Images[0].Config.Bytes);
             GeneratedContainerMediaType = images.MediaType;
             GeneratedImageIndex = images.Index is { } index ? System.Text.Encoding.UTF8.GetString(index.Bytes) : "";
+            // Every name in every destination: with several registries, the image's name in each.
             GeneratedContainerNames = outcome.Destinations.SelectMany(d => d.Names).Distinct().Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray();
             GeneratedArchiveOutputPath = outcome.Destinations.Where(d => d.IsArchive).Select(d => d.Path).FirstOrDefault(p => p is not null);
             GeneratedImageFacts = request.FactsPath;
@@ -97,6 +98,14 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
         }
         catch (Exception e)
         {
+            if (e is RegistryPushesFailedException partial)
+            {
+                // The registries that have the image say so as on success, before the error about those that do not.
+                foreach (var destination in partial.Outcome.Destinations)
+                {
+                    Log.LogMessage(MessageImportance.High, destination.Summary);
+                }
+            }
             var (code, message) = Diagnose(e);
             Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
             Log.LogMessage(MessageImportance.Low, e.ToString());

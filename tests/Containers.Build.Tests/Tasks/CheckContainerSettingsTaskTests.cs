@@ -28,12 +28,15 @@ public class CheckContainerSettingsTaskTests
     public void Valid_settings_pass_without_a_publish_folder()
     {
         Assert.True(Task(("ImageTags", "1.0;latest"), ("PublishPlatformTags", "true"), ("RuntimeIdentifiers", "linux-x64;linux-arm64;linux-x64")).Execute());
+        Assert.True(Task(("Registry", "127.0.0.1:5000;registry.example.com,localhost:5001")).Execute());
         Assert.Empty(_engine.Errors);
     }
 
     [Theory]
     [InlineData("ImageTag", "bad tag!", "CB1006", "ContainerImageTag has an invalid tag 'bad tag!'")]
     [InlineData("Registry", "https://registry.example.com", "CB1003", "ContainerRegistry 'https://registry.example.com'")]
+    [InlineData("Registry", "127.0.0.1:5000;registry.example.com/team", "CB1003", "ContainerRegistry entry 'registry.example.com/team'")]
+    [InlineData("Registry", "127.0.0.1:5000;;registry.example.com", "CB1003", "ContainerRegistry '127.0.0.1:5000;;registry.example.com' has an empty entry")]
     [InlineData("RuntimeIdentifier", "osx-arm64", "CB1008", "'osx-arm64'")]
     [InlineData("RuntimeIdentifiers", "linux-x64;linux-musl-x64", "CB1023", "linux-x64 and linux-musl-x64")]
     [InlineData("ImageFormat", "tarball", "CB1009", "ContainerImageFormat 'tarball'")]

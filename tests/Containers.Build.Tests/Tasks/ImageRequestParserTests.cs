@@ -142,6 +142,41 @@ public class ImageRequestParserTests : IDisposable
         Assert.Equal(Containers.Build.Model.ImageFormat.Oci, request.Settings.Format);
     }
 
+    [Theory]
+    [InlineData("a.example.com;b.example.com:5000", new[] { "a.example.com", "b.example.com:5000" })]
+    [InlineData(" b.example.com:5000 , a.example.com ", new[] { "b.example.com:5000", "a.example.com" })]
+    [InlineData("a.example.com;b.example.com:5000,127.0.0.1:5000", new[] { "a.example.com", "b.example.com:5000", "127.0.0.1:5000" })]
+    [InlineData("A.Example.com;a.example.com;b.example.com;a.example.com", new[] { "a.example.com", "b.example.com" })]
+    [InlineData("docker.io;index.docker.io;registry-1.docker.io", new[] { "registry-1.docker.io" })]
+    public void ContainerRegistry_lists_registries_in_order_once_each(string value, string[] expected)
+    {
+        var request = ImageRequestParser.Parse(Valid with { Registry = value, ArchiveOutputPath = "/tmp/out/app.tar" }, _ => { });
+
+        Assert.Equal(expected, request.Destinations.OfType<RegistryDestination>().Select(d => d.Registry.Value));
+        // The registries first, then the files.
+        Assert.IsType<ArchiveDestination>(request.Destinations[^1]);
+        Assert.Equal(expected.Length + 1, request.Destinations.Count);
+        // Each is read from with its push client (its base layers mountable there).
+        Assert.Equal(expected.ToHashSet(), request.PushRegistries.Select(r => r.Value).ToHashSet());
+        // One name where one is wanted (an archive's full names, the SBOM's purls): the first registry's.
+        Assert.Equal(expected[0], request.Names.Registry!.Value);
+    }
+
+    [Theory]
+    [InlineData("a.example.com;;b.example.com", "ContainerRegistry 'a.example.com;;b.example.com' has an empty entry")]
+    [InlineData("a.example.com;", "ContainerRegistry 'a.example.com;' has an empty entry")]
+    [InlineData(",a.example.com", "ContainerRegistry ',a.example.com' has an empty entry")]
+    [InlineData("a.example.com; ;b.example.com", "has an empty entry")]
+    [InlineData("a.example.com;https://b.example.com", "ContainerRegistry entry 'https://b.example.com' is not a registry")]
+    [InlineData("a.example.com,b.example.com:99999", "ContainerRegistry entry 'b.example.com:99999' is not a registry: the port '99999'")]
+    [InlineData("https://a.example.com", "ContainerRegistry 'https://a.example.com' is not a registry: expected a host name")]
+    public void A_bad_or_empty_ContainerRegistry_entry_is_CB1003_naming_it(string value, string text)
+    {
+        var error = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.Parse(Valid with { Registry = value }, _ => { }));
+        Assert.Equal(DiagnosticCodes.RegistryInvalid, error.Code);
+        Assert.Contains(text, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void With_no_destination_a_local_engine_is_used_with_an_archive_to_fall_back_on()
     {

@@ -49,6 +49,23 @@ public class PublishContainerImageTaskTests : IDisposable
     }
 
     [Fact]
+    public void Several_unreachable_registries_are_one_coded_error_naming_each()
+    {
+        var task = CreateTask();
+        task.BaseImage = "scratch";
+        task.Registry = "127.0.0.1:1;127.0.0.1:2";
+
+        Assert.False(task.Execute());
+        var error = Assert.Single(_engine.Errors);
+        Assert.Equal(DiagnosticCodes.SeveralRegistriesFailed, error.Code);
+        Assert.Contains("was not pushed to 2 of the 2 registries in ContainerRegistry", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"- 127.0.0.1:1 ({DiagnosticCodes.RegistryUnreachable}): Could not reach registry 127.0.0.1:1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"- 127.0.0.1:2 ({DiagnosticCodes.RegistryUnreachable}): Could not reach registry 127.0.0.1:2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("No registry of the 2 in ContainerRegistry has the image.", error.Message, StringComparison.Ordinal);
+        Assert.Empty(task.GeneratedContainerNames);
+    }
+
+    [Fact]
     public void Unexpected_failures_are_reported_as_internal_errors_with_a_way_forward()
     {
         var task = CreateTask();

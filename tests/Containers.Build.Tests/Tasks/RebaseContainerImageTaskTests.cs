@@ -62,6 +62,22 @@ public class RebaseContainerImageTaskTests : IDisposable
     }
 
     [Fact]
+    public void Several_registries_need_ContainerRebaseImage_to_say_which_image_moves()
+    {
+        var several = Assert.Throws<ContainersBuildException>(() => Parse(Published with { Registry = "127.0.0.1:5000;registry.example.com", Repository = "team/app", ImageTag = "1.0" }));
+        Assert.Equal(DiagnosticCodes.RebaseBaseUnknown, several.Code);
+        Assert.Contains("ContainerRegistry lists 2 registries (127.0.0.1:5000, registry.example.com)", several.Message, StringComparison.Ordinal);
+        Assert.Contains("Set ContainerRebaseImage to the image to rebase, e.g. 127.0.0.1:5000/team/app:1.0, and run RebaseImage once for each registry", several.Message, StringComparison.Ordinal);
+
+        // The same registry twice is one registry; a bad entry is the settings error it always was.
+        Assert.Equal("127.0.0.1:5000/webapp:latest", Parse(Published with { Registry = "127.0.0.1:5000; 127.0.0.1:5000" }).Image.ToString());
+        Assert.Equal(DiagnosticCodes.RegistryInvalid, Assert.Throws<ContainersBuildException>(() => Parse(Published with { Registry = "127.0.0.1:5000;http://x" })).Code);
+
+        var named = Parse(Published with { Registry = "127.0.0.1:5000;registry.example.com" }, "registry.example.com/team/app:1.0");
+        Assert.Equal("registry.example.com/team/app:1.0", named.Image.ToString());
+    }
+
+    [Fact]
     public void Failures_are_coded_errors_not_exceptions()
     {
         var task = new RebaseContainerImage { BuildEngine = _engine, AssemblyName = "App", ContentStoreDirectory = _store.Path };

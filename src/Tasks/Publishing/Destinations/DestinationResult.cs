@@ -1,4 +1,5 @@
 using Containers.Build.Images;
+using Containers.Build.References;
 
 namespace Containers.Build.Publishing.Destinations;
 
@@ -11,6 +12,9 @@ public sealed record DestinationResult(string Kind, IReadOnlyList<string> Names,
 {
     /// <summary>Whether <see cref="Path"/> is an archive file (GeneratedArchiveOutputPath), not a folder.</summary>
     public bool IsArchive { get; init; }
+
+    /// <summary>The registry that holds the image now, for a registry destination (one of several ContainerRegistry may list).</summary>
+    public RegistryHost? Registry { get; init; }
 }
 
 /// <summary>The values of <see cref="DestinationResult.Kind"/>, as the facts file writes them.</summary>

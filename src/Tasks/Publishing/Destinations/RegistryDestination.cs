@@ -69,7 +69,7 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             PlatformTags = pushedPlatformTags,
             Attached = attached,
         };
-        return new DestinationResult(DestinationKinds.Registry, push.Names.ToArray(), null, PushSummary.Format(push, context.Layers), images);
+        return new DestinationResult(DestinationKinds.Registry, push.Names.ToArray(), null, PushSummary.Format(push, context.Layers), images) { Registry = Registry };
     }
 
     /// <summary>
