@@ -14,7 +14,15 @@ public static class ReferrersIndex
 
     /// <summary>The index with <paramref name="referrer"/> added (or <paramref name="existing"/> itself, when it lists it already); null <paramref name="existing"/> starts an empty one.</summary>
     /// <exception cref="InvalidContentException"><paramref name="existing"/> is not an image index.</exception>
-    public static byte[] With(byte[]? existing, ArtifactManifest referrer)
+    public static byte[] With(byte[]? existing, ArtifactManifest referrer) => With(existing, referrer.Digest, referrer.ToReferrerEntry());
+
+    /// <summary>
+    /// The index with the referrer <paramref name="entry"/> (named by <paramref name="referrer"/>, the artifact manifest's digest)
+    /// added, or <paramref name="existing"/> itself when it lists it already: for an artifact read as it is (another tool's,
+    /// copied into another repository), whose entry is made from its own manifest.
+    /// </summary>
+    /// <exception cref="InvalidContentException"><paramref name="existing"/> is not an image index.</exception>
+    public static byte[] With(byte[]? existing, Digest referrer, JsonObject entry)
     {
         var entries = new JsonArray();
         if (existing is not null)
@@ -24,16 +32,16 @@ public static class ReferrersIndex
             {
                 throw new InvalidContentException("The referrers tag names a document that is not an image index (it has no manifests array).");
             }
-            foreach (var entry in manifests)
+            foreach (var listed in manifests)
             {
-                if (entry is JsonObject e && e["digest"] is JsonValue digest && digest.TryGetValue<string>(out var text) && text == referrer.Digest.ToString())
+                if (listed is JsonObject e && e["digest"] is JsonValue digest && digest.TryGetValue<string>(out var text) && text == referrer.ToString())
                 {
                     return existing;
                 }
-                entries.Add(entry?.DeepClone());
+                entries.Add(listed?.DeepClone());
             }
         }
-        entries.Add(referrer.ToReferrerEntry());
+        entries.Add(entry.DeepClone());
         return JsonContent.Serialize(new JsonObject
         {
             ["schemaVersion"] = 2,

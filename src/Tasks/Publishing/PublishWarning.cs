@@ -20,3 +20,9 @@ public sealed record ReferrerNotCarriedWarning(Model.Digest Artifact, Model.Dige
 
 /// <summary>The native dependency check could not read the image (a base layer it could not fetch or list): it was not done.</summary>
 public sealed record NativeCheckSkippedWarning(Model.Platform Platform, string Reason) : PublishWarning;
+
+/// <summary>
+/// A referrer (SBOM, provenance, signature) of an image the join copied into the repository could not be copied with it
+/// (<paramref name="Artifact"/> null: its referrers could not be listed); the index is pushed and tagged.
+/// </summary>
+public sealed record ReferrerNotCopiedWarning(Model.Digest? Artifact, Model.Digest Image, string From, string Registry, string Reason) : PublishWarning;

@@ -46,6 +46,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>ContainerPublishPlatformTags: also tag each platform's manifest &lt;tag&gt;-&lt;rid&gt;.</summary>
     public bool PublishPlatformTags { get; set; }
 
+    /// <summary>ContainerPublishUntagged: true pushes the image by digest only (a runner's platform, for JoinImage to tag).</summary>
+    public string? PublishUntagged { get; set; }
+
     /// <summary>ContainerArchiveOutputPath: a file (.tar, .tar.gz, .oci.tar) or a directory for &lt;repository&gt;.tar.</summary>
     public string? ArchiveOutputPath { get; set; }
 
@@ -189,6 +192,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             Layering = Layering,
             FileOwner = FileOwner,
             PlatformTags = PublishPlatformTags,
+            PublishUntagged = PublishUntagged,
             ArchiveOutputPath = ArchiveOutputPath,
             OciLayoutPath = OciLayoutPath,
             LocalRegistry = LocalRegistry,

@@ -94,6 +94,22 @@ public static class DiagnosticCodes
     /// <summary>The base image's per-platform manifests are of different formats and no ContainerImageFormat settles it.</summary>
     public const string BaseImageFormatsMixed = "CB2007";
 
+    // Publishing on several machines and joining the platforms (ContainerPublishUntagged, JoinImage).
+    /// <summary>ContainerPublishUntagged is not true or false, or is set with platform tags, an archive, or no registry or OCI layout to push to.</summary>
+    public const string PublishUntaggedInvalid = "CB1050";
+
+    /// <summary>JoinImage was given no image to join (ContainerJoinImages and the ContainerJoinImage items are empty, or a wildcard matched nothing).</summary>
+    public const string JoinImagesMissing = "CB1051";
+
+    /// <summary>A JoinImage entry is not an image by digest, a facts file or an OCI layout (a tag alone, an archive, not a reference).</summary>
+    public const string JoinImageInvalid = "CB1052";
+
+    /// <summary>A facts file given to JoinImage does not exist, is not the JSON a publish writes, or records no registry or layout to read the image from.</summary>
+    public const string JoinFactsUnreadable = "CB1053";
+
+    /// <summary>JoinImage has no registry to push the index to (ContainerRegistry is empty), or several.</summary>
+    public const string JoinRegistryInvalid = "CB1054";
+
     // Configuration surface: the SDK's properties, base-image inference, mirrors (CB11xx).
     public const string UserInvalid = "CB1101";
     public const string AppCommandInstructionInvalid = "CB1102";
@@ -164,6 +180,19 @@ public static class DiagnosticCodes
     // Several registries (ContainerRegistry=a;b). One of them failing alone keeps that failure's own code.
     /// <summary>Two or more of the registries ContainerRegistry lists did not take the image; each is named with its own code.</summary>
     public const string SeveralRegistriesFailed = "CB2021";
+
+    // JoinImage.
+    /// <summary>JoinImage: two images to join are for the same platform; an index holds one image per platform.</summary>
+    public const string JoinPlatformTwice = "CB2030";
+
+    /// <summary>JoinImage: some images to join are OCI manifests and some Docker's; an index is of one format.</summary>
+    public const string JoinFormatsMixed = "CB2031";
+
+    /// <summary>JoinImage: an image to join is not where it was named (no such manifest in the registry, no such layout, tag or blob).</summary>
+    public const string JoinImageNotFound = "CB2032";
+
+    /// <summary>JoinImage: an image to join could not be read as a platform's image (not an image, a blob that does not match its digest, not a layout).</summary>
+    public const string JoinImageUnreadable = "CB2033";
 
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";

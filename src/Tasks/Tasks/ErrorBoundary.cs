@@ -36,6 +36,16 @@ public static class ErrorBoundary
         Publishing.Rebase.RebaseBaseNotPrefixException notPrefix =>
             (DiagnosticCodes.RebaseBaseNotPrefix, $"{notPrefix.Message} Its labels name another base than the one it was built on, or its layers were changed after it was published: republish it with dotnet publish -t:PublishImage."),
         RegistryPushesFailedException partial => DiagnoseRegistries(partial, context),
+        Publishing.Join.JoinFactsUnreadableException facts =>
+            (DiagnosticCodes.JoinFactsUnreadable, $"{facts.Message} Give ContainerJoinImages (or a ContainerJoinImage item) the container-image.json a runner's publish wrote (ContainerImageFactsPath, uploaded as an artifact of that runner's job), or the image by digest: registry/repository@sha256:…."),
+        Publishing.Join.JoinImageNotFoundException joinNotFound =>
+            (DiagnosticCodes.JoinImageNotFound, $"{joinNotFound.Message} Check that entry of ContainerJoinImages: publish that platform first (dotnet publish -t:PublishImage -p:ContainerPublishUntagged=true), and name the image by the digest its publish reported, or by its facts file."),
+        Publishing.Join.JoinImageUnreadableException joinUnreadable =>
+            (DiagnosticCodes.JoinImageUnreadable, $"{joinUnreadable.Message} Name a platform's image (a manifest, or an index of them) in ContainerJoinImages; if its files were changed since it was published, publish it again."),
+        Publishing.Join.JoinPlatformTwiceException twice =>
+            (DiagnosticCodes.JoinPlatformTwice, $"{twice.Message} Name one of them in ContainerJoinImages (and the ContainerJoinImage items), or publish each runner for a runtime identifier of its own."),
+        Publishing.Join.JoinFormatsMixedException joinMixed =>
+            (DiagnosticCodes.JoinFormatsMixed, $"{joinMixed.Message} Publish every platform in one format: set ContainerImageFormat=OCI (or Docker) on every runner's publish."),
         LayerImageException layerImage => DiagnoseLayerImage(layerImage, context),
         NativeDependenciesMissingException native => DiagnoseNative(native),
         SupplyChain.SbomSourceException sbom => (DiagnosticCodes.SbomSourceUnreadable,
@@ -263,6 +273,11 @@ public static class ErrorBoundary
         NativeDependencyWarning native => DescribeNative(native.Report, native.Finding, "Set ContainerNativeDependencyCheck=false if the app never loads it"),
         ReferrerNotCarriedWarning notCarried => (DiagnosticCodes.AttachmentRefused,
             $"The referrer {notCarried.Artifact} (an SBOM or provenance) of the old image could not be moved to the rebased image {notCarried.NewImage} on {notCarried.Registry} ({notCarried.Reason}); the image itself is rebased and tagged. Publish again with -t:PublishImage to attach fresh documents."),
+        ReferrerNotCopiedWarning notCopied => (DiagnosticCodes.AttachmentRefused,
+            (notCopied.Artifact is { } artifact
+                ? $"The referrer {artifact} (an SBOM, provenance or signature) of the image {notCopied.Image} could not be copied from {notCopied.From} to {notCopied.Registry} ({notCopied.Reason}); "
+                : $"The referrers (SBOM, provenance, signatures) of the image {notCopied.Image} could not be listed in {notCopied.From} ({notCopied.Reason}), so none was copied to {notCopied.Registry}; ")
+            + "the joined index is pushed and tagged. Copy them yourself (oras copy -r, regctl image copy --referrers), or push the platforms to the target repository first (ContainerRegistry and ContainerRepository on each runner's publish), where they keep theirs."),
         NativeCheckSkippedWarning skipped => (DiagnosticCodes.NativeCheckSkipped,
             $"The check that the app's native libraries will load in the {skipped.Platform} image was not done: {skipped.Reason} The image is published all the same; set ContainerNativeDependencyCheck=false to stop trying."),
         AttachmentRefusedWarning refused => (DiagnosticCodes.AttachmentRefused,

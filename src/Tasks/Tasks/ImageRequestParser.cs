@@ -150,6 +150,7 @@ public static partial class ImageRequestParser
         }
         var repository = ParseRepository(repositorySetting, inputs.AssemblyName, inputs.RepositoryPrefix, log, warn);
         var tags = ParseTags(inputs.ImageTag, inputs.ImageTags);
+        var untagged = ParsePublishUntagged(inputs, registries, archive, layout);
         var format = ParseFormat(inputs.ImageFormat);
         var healthCheck = ParseHealthCheck(inputs);
         var destinations = BuildDestinations(registries, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
@@ -203,8 +204,9 @@ public static partial class ImageRequestParser
         var other = new OtherSettings(baseImage, ParseLayering(inputs.Layering), ParseFileOwner(inputs.FileOwner, settings.User),
             RegistryMirrorSettings.Parse(inputs.RegistryMirrors, inputs.RegistryMirrorsEnvironment, log),
             inputs.PlatformTags && inputs.Platforms.Count > 0);
-        // Several registries hold one image: its full name (archives, the SBOM's purls) is the first one's.
-        return (settings, destinations, new ImageNames(repository, tags) { Registry = registries.FirstOrDefault() }, other);
+        // Several registries hold one image: its full name (archives, the SBOM's purls) is the first one's. By digest
+        // only, the tags are still checked (JoinImage will put them), but nothing is named by them now.
+        return (settings, destinations, new ImageNames(repository, untagged ? [] : tags) { Registry = registries.FirstOrDefault() }, other);
     }
 
     /// <summary>The single publish (RuntimeIdentifier, PublishDirectory), or one per ContainerRuntimeIdentifiers entry.</summary>

@@ -83,7 +83,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             GeneratedImageFacts = request.FactsPath;
             foreach (var destination in outcome.Destinations)
             {
-                Log.LogMessage(MessageImportance.High, destination.Summary);
+                Log.LogMessage(MessageImportance.High, WithJoinHint(request, destination));
             }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
@@ -119,6 +119,18 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
     /// <summary>Maps a failure to its code and a message that says what to do (<see cref="ErrorBoundary"/>).</summary>
     internal (string Code, string Message) Diagnose(Exception e)
         => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context(BaseImage, UserBaseImage, IsMultiPlatform: Platforms.Length > 0));
+
+    /// <summary>A destination's summary and, after a publish by digest only (ContainerPublishUntagged), how the runners' platforms get their tags.</summary>
+    private static string WithJoinHint(PublishRequest request, Publishing.Destinations.DestinationResult destination)
+    {
+        if (request.Names.Tags.Count > 0 || destination.Kind is not (Publishing.Destinations.DestinationKinds.Registry or Publishing.Destinations.DestinationKinds.OciLayout))
+        {
+            return destination.Summary;
+        }
+        // The facts file names the registry's image; a layout's own reference names its image wherever the layout is copied.
+        var entry = destination.Kind == Publishing.Destinations.DestinationKinds.Registry && request.FactsPath is { } facts ? facts : destination.Names[0];
+        return $"{destination.Summary.TrimEnd('.')}. Join it with the other platforms' images under the tags: dotnet msbuild -t:JoinImage '-p:ContainerJoinImages=\"{entry};<other platform>\"' (docs/multi-runner.md).";
+    }
 
     private static PublishItem[] ToPublishItems(IEnumerable<ITaskItem> items) => items
         .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier")))

@@ -52,8 +52,14 @@ public sealed record OciLayoutDestination(string Directory) : IImageDestination
         var existing = File.Exists(indexPath) ? await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false) : null;
         AtomicFile.WriteAllBytes(indexPath, OciLayoutIndex.WithImage(existing, images, names));
 
+        var platforms = images.Index is null ? "" : $"; an index of {images.Images.Count} platforms";
+        if (names.Tags.Count == 0)
+        {
+            return new DestinationResult(DestinationKinds.OciLayout, [$"oci:{root}@{images.Digest}"], root,
+                $"Wrote {names.Repository}@{images.Digest} to the OCI layout {root} by digest only (listed without a tag{platforms}) — {context.Layers.Summary}", images);
+        }
         return new DestinationResult(DestinationKinds.OciLayout, names.Tags.Select(t => $"oci:{root}:{t}").ToArray(), root,
-            $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)}{(images.Index is null ? "" : $"; an index of {images.Images.Count} platforms")}) — {context.Layers.Summary}", images);
+            $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)}{platforms}) — {context.Layers.Summary}", images);
     }
 
     private static void WriteBlob(byte[] content, Digest digest, string blobDirectory)

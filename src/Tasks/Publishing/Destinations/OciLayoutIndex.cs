@@ -9,7 +9,9 @@ namespace Containers.Build.Publishing.Destinations;
 /// org.opencontainers.image.ref.name annotation, pointing at the image's manifest or, for a multi-platform
 /// image, at its image index. Adding an image keeps every entry of other tags. The image's attachments (SBOMs,
 /// provenance) are listed too, without a ref.name: artifact manifests whose subject names the image, which is how
-/// tools (oras, regctl) find an image's referrers in a layout.
+/// tools (oras, regctl) find an image's referrers in a layout. An image published by digest only (no tags) is
+/// listed without a ref.name, as skopeo lists an image copied to <c>oci:DIR</c> without a tag: in the layout, not
+/// garbage, and named by its digest.
 /// </summary>
 internal static class OciLayoutIndex
 {
@@ -45,6 +47,15 @@ internal static class OciLayoutIndex
             {
                 kept.Add(attachment.Manifest.ToReferrerEntry());
             }
+        }
+        if (names.Tags.Count == 0 && listed.Add(images.Digest.ToString()))
+        {
+            kept.Add(new JsonObject
+            {
+                ["mediaType"] = images.MediaType,
+                ["digest"] = images.Digest.ToString(),
+                ["size"] = images.Bytes.LongLength,
+            });
         }
         foreach (var tag in names.Tags)
         {

@@ -21,5 +21,11 @@ public sealed record PushResult(RegistryHost Registry, string Repository, IReadO
     /// <summary>How many attachments (SBOMs, provenance) the registry holds as referrers of the image.</summary>
     public int Attached { get; init; }
 
-    public IEnumerable<string> Names => Tags.Concat(PlatformTags).Select(t => $"{Registry}/{Repository}:{t}");
+    /// <summary>registry/repository:tag for each tag; registry/repository@digest for an image pushed by digest only.</summary>
+    public IEnumerable<string> Names => IsUntagged
+        ? [$"{Registry}/{Repository}@{ManifestDigest}"]
+        : Tags.Concat(PlatformTags).Select(t => $"{Registry}/{Repository}:{t}");
+
+    /// <summary>Pushed by digest only (ContainerPublishUntagged): no tag names it.</summary>
+    public bool IsUntagged => Tags.Count == 0;
 }

@@ -8,14 +8,17 @@ public static class PushSummary
 {
     public static string Format(PushResult push, LayerReport report)
     {
-        var reference = $"{push.Registry}/{push.Repository}:{string.Join(",", push.Tags)}@{push.ManifestDigest}";
+        var reference = push.IsUntagged
+            ? $"{push.Registry}/{push.Repository}@{push.ManifestDigest}"
+            : $"{push.Registry}/{push.Repository}:{string.Join(",", push.Tags)}@{push.ManifestDigest}";
         var layers = string.Join(", ", push.Layers.Select(l => $"{(l.Origin ?? LayerOrigin.App).ToString().ToLowerInvariant()} {Size(l.Descriptor.Size)} {Verb(l.Kind)}"));
         var uploaded = push.Layers.Concat(push.Configs).Where(l => l.Kind == BlobTransferKind.Uploaded).ToArray();
         var uploadedBytes = uploaded.Sum(l => l.Descriptor.Size);
         var present = push.Layers.Count(l => l.Kind != BlobTransferKind.Uploaded);
         var reused = report.FromCache;
         var filesLeftOut = report.FilesLeftOut;
-        var tagged = push.TagsUpdated == 0 ? "tags already pointed at it" : $"{push.TagsUpdated} of {push.Tags.Count} tags updated";
+        var tagged = push.IsUntagged ? "pushed by digest only: no image tag was created or moved"
+            : push.TagsUpdated == 0 ? "tags already pointed at it" : $"{push.TagsUpdated} of {push.Tags.Count} tags updated";
         var leftOut = filesLeftOut > 0 ? $" {filesLeftOut} published files for other platforms left out;" : "";
         var platforms = push.IsIndex ? $"an index of {push.PlatformCount} platform image{(push.PlatformCount == 1 ? "" : "s")}" + (push.PlatformTags.Count > 0 ? $" (also tagged {string.Join(", ", push.PlatformTags)})" : "") + ", " : "";
         var attached = push.Attached > 0 ? $"; {push.Attached} referrer{(push.Attached == 1 ? "" : "s")} attached (SBOM, provenance)" : "";

@@ -9,7 +9,8 @@ namespace Containers.Build.Publishing.Destinations;
 /// <summary>
 /// A registry, over the OCI distribution API (ContainerRegistry). Each blob is checked first (HEAD) and sent only
 /// when missing; a layer that lives in another repository of the same registry is mounted from there; the
-/// manifest is put under every tag last, so a tag never names an image whose blobs are missing.
+/// manifest is put under every tag last, so a tag never names an image whose blobs are missing. With no tags
+/// (ContainerPublishUntagged) it is put under its digest alone, for a later join to name.
 /// </summary>
 public sealed record RegistryDestination(RegistryHost Registry) : IImageDestination
 {
@@ -51,6 +52,11 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             }
         }
 
+        // By digest only: nothing names the image but its digest, so no tag another publish relies on moves.
+        if (names.Tags.Count == 0)
+        {
+            await PutUnlessNamedAsync(target, repository, images.Digest.ToString(), images.Digest, images.Bytes, images.MediaType, cancellationToken).ConfigureAwait(false);
+        }
         var tagsUpdated = 0;
         foreach (var tag in names.Tags)
         {
