@@ -96,19 +96,19 @@ public static class DiagnosticCodes
 
     // Publishing on several machines and joining the platforms (ContainerPublishUntagged, JoinImage).
     /// <summary>ContainerPublishUntagged is not true or false, or is set with platform tags, an archive, or no registry or OCI layout to push to.</summary>
-    public const string PublishUntaggedInvalid = "CB1050";
+    public const string PublishUntaggedInvalid = "CB1045";
 
     /// <summary>JoinImage was given no image to join (ContainerJoinImages and the ContainerJoinImage items are empty, or a wildcard matched nothing).</summary>
-    public const string JoinImagesMissing = "CB1051";
+    public const string JoinImagesMissing = "CB1046";
 
     /// <summary>A JoinImage entry is not an image by digest, a facts file or an OCI layout (a tag alone, an archive, not a reference).</summary>
-    public const string JoinImageInvalid = "CB1052";
+    public const string JoinImageInvalid = "CB1047";
 
     /// <summary>A facts file given to JoinImage does not exist, is not the JSON a publish writes, or records no registry or layout to read the image from.</summary>
-    public const string JoinFactsUnreadable = "CB1053";
+    public const string JoinFactsUnreadable = "CB1048";
 
     /// <summary>JoinImage has no registry to push the index to (ContainerRegistry is empty), or several.</summary>
-    public const string JoinRegistryInvalid = "CB1054";
+    public const string JoinRegistryInvalid = "CB1049";
 
     // Configuration surface: the SDK's properties, base-image inference, mirrors (CB11xx).
     public const string UserInvalid = "CB1101";
@@ -183,16 +183,16 @@ public static class DiagnosticCodes
 
     // JoinImage.
     /// <summary>JoinImage: two images to join are for the same platform; an index holds one image per platform.</summary>
-    public const string JoinPlatformTwice = "CB2030";
+    public const string JoinPlatformTwice = "CB2022";
 
     /// <summary>JoinImage: some images to join are OCI manifests and some Docker's; an index is of one format.</summary>
-    public const string JoinFormatsMixed = "CB2031";
+    public const string JoinFormatsMixed = "CB2023";
 
     /// <summary>JoinImage: an image to join is not where it was named (no such manifest in the registry, no such layout, tag or blob).</summary>
-    public const string JoinImageNotFound = "CB2032";
+    public const string JoinImageNotFound = "CB2024";
 
     /// <summary>JoinImage: an image to join could not be read as a platform's image (not an image, a blob that does not match its digest, not a layout).</summary>
-    public const string JoinImageUnreadable = "CB2033";
+    public const string JoinImageUnreadable = "CB2025";
 
     // Local engines and files.
     public const string LocalEngineFailed = "CB3002";

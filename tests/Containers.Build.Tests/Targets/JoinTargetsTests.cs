@@ -49,7 +49,7 @@ public class JoinTargetsTests
     }
 
     [Fact]
-    public void No_image_or_a_wildcard_that_matches_nothing_is_CB1051()
+    public void No_image_or_a_wildcard_that_matches_nothing_is_CB1046()
     {
         using var project = TargetsProject.Create();
 

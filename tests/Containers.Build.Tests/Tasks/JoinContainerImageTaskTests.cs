@@ -68,7 +68,7 @@ public class JoinContainerImageTaskTests : IDisposable
     [InlineData("oci:", "names no directory")]
     [InlineData("oci:layout:", "names no tag")]
     [InlineData("oci:layout@latest", "'latest' after '@', which is not a sha256 digest")]
-    public void An_entry_that_is_not_an_image_by_digest_a_facts_file_or_a_layout_is_CB1052(string entry, string message)
+    public void An_entry_that_is_not_an_image_by_digest_a_facts_file_or_a_layout_is_CB1047(string entry, string message)
     {
         var error = Fails(() => Parse(Settings, entry));
         Assert.Equal(DiagnosticCodes.JoinImageInvalid, error.Code);
@@ -99,7 +99,7 @@ public class JoinContainerImageTaskTests : IDisposable
     }
 
     [Fact]
-    public void A_facts_file_that_is_missing_not_json_or_names_no_registry_is_CB1053_from_the_task()
+    public void A_facts_file_that_is_missing_not_json_or_names_no_registry_is_CB1048_from_the_task()
     {
         var notJson = _work.WriteFile("broken.json", "not json");
         var noRegistry = _work.WriteFile("archive-only.json", $$"""{"repository":"webapp","tags":["latest"],"manifestDigest":"{{Digest}}","destinations":[{"kind":"docker-archive","names":["webapp:latest"],"path":"/tmp/app.tar"}]}""");
@@ -161,7 +161,7 @@ public class JoinContainerImageTaskTests : IDisposable
     [InlineData("true", "127.0.0.1:5000", null, true, "ContainerPublishPlatformTags=true would tag each platform's manifest")]
     [InlineData("true", "127.0.0.1:5000", "out/app.tar", false, "an archive (ContainerArchiveOutputPath) names its image by tag")]
     [InlineData("true", "", null, false, "neither is set: a local engine names its images by tag")]
-    public void ContainerPublishUntagged_with_something_that_tags_is_CB1050_before_anything_compiles(string value, string? registry, string? archive, bool platformTags, string message)
+    public void ContainerPublishUntagged_with_something_that_tags_is_CB1045_before_anything_compiles(string value, string? registry, string? archive, bool platformTags, string message)
     {
         var inputs = Publish with { PublishUntagged = value, Registry = registry, ArchiveOutputPath = archive, PlatformTags = platformTags };
         var error = Fails(() => ImageRequestParser.CheckSettings(inputs, ["linux-x64", "linux-arm64"], isMultiPlatform: true, _ => { }));
