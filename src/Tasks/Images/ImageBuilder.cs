@@ -24,7 +24,8 @@ public static class ImageBuilder
         }
         foreach (var added in newLayers)
         {
-            layers.Add(new LocalLayer(added.Layer.Descriptor with { MediaType = format.GzipLayerMediaType() }, added.Layer));
+            var descriptor = added.Layer.Descriptor with { MediaType = format.GzipLayerMediaType() };
+            layers.Add(added.Bytes is { } elsewhere ? elsewhere with { Descriptor = descriptor } : new LocalLayer(descriptor, added.Layer));
         }
 
         var configDescriptor = new Descriptor(format.ConfigMediaType(), config.Digest, config.Bytes.LongLength);
@@ -133,7 +134,7 @@ public static class ImageBuilder
             {
                 ["created"] = created,
                 ["created_by"] = CreatedBy,
-                ["comment"] = added.Comment,
+                ["comment"] = LayerKeyHistory.Comment(added.Comment, added.Key),
             });
         }
         rootfs["diff_ids"] = diffIds;

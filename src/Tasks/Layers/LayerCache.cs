@@ -14,16 +14,25 @@ public sealed class LayerCache(ContentStore store)
 {
     private string RecordDirectory => Path.Combine(store.Root, "layers");
 
-    public async Task<CachedLayer> GetOrWriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+    /// <param name="elsewhere">
+    /// Where to look, on a miss here, for a layer already made with the same key whose bytes stay where they are (the
+    /// destination registry, on a runner whose store is empty); null to look nowhere else.
+    /// </param>
+    public async Task<CachedLayer> GetOrWriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null)
     {
+        // The key is always computed here, from the files: a source elsewhere only says which blob has it.
         var key = await LayerInputKey.ComputeAsync(entries, options, cancellationToken).ConfigureAwait(false);
         if (TryRead(key) is { } cached)
         {
-            return new CachedLayer(cached, FromCache: true);
+            return new CachedLayer(cached, FromCache: true, key);
+        }
+        if (elsewhere is not null && await elsewhere.FindAsync(key, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            return new CachedLayer(found, FromCache: false, key) { FoundByKey = true };
         }
         var layer = await new LayerWriter(store).WriteAsync(entries, options, cancellationToken).ConfigureAwait(false);
         Record(key, layer);
-        return new CachedLayer(layer, FromCache: false);
+        return new CachedLayer(layer, FromCache: false, key);
     }
 
     private Layer? TryRead(Digest key)
@@ -64,5 +73,12 @@ public sealed class LayerCache(ContentStore store)
     }
 }
 
-/// <summary>A layer and whether it came from the cache.</summary>
-public sealed record CachedLayer(Layer Layer, bool FromCache);
+/// <summary>A layer, the key of its inputs (recorded in the image's history), and whether it came from the cache.</summary>
+public sealed record CachedLayer(Layer Layer, bool FromCache, Digest Key)
+{
+    /// <summary>
+    /// Neither written nor in the store: an <see cref="IKeyedLayerSource"/> had a layer with this key, whose bytes
+    /// stay there (<see cref="Layer.BlobPath"/> is null) until a destination asks for them.
+    /// </summary>
+    public bool FoundByKey { get; init; }
+}

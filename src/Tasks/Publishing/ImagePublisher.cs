@@ -18,7 +18,8 @@ namespace Containers.Build.Publishing;
 /// Asked right before anything is sent: true once the build has logged an error (a warning treated as one
 /// included). Then nothing is pushed, loaded or written, and no tag moves.
 /// </param>
-public sealed class ImagePublisher(RegistryClientFactory clients, Action<PublishWarning> warn, Func<bool>? buildHasFailed = null)
+/// <param name="note">Low-importance messages (why the registry's layers could not be looked up by key): worth a log line, never a warning.</param>
+public sealed class ImagePublisher(RegistryClientFactory clients, Action<PublishWarning> warn, Func<bool>? buildHasFailed = null, Action<string>? note = null)
 {
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
@@ -30,6 +31,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
         var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
 
+        var foundIn = RegistryLayers(request, store, cancellationToken);
         LayerPlan plan;
         LayerOptions options;
         IReadOnlyDictionary<PlannedLayer, CachedLayer> written;
@@ -43,7 +45,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
             }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
-            written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
+            written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn).ConfigureAwait(false);
             bases = await basesTask.ConfigureAwait(false);
             imported = await importsTask.ConfigureAwait(false);
         }
@@ -55,7 +57,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         }
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
 
-        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
+        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
 
         if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
         {
@@ -99,7 +101,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 {
                     // A stored layer was found corrupt on the way out and dropped (nothing was committed with it): write
                     // the layers again (a dropped one misses the cache; the writer is reproducible, so it is the same
-                    // layer) and send once more. A second corruption is not a cache problem and fails the build.
+                    // layer) and send once more. A second corruption is not a cache problem and fails the build. The
+                    // registry's layers are not looked up by key again: one of them may be what did not match.
                     warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
                     written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
                     images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
@@ -139,6 +142,17 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         }
         return outcome;
     }
+
+    /// <summary>
+    /// Where a layer the local cache misses is looked for by its input key: the image the first tag names in the first
+    /// destination registry, read with the push's client (its credentials, that host only). None when it is turned off
+    /// (ContainerRegistryLayerCache=false), when no registry is a destination, or when the image gets no tag.
+    /// </summary>
+    private RegistryLayerIndex? RegistryLayers(PublishRequest request, ContentStore store, CancellationToken cancellationToken)
+        => request.RegistryLayerCache && request.Destinations.Select(d => d.PushesTo).OfType<References.RegistryHost>().FirstOrDefault() is { } registry
+            && request.Names.Tags.Count > 0
+            ? new RegistryLayerIndex(clients.Get(registry, RegistryAccess.Push), request.Names.Repository, request.Names.Tags[0], store, note ?? (_ => { }), cancellationToken)
+            : null;
 
     /// <summary>
     /// A failure that is the destination registry's own (unreachable, stalled, credentials, a refusal), which the other

@@ -42,6 +42,12 @@ public sealed record PublishRequest(
     /// <summary>The SBOM and provenance attached to each image (ContainerSbom, ContainerProvenance); none by default here, the task asks for them.</summary>
     public SupplyChainSettings SupplyChain { get; init; } = SupplyChainSettings.None;
 
+    /// <summary>
+    /// ContainerRegistryLayerCache: whether an app layer the local cache misses is looked for, by its input key, in the
+    /// image the first tag names in the first destination registry (a fresh runner's empty obj/).
+    /// </summary>
+    public bool RegistryLayerCache { get; init; } = true;
+
     /// <summary>Published files for other platforms that no image carries.</summary>
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 

@@ -133,6 +133,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>$(ContainerNativeDependencyCheck): true (warn), error or false.</summary>
     public string? NativeDependencyCheck { get; set; }
 
+    /// <summary>$(ContainerRegistryLayerCache): true (look app layers up by input key in the destination registry's image) or false.</summary>
+    public string? RegistryLayerCache { get; set; }
+
     /// <summary>$(ContainerSbom): spdx, cyclonedx or false; $(ContainerProvenance): true or false.</summary>
     public string? Sbom { get; set; }
     public string? Provenance { get; set; }
@@ -217,6 +220,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             HealthCheckRetries = HealthCheckRetries,
             StopSignal = StopSignal,
             NativeDependencyCheck = NativeDependencyCheck,
+            RegistryLayerCache = RegistryLayerCache,
             Sbom = Sbom,
             Provenance = Provenance,
             AppVersion = AppVersion,

@@ -127,6 +127,9 @@ public static class DiagnosticCodes
     /// <summary>ContainerRepositoryPrefix does not make a valid repository name with the name made from AssemblyName.</summary>
     public const string RepositoryPrefixInvalid = "CB1113";
 
+    /// <summary>ContainerRegistryLayerCache is not true or false.</summary>
+    public const string RegistryLayerCacheInvalid = "CB1115";
+
     // Registries.
     public const string BaseImageNotFound = "CB2001";
     public const string BaseImagePlatformMissing = "CB2002";

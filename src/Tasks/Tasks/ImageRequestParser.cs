@@ -87,6 +87,7 @@ public static partial class ImageRequestParser
         ParseExtraFiles(inputs);
         ParseLayerImports(inputs);
         ParseNativeDependencyCheck(inputs.NativeDependencyCheck);
+        ParseRegistryLayerCache(inputs.RegistryLayerCache);
         ParseSbom(inputs.Sbom);
         ParseProvenance(inputs.Provenance);
     }
@@ -127,6 +128,7 @@ public static partial class ImageRequestParser
             ExtraFiles = ParseExtraFiles(inputs),
             LayerImports = ParseLayerImports(inputs),
             NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
+            RegistryLayerCache = ParseRegistryLayerCache(inputs.RegistryLayerCache),
             SupplyChain = ParseSupplyChain(inputs, names.Repository),
         };
     }

@@ -67,7 +67,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             }, message => Log.LogMessage(MessageImportance.High, message), Warn);
 
             using var clients = CreateRegistryClients(settings);
-            var publisher = new ImagePublisher(clients, Warn, () => WarningFailedBuild || Log.HasLoggedErrors);
+            var publisher = new ImagePublisher(clients, Warn, () => WarningFailedBuild || Log.HasLoggedErrors, message => Log.LogMessage(MessageImportance.Low, message));
             var outcome = publisher.PublishAsync(request, _cancellation.Token).GetAwaiter().GetResult();
             var images = outcome.Images;
 

@@ -86,6 +86,29 @@ public class PublishImageEndToEndTests
     }
 
     [IntegrationFact]
+    public async Task A_fresh_runner_finds_the_app_layers_in_the_registry_by_input_key_and_uploads_nothing()
+    {
+        using var sample = await SampleProject.CreateAsync();
+        var repository = TestEnvironment.UniqueRepository("fresh-runner");
+        string[] properties = [$"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerRepository={repository}"];
+
+        var first = await sample.PublishImageAsync(properties);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.DoesNotContain("found in the registry by input key", first.Output, StringComparison.Ordinal);
+
+        // A fresh CI runner: a new clone has no obj/ (so no layer cache) and no bin/.
+        Directory.Delete(Path.Combine(sample.ProjectDirectory, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(sample.ProjectDirectory, "bin"), recursive: true);
+        var fresh = await sample.PublishImageAsync(properties);
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+        Assert.Equal(SampleProject.PushedDigest(first), SampleProject.PushedDigest(fresh));
+        Assert.Matches(@"(\d+) of \1 app layers found in the registry by input key; 0 of \d+ app layers reused from the cache; uploaded 0 blobs, 0 B", fresh.Output);
+        // Found, not written: the new content store recorded no layer it made.
+        var records = Path.Combine(sample.ProjectDirectory, "obj", "containers", "layers");
+        Assert.Empty(Directory.Exists(records) ? Directory.GetFiles(records, "*.json") : []);
+    }
+
+    [IntegrationFact]
     public async Task A_docker_format_base_gives_a_docker_manifest()
     {
         using var sample = await SampleProject.CreateAsync();

@@ -22,7 +22,7 @@ public static class PushSummary
         var leftOut = filesLeftOut > 0 ? $" {filesLeftOut} published files for other platforms left out;" : "";
         var platforms = push.IsIndex ? $"an index of {push.PlatformCount} platform image{(push.PlatformCount == 1 ? "" : "s")}" + (push.PlatformTags.Count > 0 ? $" (also tagged {string.Join(", ", push.PlatformTags)})" : "") + ", " : "";
         var attached = push.Attached > 0 ? $"; {push.Attached} referrer{(push.Attached == 1 ? "" : "s")} attached (SBOM, provenance)" : "";
-        return $"Pushed {reference} — {platforms}{push.Layers.Count} layers ({layers});{leftOut} {reused} of {report.NewLayers.Count} app layers reused from the cache; uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted; {tagged}{attached}.";
+        return $"Pushed {reference} — {platforms}{push.Layers.Count} layers ({layers});{leftOut} {report.FoundByKeySummary}{reused} of {report.NewLayers.Count} app layers reused from the cache; uploaded {uploaded.Length} blobs, {Size(uploadedBytes)}; {present} layers already in the registry or mounted; {tagged}{attached}.";
     }
 
     private static string Verb(BlobTransferKind kind) => kind switch

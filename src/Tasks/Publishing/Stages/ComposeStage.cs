@@ -8,14 +8,16 @@ namespace Containers.Build.Publishing.Stages;
 public static class ComposeStage
 {
     /// <param name="imported">For each platform, the layers ContainerLayer items take from other images; null for none.</param>
+    /// <param name="foundIn">Where the layers found by key are (the destination registry's image); null when none was looked for.</param>
     public static ImageSet Compose(IReadOnlyList<BaseImage> bases, LayerPlan plan, IReadOnlyDictionary<PlannedLayer, CachedLayer> written,
-        ImageSettings settings, IReadOnlyList<PlatformPublish> platforms, bool isMultiPlatform, IReadOnlyList<IReadOnlyList<ImportedLayer>>? imported = null)
+        ImageSettings settings, IReadOnlyList<PlatformPublish> platforms, bool isMultiPlatform, IReadOnlyList<IReadOnlyList<ImportedLayer>>? imported = null,
+        RegistryLayerIndex? foundIn = null)
     {
         settings = settings with { Format = ChooseFormat(settings.Format, bases, platforms) };
         var images = new List<BuiltImage>();
         for (var i = 0; i < platforms.Count; i++)
         {
-            var newLayers = plan.ByPlatform[i].Select(planned => new NewLayer(written[planned].Layer, planned.Comment(settings.WorkingDirectory))).ToArray();
+            var newLayers = plan.ByPlatform[i].Select(planned => NewLayerOf(planned, written[planned], settings, foundIn)).ToArray();
             images.Add(ImageBuilder.Build(bases[i], newLayers, settings, platforms[i].Platform, imported?[i]));
         }
         return isMultiPlatform
@@ -23,6 +25,10 @@ public static class ComposeStage
                 ImageAnnotations.For(bases[0], settings, settings.Format!.Value)))
             : ImageSet.Single(images[0]);
     }
+
+    private static NewLayer NewLayerOf(PlannedLayer planned, CachedLayer layer, ImageSettings settings, RegistryLayerIndex? foundIn)
+        => new(layer.Layer, planned.Comment(settings.WorkingDirectory), layer.Key,
+            layer.FoundByKey ? (foundIn ?? throw new InvalidOperationException("A layer found by key with no registry it was found in.")).LayerOf(layer.Layer) : null);
 
     /// <summary>
     /// The manifest format: ContainerImageFormat when set, else the base's. A multi-platform base whose

@@ -4,13 +4,15 @@ namespace Containers.Build.Publishing.Stages;
 
 /// <summary>
 /// Stage 3: every planned layer as a blob in the content store, from the cache when its inputs did not change,
-/// else tarred and compressed; a layer shared by several platforms is written once.
+/// else tarred and compressed; a layer shared by several platforms is written once. A layer the store misses may
+/// be found by its key elsewhere (<see cref="RegistryLayerIndex"/>: the destination registry already holds it), and
+/// is then neither written nor stored.
 /// </summary>
 public static class LayerWriteStage
 {
     /// <returns>The written layer of every planned layer, by reference.</returns>
     public static async Task<IReadOnlyDictionary<PlannedLayer, CachedLayer>> WriteAsync(LayerPlan plan, LayerOptions options, ContentStore store,
-        IReadOnlyList<string> publishDirectories, CancellationToken cancellationToken)
+        IReadOnlyList<string> publishDirectories, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null)
     {
         var cache = new LayerCache(store);
         var layers = plan.Distinct;
@@ -21,7 +23,7 @@ public static class LayerWriteStage
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, layers.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options, ct, elsewhere).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
