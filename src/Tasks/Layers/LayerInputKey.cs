@@ -12,8 +12,8 @@ namespace Containers.Build.Layers;
 /// </summary>
 public static class LayerInputKey
 {
-    // Bump when the tar layout changes, so old cache entries stop matching.
-    private const string FormatVersion = "containers-build-layer-v1";
+    // Bump when the tar or gzip layout changes, so old cache entries stop matching (v2: the gzip in parallel blocks).
+    private const string FormatVersion = "containers-build-layer-v2";
 
     // Every published file is read on every publish (the cache hit path): plain synchronous reads on a
     // dedicated thread, as in LayerWriter, not an async hop to the thread pool per buffer.

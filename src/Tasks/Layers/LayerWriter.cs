@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using Containers.Build.Model;
 using ICSharpCode.SharpZipLib.Tar;
@@ -10,7 +9,8 @@ namespace Containers.Build.Layers;
 /// (diff_id) and the gzip (digest) as the bytes go by. Memory stays constant whatever the folder's size.
 /// Every entry gets the same owner (no user or group names) and modification time, and what ustar cannot
 /// hold goes into PAX records without process ids or times, so equal input gives equal digests. The gzip
-/// header carries no name and no time.
+/// (<see cref="ParallelGzipStream"/>) is compressed on every core in fixed blocks, so its bytes do not depend on
+/// how many there are; its header carries no name, no time and no operating system.
 /// </summary>
 public sealed class LayerWriter(ContentStore store)
 {
@@ -29,7 +29,8 @@ public sealed class LayerWriter(ContentStore store)
         Digest digest;
         long size;
         var compressed = new HashingStream(blob.Stream, leaveOpen: true);
-        var gzip = new GZipStream(compressed, options.CompressionLevel, leaveOpen: true);
+        // Disposed on a failure too: it waits for the blocks still compressing, and writes nothing.
+        using var gzip = new ParallelGzipStream(compressed, options.CompressionLevel, Environment.ProcessorCount);
         var uncompressed = new HashingStream(gzip, leaveOpen: true);
         // On a failure the tar is left unfinished (finishing a half-written entry throws and would hide the real
         // failure); the pending blob is deleted when it is disposed.
@@ -45,7 +46,7 @@ public sealed class LayerWriter(ContentStore store)
         uncompressed.Flush();
         diffId = uncompressed.GetDigest();
         uncompressed.Dispose();
-        gzip.Dispose();
+        gzip.Complete();
         digest = compressed.GetDigest();
         size = compressed.BytesWritten;
         compressed.Dispose();

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Publishing.Destinations;
@@ -35,6 +36,9 @@ public sealed record PublishRequest(
 
     /// <summary>ContainerLayer items: layers of other images, above the base and below the app.</summary>
     public IReadOnlyList<LayerImport> LayerImports { get; init; } = [];
+
+    /// <summary>ContainerLayerCompressionLevel: the deflate level of the layers this publish writes.</summary>
+    public CompressionLevel LayerCompressionLevel { get; init; } = LayerOptions.DefaultCompressionLevel;
 
     /// <summary>ContainerNativeDependencyCheck: whether native files whose libraries the image lacks warn, fail, or are not looked for.</summary>
     public NativeDependencyCheckMode NativeDependencyCheck { get; init; }

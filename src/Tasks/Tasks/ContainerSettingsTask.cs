@@ -136,6 +136,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>$(ContainerRegistryLayerCache): true (look app layers up by input key in the destination registry's image) or false.</summary>
     public string? RegistryLayerCache { get; set; }
 
+    /// <summary>$(ContainerLayerCompressionLevel): fastest, optimal or smallest.</summary>
+    public string? LayerCompressionLevel { get; set; }
+
     /// <summary>$(ContainerSbom): spdx, cyclonedx or false; $(ContainerProvenance): true or false.</summary>
     public string? Sbom { get; set; }
     public string? Provenance { get; set; }
@@ -221,6 +224,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             StopSignal = StopSignal,
             NativeDependencyCheck = NativeDependencyCheck,
             RegistryLayerCache = RegistryLayerCache,
+            LayerCompressionLevel = LayerCompressionLevel,
             Sbom = Sbom,
             Provenance = Provenance,
             AppVersion = AppVersion,

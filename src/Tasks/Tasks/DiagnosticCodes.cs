@@ -127,6 +127,9 @@ public static class DiagnosticCodes
     /// <summary>ContainerRepositoryPrefix does not make a valid repository name with the name made from AssemblyName.</summary>
     public const string RepositoryPrefixInvalid = "CB1113";
 
+    /// <summary>ContainerLayerCompressionLevel is not fastest, optimal or smallest.</summary>
+    public const string LayerCompressionLevelInvalid = "CB1114";
+
     /// <summary>ContainerRegistryLayerCache is not true or false.</summary>
     public const string RegistryLayerCacheInvalid = "CB1115";
 

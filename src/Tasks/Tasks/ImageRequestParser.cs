@@ -88,6 +88,7 @@ public static partial class ImageRequestParser
         ParseLayerImports(inputs);
         ParseNativeDependencyCheck(inputs.NativeDependencyCheck);
         ParseRegistryLayerCache(inputs.RegistryLayerCache);
+        ParseLayerCompressionLevel(inputs.LayerCompressionLevel);
         ParseSbom(inputs.Sbom);
         ParseProvenance(inputs.Provenance);
     }
@@ -129,6 +130,7 @@ public static partial class ImageRequestParser
             LayerImports = ParseLayerImports(inputs),
             NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
             RegistryLayerCache = ParseRegistryLayerCache(inputs.RegistryLayerCache),
+            LayerCompressionLevel = ParseLayerCompressionLevel(inputs.LayerCompressionLevel),
             SupplyChain = ParseSupplyChain(inputs, names.Repository),
         };
     }

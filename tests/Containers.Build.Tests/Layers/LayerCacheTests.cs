@@ -64,6 +64,9 @@ public class LayerCacheTests : IDisposable
         await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
         Assert.False((await cache.GetOrWriteAsync(Entries, Options with { UserId = 1654 }, CancellationToken.None)).FromCache);
         Assert.False((await cache.GetOrWriteAsync(Entries, Options with { ModificationTime = DateTimeOffset.FromUnixTimeSeconds(5) }, CancellationToken.None)).FromCache);
+        var fastest = await cache.GetOrWriteAsync(Entries, Options with { CompressionLevel = System.IO.Compression.CompressionLevel.Fastest }, CancellationToken.None);
+        Assert.False(fastest.FromCache);
+        Assert.True((await cache.GetOrWriteAsync(Entries, Options with { CompressionLevel = System.IO.Compression.CompressionLevel.Fastest }, CancellationToken.None)).FromCache);
     }
 
     [Fact]

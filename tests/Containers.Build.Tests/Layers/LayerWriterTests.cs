@@ -111,4 +111,43 @@ public class LayerWriterTests
             new LayerWriter(store).WriteAsync(LayerPlanner.PlanDirectory(folder.Path, "/app"), Options, cancelled.Token));
         Assert.Empty(Directory.GetFiles(Path.Combine(store.Root, "blobs", "sha256")));
     }
+
+    [Fact]
+    public async Task A_layer_of_many_gzip_blocks_is_one_stream_that_tar_reads_and_the_same_blob_from_one_worker()
+    {
+        using var folder = new TempDirectory("cb-publish");
+        // Text-like content over several of the writer's blocks, so they are compressed apart and joined.
+        var lines = string.Concat(Enumerable.Range(0, 120_000).Select(i => $"line {i * 7919 % 100_003} of the big file\n"));
+        folder.WriteFile("big.txt", lines);
+        folder.WriteFile("small.txt", "small");
+        using var storeDirectory = new TempDirectory("cb-store");
+        var entries = LayerPlanner.PlanDirectory(folder.Path, "/app");
+        var layer = await new LayerWriter(new ContentStore(storeDirectory.Path)).WriteAsync(entries, Options, CancellationToken.None);
+        Assert.True(new FileInfo(folder.Combine("big.txt")).Length > 3 * ParallelGzipStream.BlockSize);
+
+        var list = await ProcessRunner.RunAsync("tar", ["-tzf", layer.BlobPath!]);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Equal(["app/", "app/big.txt", "app/small.txt"], list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var content = await ProcessRunner.RunAsync("sh", ["-c", "tar -xzOf \"$1\" app/big.txt | sha256sum", "sh", layer.BlobPath!]);
+        Assert.StartsWith(Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(lines))), content.Output, StringComparison.Ordinal);
+
+        // Written again with the tar's bytes through a one-worker stream: the same blob, whatever the cores.
+        using var tar = new MemoryStream();
+        using (var gunzip = new System.IO.Compression.GZipStream(File.OpenRead(layer.BlobPath!), System.IO.Compression.CompressionMode.Decompress))
+        {
+            gunzip.CopyTo(tar);
+        }
+        Assert.Equal(layer.DiffId.ToString(), "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar.ToArray())));
+        using var again = new MemoryStream();
+        using (var gzip = new ParallelGzipStream(again, Options.CompressionLevel, maxBlocksInFlight: 1))
+        {
+            gzip.Write(tar.ToArray());
+            gzip.Complete();
+        }
+        Assert.Equal(await File.ReadAllBytesAsync(layer.BlobPath!), again.ToArray());
+    }
+
+    [Fact]
+    public void Layers_are_as_dense_as_the_sdks_by_default()
+        => Assert.Equal(System.IO.Compression.CompressionLevel.Optimal, Options.CompressionLevel);
 }

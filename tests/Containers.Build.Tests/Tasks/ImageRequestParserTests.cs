@@ -382,4 +382,25 @@ public class ImageRequestParserTests : IDisposable
         var both = new Dictionary<string, string>(sdk) { ["DOTNET_CONTAINER_REGISTRY_UNAME"] = "new", ["DOTNET_CONTAINER_REGISTRY_PWORD"] = "pw" };
         Assert.Equal("new", Containers.Build.Registry.Auth.EnvironmentCredentialSource.Find(Containers.Build.Registry.Auth.RegistryAccess.Push, both.GetValueOrDefault)!.UserName);
     }
+
+    [Theory]
+    [InlineData(null, System.IO.Compression.CompressionLevel.Optimal)]
+    [InlineData("", System.IO.Compression.CompressionLevel.Optimal)]
+    [InlineData("Fastest", System.IO.Compression.CompressionLevel.Fastest)]
+    [InlineData(" optimal ", System.IO.Compression.CompressionLevel.Optimal)]
+    [InlineData("smallest", System.IO.Compression.CompressionLevel.SmallestSize)]
+    public void ContainerLayerCompressionLevel_sets_the_level_of_the_layers(string? value, System.IO.Compression.CompressionLevel expected)
+        => Assert.Equal(expected, ImageRequestParser.Parse(Valid with { LayerCompressionLevel = value }, _ => { }).LayerCompressionLevel);
+
+    [Theory]
+    [InlineData("9")]
+    [InlineData("best")]
+    [InlineData("NoCompression")]
+    public void Another_ContainerLayerCompressionLevel_is_CB1114_before_anything_is_built(string value)
+    {
+        Assert.Equal("CB1114", CodeOf(Valid with { LayerCompressionLevel = value }));
+        var check = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(Valid with { LayerCompressionLevel = value }, ["linux-x64"], false, _ => { }));
+        Assert.Equal(DiagnosticCodes.LayerCompressionLevelInvalid, check.Code);
+        Assert.Contains($"'{value}'", check.Message, StringComparison.Ordinal);
+    }
 }

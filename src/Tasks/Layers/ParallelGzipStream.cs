@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Containers.Build.Layers;
+
+/// <summary>
+/// A write-only stream that gzips what is written to it as pigz does: the bytes are cut into blocks of a fixed
+/// <see cref="BlockSize"/>, each block is deflated on its own on the thread pool, and the pieces are written in
+/// order as one gzip member. Each piece ends with a sync flush (an empty stored block, which leaves the bit
+/// stream on a byte boundary), so the pieces concatenate into one valid deflate stream; <see cref="Complete"/>
+/// adds the final empty block and the trailer (the CRC-32 of every byte, joined from the blocks' CRCs, and the
+/// length). Each block's compressor is first given the last 32 KiB of the block before (compressed and thrown
+/// away, as pigz sets a dictionary), so its matches may reach back into them as a single stream's would: the
+/// decompressor has those bytes just behind it. A block's bytes depend only on its input, the 32 KiB before it
+/// and the level, never on how many blocks are compressed at once: the same output on one core or sixty-four.
+/// At most <c>maxBlocksInFlight</c> blocks are held at a time, so memory does not grow with the input.
+/// </summary>
+public sealed class ParallelGzipStream : Stream
+{
+    /// <summary>
+    /// Fixed: the output depends on it. Large enough that compressing each block's 32 KiB of history again costs
+    /// little (3% more work), small enough that a few megabytes already keep every core busy.
+    /// </summary>
+    public const int BlockSize = 1 << 20;
+
+    // Deflate's window: the farthest back a match may reach.
+    private const int WindowSize = 32 * 1024;
+
+    // The empty stored block a sync flush ends with, and the final empty block (fixed Huffman codes, just the
+    // end-of-block code) that closes the stream; zlib writes the same two bytes when it finishes after a flush.
+    private static readonly byte[] SyncFlushMarker = [0x00, 0x00, 0xFF, 0xFF];
+    private static readonly byte[] FinalEmptyBlock = [0x03, 0x00];
+
+    private readonly Stream _output;
+    private readonly CompressionLevel _level;
+    private readonly int _maxBlocksInFlight;
+    private readonly Queue<Task<CompressedBlock>> _inFlight = new();
+    private byte[] _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+    private byte[] _history = [];
+    private int _filled;
+    private uint _crc;
+    private long _length;
+    private bool _completed;
+    private bool _disposed;
+
+    /// <param name="output">Receives the gzip bytes, in order; left open.</param>
+    /// <param name="level">The deflate level of every block.</param>
+    /// <param name="maxBlocksInFlight">How many blocks may be compressing at once (the cores to use); changes only the speed.</param>
+    public ParallelGzipStream(Stream output, CompressionLevel level, int maxBlocksInFlight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocksInFlight, 1);
+        _output = output;
+        _level = level;
+        _maxBlocksInFlight = maxBlocksInFlight;
+        _output.Write(Header(level));
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => !_completed && !_disposed;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            throw new InvalidOperationException("The gzip stream is complete.");
+        }
+        while (!buffer.IsEmpty)
+        {
+            var take = Math.Min(buffer.Length, BlockSize - _filled);
+            buffer[..take].CopyTo(_block.AsSpan(_filled));
+            _filled += take;
+            buffer = buffer[take..];
+            if (_filled == BlockSize)
+            {
+                Submit();
+            }
+        }
+    }
+
+    /// <summary>Nothing to do: a block is only compressed whole, so that the bytes never depend on when flushes came.</summary>
+    public override void Flush()
+    {
+    }
+
+    /// <summary>Compresses what is left, waits for every block, and writes the end of the stream and the trailer.</summary>
+    public void Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            return;
+        }
+        if (_filled > 0)
+        {
+            Submit();
+        }
+        while (_inFlight.Count > 0)
+        {
+            Retire();
+        }
+        _output.Write(FinalEmptyBlock);
+        Span<byte> trailer = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc);
+        // ISIZE is the length modulo 2^32 (RFC 1952).
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_length));
+        _output.Write(trailer);
+        _completed = true;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Waits for the blocks still compressing (their buffers go back to the pool) and writes nothing more: a stream
+    /// disposed before <see cref="Complete"/> is an abandoned one, whose output is thrown away.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            while (_inFlight.TryDequeue(out var pending))
+            {
+                try
+                {
+                    pending.GetAwaiter().GetResult();
+                }
+                catch (Exception)
+                {
+                    // The stream is abandoned; the failure that stopped the writer is the one that matters.
+                }
+            }
+            ArrayPool<byte>.Shared.Return(_block);
+        }
+        base.Dispose(disposing);
+    }
+
+    private void Submit()
+    {
+        if (_inFlight.Count >= _maxBlocksInFlight)
+        {
+            Retire();
+        }
+        var data = _block;
+        var count = _filled;
+        var level = _level;
+        var history = _history;
+        // Only a full block has a next one; its last 32 KiB are that block's history.
+        _history = count == BlockSize ? data.AsSpan(BlockSize - WindowSize).ToArray() : [];
+        _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+        _filled = 0;
+        _inFlight.Enqueue(Task.Run(() => CompressedBlock.Compress(history, data, count, level)));
+    }
+
+    private void Retire()
+    {
+        var block = _inFlight.Dequeue().GetAwaiter().GetResult();
+        _output.Write(block.Deflated.Span);
+        _crc = Crc32.Combine(_crc, block.Crc, block.Length);
+        _length += block.Length;
+    }
+
+    // RFC 1952: deflate, no flags, no time, XFL as zlib sets it for the level, and OS 255 (unknown) rather than the
+    // builder's own (zlib writes 3 on Unix and 10 on Windows), so the same input gives the same digest on either.
+    private static byte[] Header(CompressionLevel level) =>
+        [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, level switch { CompressionLevel.SmallestSize => 2, CompressionLevel.Fastest => 4, _ => 0 }, 0xFF];
+
+    /// <summary>One block's raw deflate bytes, ended by a sync flush, with the CRC and length of its input.</summary>
+    private sealed record CompressedBlock(ReadOnlyMemory<byte> Deflated, uint Crc, int Length)
+    {
+        /// <param name="history">The bytes just before this block (empty for the first), which its matches may refer to.</param>
+        public static CompressedBlock Compress(byte[] history, byte[] data, int count, CompressionLevel level)
+        {
+            try
+            {
+                var input = data.AsSpan(0, count);
+                var output = new MemoryStream(count / 2 + 64);
+                long start = 0;
+                long flushed;
+                using (var deflate = new DeflateStream(output, level, leaveOpen: true))
+                {
+                    if (history.Length > 0)
+                    {
+                        // The history goes through the compressor to fill its window; its output, the previous
+                        // block's business, is cut off at the sync flush that ends it.
+                        deflate.Write(history);
+                        deflate.Flush();
+                        start = output.Length;
+                    }
+                    deflate.Write(input);
+                    // Flush is zlib's sync flush: the block's bits end on a byte boundary after an empty stored block.
+                    deflate.Flush();
+                    flushed = output.Length;
+                    // Disposing appends the final block, which only the last piece of the stream may have: cut below.
+                }
+                var bytes = output.GetBuffer().AsMemory((int)start, (int)(flushed - start));
+                if (!bytes.Span.EndsWith(SyncFlushMarker))
+                {
+                    throw new InvalidOperationException("DeflateStream.Flush did not end the block with a sync flush; the blocks could not be joined.");
+                }
+                return new CompressedBlock(bytes, Crc32.Compute(input), count);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(data);
+            }
+        }
+    }
+}
