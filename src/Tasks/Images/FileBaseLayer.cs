@@ -23,24 +23,13 @@ public sealed record FileBaseLayer(Descriptor Descriptor, string SourceFile, str
             throw new BaseImageFileException(BaseImageFileFailure.Missing, Source,
                 $"The base image {Source} lists layer {Descriptor.Digest}, but its blob {SourceFile} does not exist.");
         }
-        await using var blob = Store.NewBlob(useAsync: true);
-        long size;
-        Digest actual;
-        await using (var source = new FileStream(SourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        var (path, size, actual) = await Store.CopyInVerifiedAsync(SourceFile, Descriptor, cancellationToken).ConfigureAwait(false);
+        if (path is null)
         {
-            var hashing = new HashingStream(blob.Stream);
-            await source.CopyToAsync(hashing, cancellationToken).ConfigureAwait(false);
-            await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
-            size = hashing.BytesWritten;
-            actual = hashing.GetDigest();
-        }
-        if (actual != Descriptor.Digest || size != Descriptor.Size)
-        {
-            // The pending blob is discarded on dispose: nothing is stored under a digest it does not have.
             throw new BaseImageFileException(BaseImageFileFailure.DigestMismatch, Source,
                 $"The layer {Descriptor.Digest} of the base image {Source} ({SourceFile}) does not match its digest: it has {size} bytes with digest {actual}, the manifest says {Descriptor.Size} bytes.",
                 digest: Descriptor.Digest);
         }
-        return Store.Commit(blob, Descriptor.Digest);
+        return path;
     }
 }

@@ -37,6 +37,27 @@ public sealed class ContentStore
         return target;
     }
 
+    /// <summary>
+    /// Copies a local file (a blob of an OCI layout) into the store under the descriptor it must match, streamed and hashed
+    /// on the way. Returns the stored path, or, when the bytes do not match, null with what the file has: then nothing is
+    /// stored under a digest it does not have (the pending copy is discarded), and the caller says whose file it was.
+    /// </summary>
+    public async Task<(string? Path, long Size, Digest Digest)> CopyInVerifiedAsync(string sourceFile, Descriptor expected, CancellationToken cancellationToken)
+    {
+        await using var blob = NewBlob(useAsync: true);
+        long size;
+        Digest actual;
+        await using (var source = new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        {
+            var hashing = new HashingStream(blob.Stream);
+            await source.CopyToAsync(hashing, cancellationToken).ConfigureAwait(false);
+            await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
+            size = hashing.BytesWritten;
+            actual = hashing.GetDigest();
+        }
+        return actual == expected.Digest && size == expected.Size ? (Commit(blob, expected.Digest), size, actual) : (null, size, actual);
+    }
+
     /// <summary>The stored bytes of a small blob (a manifest or config), or null when absent or not matching the digest.</summary>
     public byte[]? TryReadVerified(Digest digest)
     {

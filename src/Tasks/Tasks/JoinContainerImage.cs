@@ -1,3 +1,4 @@
+using Containers.Build.Registry;
 using Containers.Build.Publishing.Join;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -9,10 +10,8 @@ namespace Containers.Build.Tasks;
 /// shell: inputs go to <see cref="ImageRequestParser.ParseJoin"/>, the work to <see cref="ImageJoiner"/>, and failures
 /// come back through <see cref="ErrorBoundary"/> as coded errors.
 /// </summary>
-public sealed class JoinContainerImage : ContainerSettingsTask, ICancelableTask
+public sealed class JoinContainerImage : RegistryImageTask
 {
-    private readonly CancellationTokenSource _cancellation = new();
-
     /// <summary>$(ContainerJoinImages) as written, for messages; the targets give its entries (wildcards expanded) in <see cref="Images"/>.</summary>
     public string? JoinImages { get; set; }
 
@@ -28,48 +27,25 @@ public sealed class JoinContainerImage : ContainerSettingsTask, ICancelableTask
     /// <summary>The index JSON.</summary>
     [Output] public string? GeneratedImageIndex { get; private set; }
 
-    public void Cancel() => _cancellation.Cancel();
+    private protected override string Done => "joined";
 
-    public override bool Execute()
+    private protected override string CancelledMessage =>
+        "JoinImage was cancelled; the tags are put only after every platform's image is in the repository, so they name what they named before (or, if it was cancelled while tagging, some name the new index). Run it again.";
+
+    private protected override ErrorBoundary.Context BoundaryContext => new(null, null, IsMultiPlatform: true);
+
+    private protected override Func<RegistryClientFactory, CancellationToken, Task<(IEnumerable<string> Details, string Summary)>> Prepare(ImageRequestParser.Inputs settings)
     {
-        try
+        var request = ImageRequestParser.ParseJoin(settings, JoinImages, Images.Select(i => i.ItemSpec).ToArray(), Note, Warn);
+        return async (clients, cancellationToken) =>
         {
-            var settings = SettingsInputs();
-            var request = ImageRequestParser.ParseJoin(settings, JoinImages, Images.Select(i => i.ItemSpec).ToArray(), message => Log.LogMessage(MessageImportance.High, message), Warn);
-            if (WarningFailedBuild)
-            {
-                Log.LogMessage(MessageImportance.High, "Nothing was joined: a warning above is treated as an error.");
-                return !Log.HasLoggedErrors;
-            }
-            using var clients = CreateRegistryClients(settings);
-            var outcome = ImageJoiner.JoinAsync(request, clients, _cancellation.Token, Warn).GetAwaiter().GetResult();
-
+            var outcome = await ImageJoiner.JoinAsync(request, clients, cancellationToken, Warn).ConfigureAwait(false);
             GeneratedContainerDigest = outcome.Index.Digest.ToString();
             GeneratedContainerMediaType = outcome.Index.MediaType;
             GeneratedContainerNames = outcome.Names.Select(n => (ITaskItem)new TaskItem(n)).ToArray();
             GeneratedImageFacts = request.FactsPath;
             GeneratedImageIndex = System.Text.Encoding.UTF8.GetString(outcome.Index.Bytes);
-            foreach (var detail in outcome.Details)
-            {
-                Log.LogMessage(MessageImportance.Normal, detail);
-            }
-            Log.LogMessage(MessageImportance.High, outcome.Summary);
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            Log.LogError(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0,
-                "JoinImage was cancelled; the tags are put only after every platform's image is in the repository, so they name what they named before (or, if it was cancelled while tagging, some name the new index). Run it again.");
-        }
-        catch (Exception e)
-        {
-            var (code, message) = Diagnose(e);
-            Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-        return !Log.HasLoggedErrors;
+            return (outcome.Details, outcome.Summary);
+        };
     }
-
-    /// <summary>Maps a failure to its code and a message that says what to do (<see cref="ErrorBoundary"/>).</summary>
-    internal (string Code, string Message) Diagnose(Exception e)
-        => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context(null, null, IsMultiPlatform: true));
 }

@@ -9,12 +9,8 @@ namespace Containers.Build.Tasks;
 /// inputs go to <see cref="ImageRequestParser.ParseRebase"/>, the work to <see cref="ImageRebaser"/>, and failures
 /// come back through <see cref="ErrorBoundary"/> as coded errors.
 /// </summary>
-public sealed class RebaseContainerImage : ContainerSettingsTask, ICancelableTask
+public sealed class RebaseContainerImage : RegistryImageTask
 {
-    private readonly CancellationTokenSource _cancellation = new();
-
-    // A warning this task logged that the build treats as an error (a lowercased ContainerRepository): nothing may be pushed.
-
     /// <summary>ContainerRebaseImage: the image to rebase (registry/repository:tag or @digest); empty: where PublishImage pushed it.</summary>
     public string? RebaseImage { get; set; }
 
@@ -23,49 +19,25 @@ public sealed class RebaseContainerImage : ContainerSettingsTask, ICancelableTas
     [Output] public string? GeneratedContainerMediaType { get; private set; }
     [Output] public ITaskItem[] GeneratedContainerNames { get; private set; } = [];
 
-    public void Cancel() => _cancellation.Cancel();
+    private protected override string Done => "rebased";
 
-    public override bool Execute()
+    private protected override string CancelledMessage =>
+        "RebaseImage was cancelled; the tags are put only after every platform's image was sent, so they name the image as it was (or, if it was cancelled while tagging, some name the rebased one). Run it again.";
+
+    private protected override ErrorBoundary.Context BoundaryContext => new(BaseImage, UserBaseImage, IsMultiPlatform: !string.IsNullOrWhiteSpace(RuntimeIdentifiers));
+
+    private protected override Func<RegistryClientFactory, CancellationToken, Task<(IEnumerable<string> Details, string Summary)>> Prepare(ImageRequestParser.Inputs settings)
     {
-        try
+        var request = ImageRequestParser.ParseRebase(settings, RebaseImage, Note, Warn);
+        return async (clients, cancellationToken) =>
         {
-            var settings = SettingsInputs();
-            var request = ImageRequestParser.ParseRebase(settings, RebaseImage, message => Log.LogMessage(MessageImportance.High, message), Warn);
-            if (WarningFailedBuild)
-            {
-                Log.LogMessage(MessageImportance.High, "Nothing was rebased: a warning above is treated as an error.");
-                return !Log.HasLoggedErrors;
-            }
-            using var clients = CreateRegistryClients(settings);
-            var outcome = ImageRebaser.RebaseAsync(request, clients, _cancellation.Token, Warn).GetAwaiter().GetResult();
-
+            var outcome = await ImageRebaser.RebaseAsync(request, clients, cancellationToken, Warn).ConfigureAwait(false);
             GeneratedContainerDigest = outcome.NewDigest.ToString();
             GeneratedContainerMediaType = outcome.MediaType;
             GeneratedContainerNames = outcome.Rebased
                 ? outcome.Names.Select(n => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(n)).ToArray()
                 : [new Microsoft.Build.Utilities.TaskItem(request.Image.ToString())];
-            foreach (var detail in outcome.Details)
-            {
-                Log.LogMessage(MessageImportance.Normal, detail);
-            }
-            Log.LogMessage(MessageImportance.High, outcome.Summary);
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            Log.LogError(null, DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0,
-                "RebaseImage was cancelled; the tags are put only after every platform's image was sent, so they name the image as it was (or, if it was cancelled while tagging, some name the rebased one). Run it again.");
-        }
-        catch (Exception e)
-        {
-            var (code, message) = Diagnose(e);
-            Log.LogError(null, code, null, null, 0, 0, 0, 0, message);
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-        return !Log.HasLoggedErrors;
+            return (outcome.Details, outcome.Summary);
+        };
     }
-
-
-    /// <summary>Maps a failure to its code and a message that says what to do (<see cref="ErrorBoundary"/>).</summary>
-    internal (string Code, string Message) Diagnose(Exception e)
-        => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context(BaseImage, UserBaseImage, IsMultiPlatform: !string.IsNullOrWhiteSpace(RuntimeIdentifiers)));
 }

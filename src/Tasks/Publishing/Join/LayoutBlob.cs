@@ -25,23 +25,12 @@ internal sealed record LayoutBlob(Descriptor Descriptor, string SourceFile, stri
         {
             throw new JoinImageNotFoundException(Source, $"{Source} lists the blob {Descriptor.Digest}, but {SourceFile} does not exist.");
         }
-        await using var blob = Store.NewBlob(useAsync: true);
-        long size;
-        Digest actual;
-        await using (var source = new FileStream(SourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        var (path, size, actual) = await Store.CopyInVerifiedAsync(SourceFile, Descriptor, cancellationToken).ConfigureAwait(false);
+        if (path is null)
         {
-            var hashing = new HashingStream(blob.Stream);
-            await source.CopyToAsync(hashing, cancellationToken).ConfigureAwait(false);
-            await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
-            size = hashing.BytesWritten;
-            actual = hashing.GetDigest();
-        }
-        if (actual != Descriptor.Digest || size != Descriptor.Size)
-        {
-            // The pending blob is discarded on dispose: nothing is stored under a digest it does not have.
             throw new JoinImageUnreadableException(Source,
                 $"The blob {SourceFile} of {Source} does not match its descriptor: it has {size} bytes with digest {actual}, the manifest says {Descriptor.Size} bytes with digest {Descriptor.Digest}.");
         }
-        return Store.Commit(blob, Descriptor.Digest);
+        return path;
     }
 }
