@@ -11,11 +11,13 @@ public static class ImageBuilder
 {
     public const string CreatedBy = "Containers.Build";
 
-    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, Platform platform, IReadOnlyList<ImportedLayer>? imported = null)
+    /// <param name="nativeCheckKey">The key of a clean native check of this image, recorded in its history (<see cref="Native.NativeCheckRecord"/>); null for none.</param>
+    public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, Platform platform, IReadOnlyList<ImportedLayer>? imported = null,
+        Digest? nativeCheckKey = null)
     {
         imported ??= [];
         var format = settings.Format ?? baseImage.Manifest.Format;
-        var config = ComposeConfig(baseImage, newLayers, settings, imported);
+        var config = ComposeConfig(baseImage, newLayers, settings, imported, nativeCheckKey);
 
         var layers = new List<ImageLayer>();
         foreach (var layer in baseImage.Layers.Concat(imported))
@@ -33,7 +35,8 @@ public static class ImageBuilder
         return new BuiltImage(baseImage, manifest, config, layers, platform);
     }
 
-    internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, IReadOnlyList<ImportedLayer>? imported = null)
+    internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, IReadOnlyList<ImportedLayer>? imported = null,
+        Digest? nativeCheckKey = null)
     {
         var json = baseImage.Config.ToJsonObject();
         var created = settings.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -136,6 +139,10 @@ public static class ImageBuilder
                 ["created_by"] = CreatedBy,
                 ["comment"] = LayerKeyHistory.Comment(added.Comment, added.Key),
             });
+        }
+        if (nativeCheckKey is { } checkKey)
+        {
+            history.Add(Native.NativeCheckRecord.HistoryEntry(checkKey, created));
         }
         rootfs["diff_ids"] = diffIds;
         json["history"] = history;

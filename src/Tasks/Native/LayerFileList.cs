@@ -33,8 +33,8 @@ public static class LayerFileList
         ContentStore store,
         CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(store.Root, "layer-files");
-        var record = Path.Combine(directory, layerDigest.Hex);
+        var record = RecordPath(layerDigest, store);
+        var directory = Path.GetDirectoryName(record)!;
         if (await TryReadRecordAsync(record, cancellationToken).ConfigureAwait(false) is { } recorded)
         {
             return recorded;
@@ -46,6 +46,11 @@ public static class LayerFileList
         await AtomicFile.WriteAsync(record, (stream, token) => WriteRecordAsync(stream, entries, token), cancellationToken).ConfigureAwait(false);
         return entries;
     }
+
+    /// <summary>Whether the store holds a record of the layer's paths (so listing it reads no layer).</summary>
+    public static bool IsRecorded(Digest layerDigest, ContentStore store) => File.Exists(RecordPath(layerDigest, store));
+
+    private static string RecordPath(Digest layerDigest, ContentStore store) => Path.Combine(store.Root, "layer-files", layerDigest.Hex);
 
     /// <summary>
     /// A tar entry's name as a path from the image root: no "./" or "/" in front, no "/" behind, "." segments dropped

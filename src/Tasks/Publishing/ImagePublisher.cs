@@ -59,17 +59,28 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
 
         var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
 
+        IReadOnlyList<Digest?>? nativeChecks = null;
         if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
         {
             var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken,
-                (platform, reason) => warn(new NativeCheckSkippedWarning(platform, reason))).ConfigureAwait(false);
-            if (native.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
+                (platform, reason) => warn(new NativeCheckSkippedWarning(platform, reason)), foundIn).ConfigureAwait(false);
+            if (native.Reports.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
             {
-                throw new NativeDependenciesMissingException(native);
+                throw new NativeDependenciesMissingException(native.Reports);
             }
-            foreach (var image in native)
+            foreach (var image in native.Reports)
             {
                 image.Findings.ToList().ForEach(finding => warn(new NativeDependencyWarning(image, finding)));
+            }
+            if (native.TakenFromRegistry > 0)
+            {
+                note?.Invoke($"Native libraries: {native.TakenFromRegistry} image(s) as checked before, by the record in {request.Names.Repository}:{request.Names.Tags[0]} (same layers, command and LD_LIBRARY_PATH); the base's layers were not downloaded to check again.");
+            }
+            if (native.CleanChecks.Any(key => key is not null))
+            {
+                // The images again, each clean check recorded in its history (the key leaves the record out, so it is the same).
+                nativeChecks = native.CleanChecks;
+                images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
             }
         }
 
@@ -105,7 +116,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                     // registry's layers are not looked up by key again: one of them may be what did not match.
                     warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
                     written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
-                    images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported);
+                    images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, nativeChecks: nativeChecks);
                     images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
                     result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
                 }

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using Containers.Build.Model;
+using Containers.Build.Native;
 using Containers.Build.Publishing;
 using Containers.Build.Registry;
 using Containers.Build.Tasks;
@@ -44,12 +45,13 @@ public sealed class NativeDependencyPublishTests : IDisposable
         NativeDependencyCheck = check,
     };
 
-    private async Task<(PublishOutcome Outcome, List<PublishWarning> Warnings)> PublishAsync(ImageRequestParser.Inputs inputs, HttpMessageHandler? handler = null)
+    private async Task<(PublishOutcome Outcome, List<PublishWarning> Warnings)> PublishAsync(ImageRequestParser.Inputs inputs, HttpMessageHandler? handler = null,
+        Action<string>? notes = null)
     {
         var warnings = new List<PublishWarning>();
         var request = ImageRequestParser.Parse(inputs, _ => { });
         using var clients = new RegistryClientFactory(handler ?? new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
-        return (await new ImagePublisher(clients, warnings.Add).PublishAsync(request, CancellationToken.None), warnings);
+        return (await new ImagePublisher(clients, warnings.Add, note: notes).PublishAsync(request, CancellationToken.None), warnings);
     }
 
     [Fact]
@@ -125,6 +127,76 @@ public sealed class NativeDependencyPublishTests : IDisposable
         var warning = Assert.IsType<NativeCheckSkippedWarning>(Assert.Single(warnings));
         Assert.Equal(DiagnosticCodes.NativeCheckSkipped, ErrorBoundary.Describe(warning).Code);
         Assert.Equal(outcome.Images.Digest, _registry.GetManifest("team/app", "latest")!.Digest);
+    }
+
+    [Fact]
+    public async Task A_clean_check_is_recorded_in_the_image_and_a_fresh_runner_takes_it_without_downloading_the_base()
+    {
+        File.Delete(_work.Combine("publish/libfontconfig.so.1"));
+        var (first, warnings) = await PublishAsync(Inputs());
+        Assert.Empty(warnings);
+        var key = Assert.Single(NativeCheckRecord.KeysIn(first.Images.Images[0].Config));
+        Assert.Equal(NativeCheckRecord.KeyOf(first.Images.Images[0].Config, first.Images.Images[0].Platform), key);
+        Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
+
+        // A fresh runner: an empty store, so no file list of the base's layer. The image the tag names records the same
+        // key: the base is not downloaded, and the image (the record in it too) is the one already there.
+        _registry.ClearRequests();
+        var notes = new List<string>();
+        var (again, againWarnings) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store") }, notes: notes.Add);
+        Assert.Empty(againWarnings);
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+        Assert.Equal(first.Images.Digest, again.Images.Digest);
+        Assert.Contains(notes, note => note.StartsWith("Native libraries: 1 image(s) as checked before", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_check_with_findings_records_nothing_so_a_fresh_runner_checks_again_and_warns_again()
+    {
+        var (first, warnings) = await PublishAsync(Inputs());
+        Assert.Single(warnings);
+        Assert.Empty(NativeCheckRecord.KeysIn(first.Images.Images[0].Config));
+
+        _registry.ClearRequests();
+        var (_, again) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store") });
+        Assert.IsType<NativeDependencyWarning>(Assert.Single(again));
+        Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
+    }
+
+    [Fact]
+    public async Task A_record_for_other_settings_is_not_taken_and_a_check_that_is_off_records_nothing()
+    {
+        File.Delete(_work.Combine("publish/libfontconfig.so.1"));
+        var (first, _) = await PublishAsync(Inputs());
+
+        // The image's LD_LIBRARY_PATH is part of what the loader searches, and so of the key.
+        _registry.ClearRequests();
+        var withPath = Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store"), Environment = [new("LD_LIBRARY_PATH", "/opt/lib")] };
+        var (changed, warnings) = await PublishAsync(withPath);
+        Assert.Empty(warnings);
+        Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
+        Assert.NotEqual(Assert.Single(NativeCheckRecord.KeysIn(first.Images.Images[0].Config)), Assert.Single(NativeCheckRecord.KeysIn(changed.Images.Images[0].Config)));
+
+        var (off, _) = await PublishAsync(Inputs("false") with { ContentStoreDirectory = _work.Combine("store-off") });
+        Assert.Empty(NativeCheckRecord.KeysIn(off.Images.Images[0].Config));
+    }
+
+    [Fact]
+    public void The_key_leaves_the_record_out_and_tells_one_argument_from_two()
+    {
+        var config = ImageConfig.Parse(System.Text.Encoding.UTF8.GetBytes("""
+            {"architecture":"amd64","os":"linux","config":{"Cmd":["dotnet","a b"]},"rootfs":{"type":"layers","diff_ids":[]},"history":[]}
+            """));
+        var key = NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64);
+        var json = config.ToJsonObject();
+        json["history"]!.AsArray().Add(NativeCheckRecord.HistoryEntry(key, "2026-01-01T00:00:00Z"));
+        var recorded = ImageConfig.FromJson(json);
+
+        Assert.Equal(key, NativeCheckRecord.KeyOf(recorded, Platform.LinuxAmd64));
+        Assert.Equal([key], NativeCheckRecord.KeysIn(recorded));
+        json["config"]!["Cmd"] = new System.Text.Json.Nodes.JsonArray("dotnet", "a", "b");
+        Assert.NotEqual(key, NativeCheckRecord.KeyOf(ImageConfig.FromJson(json), Platform.LinuxAmd64));
+        Assert.NotEqual(key, NativeCheckRecord.KeyOf(config, new Platform("linux", "arm64")));
     }
 
     /// <summary>A registry that answers 500 to a GET of one blob (a proxy in the way); it still mounts it.</summary>

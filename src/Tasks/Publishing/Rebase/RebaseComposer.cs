@@ -31,7 +31,8 @@ internal static class RebaseComposer
         // An image that recorded no history gets none: a history of the base's layers alone would not match its layers.
         if (json["history"] is JsonArray history)
         {
-            var own = history.Skip(History(oldBase.Config).Count);
+            // A clean native check was of the old base's layers: its record would claim what nobody checked.
+            var own = history.Skip(History(oldBase.Config).Count).Where(entry => !Native.NativeCheckRecord.IsRecord(entry));
             json["history"] = new JsonArray(History(newBase.Config).Concat(own).Select(h => h?.DeepClone()).ToArray());
         }
         if (json["config"]?["Labels"] is JsonObject labels && labels.ContainsKey(GeneratedLabels.BaseDigest))

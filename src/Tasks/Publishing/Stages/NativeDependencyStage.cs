@@ -10,15 +10,23 @@ namespace Containers.Build.Publishing.Stages;
 /// assets, a self-contained or Native AOT executable), its interpreter and DT_NEEDED libraries are looked for in the
 /// image: the base's and imported layers' file lists (each listed once per layer digest and kept in the content
 /// store), the app's own layers, <c>$ORIGIN</c>, its run paths and the image's LD_LIBRARY_PATH. An app with no ELF file
-/// it would run costs nothing: no base layer is read.
+/// it would run costs nothing: no base layer is read. A clean check is recorded in the image, and a runner with no
+/// file lists of the base's layers takes that record from the image its tag already names when the key is the same.
 /// </summary>
 public static class NativeDependencyStage
 {
     /// <param name="skipped">Hears of an image that could not be checked (a base layer it could not read).</param>
-    public static async Task<IReadOnlyList<NativeDependencyReport>> CheckAsync(ImageSet images, LayerPlan plan, ContentStore store, CancellationToken cancellationToken,
-        Action<Platform, string>? skipped = null)
+    /// <param name="recordedIn">
+    /// The image the tag already names in the destination registry, whose history may record a clean check with the
+    /// same key (<see cref="NativeCheckRecord"/>): asked only when a base layer's file list is not in the store, which
+    /// is what spares a fresh runner the base's download.
+    /// </param>
+    public static async Task<NativeCheckOutcome> CheckAsync(ImageSet images, LayerPlan plan, ContentStore store, CancellationToken cancellationToken,
+        Action<Platform, string>? skipped = null, RegistryLayerIndex? recordedIn = null)
     {
         var reports = new List<NativeDependencyReport>();
+        var clean = new Digest?[images.Images.Count];
+        var takenFromRegistry = 0;
         for (var i = 0; i < images.Images.Count; i++)
         {
             var image = images.Images[i];
@@ -28,8 +36,18 @@ public static class NativeDependencyStage
             {
                 continue;
             }
+            var key = NativeCheckRecord.KeyOf(image.Config, image.Platform);
+            var otherLayers = image.Layers.Where(l => l.Origin != LayerOrigin.App).ToArray();
+            if (recordedIn is not null
+                && !otherLayers.All(layer => LayerFileList.IsRecorded(layer.Descriptor.Digest, store))
+                && await recordedIn.RecordsCleanNativeCheckAsync(key).ConfigureAwait(false))
+            {
+                clean[i] = key;
+                takenFromRegistry++;
+                continue;
+            }
             var lists = new List<IReadOnlyList<LayerPath>>();
-            foreach (var layer in image.Layers.Where(l => l.Origin != LayerOrigin.App))
+            foreach (var layer in otherLayers)
             {
                 try
                 {
@@ -61,8 +79,12 @@ public static class NativeDependencyStage
             {
                 reports.Add(new NativeDependencyReport(image.Platform, image.Base.IsScratch ? "scratch" : image.Base.DisplayName, findings));
             }
+            else
+            {
+                clean[i] = key;
+            }
         }
-        return reports;
+        return new NativeCheckOutcome(reports, clean, takenFromRegistry);
     }
 
     /// <summary>
@@ -107,3 +129,10 @@ public static class NativeDependencyStage
 
 /// <summary>One platform image's native files that will not load, and the base they were checked against.</summary>
 public sealed record NativeDependencyReport(Platform Platform, string BaseImage, IReadOnlyList<NativeDependencyFinding> Findings);
+
+/// <summary>
+/// What the check found: the platform images with files that will not load; for each platform, the key of its clean
+/// check (null when it had nothing to check, findings, or could not be checked), which the image records; and how many
+/// clean checks were the registry's image's record rather than a check here.
+/// </summary>
+public sealed record NativeCheckOutcome(IReadOnlyList<NativeDependencyReport> Reports, IReadOnlyList<Digest?> CleanChecks, int TakenFromRegistry);

@@ -1,6 +1,7 @@
 using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Model;
+using Containers.Build.Native;
 using Containers.Build.Registry;
 
 namespace Containers.Build.Publishing.Stages;
@@ -13,6 +14,8 @@ namespace Containers.Build.Publishing.Stages;
 /// registry only, never a mirror or another host. Only entries this tool wrote count, and a key is always computed
 /// from the files here: the registry only says which blob has it, and that the blob is there (HEAD). Whatever cannot
 /// be read (no tag, an error, malformed JSON) means no layer is found: the layers are written as without it.
+/// The same configs say which clean native checks the image records (<see cref="NativeCheckRecord"/>), so that a
+/// fresh runner need not download the base to check an unchanged image again.
 /// </summary>
 public sealed class RegistryLayerIndex : IKeyedLayerSource
 {
@@ -24,7 +27,7 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
     private readonly string _tag;
     private readonly ContentStore _store;
     private readonly Action<string> _note;
-    private readonly Lazy<Task<IReadOnlyDictionary<Digest, Layer>>> _layers;
+    private readonly Lazy<Task<Recorded>> _recorded;
 
     public RegistryLayerIndex(RegistryClient registry, string repository, string tag, ContentStore store, Action<string> note, CancellationToken cancellationToken)
     {
@@ -33,12 +36,12 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         _tag = tag;
         _store = store;
         _note = note;
-        _layers = new(() => ReadAsync(cancellationToken));
+        _recorded = new(() => ReadAsync(cancellationToken));
     }
 
     public async Task<Layer?> FindAsync(Digest key, CancellationToken cancellationToken)
     {
-        if (!(await _layers.Value.ConfigureAwait(false)).TryGetValue(key, out var layer))
+        if (!(await _recorded.Value.ConfigureAwait(false)).Layers.TryGetValue(key, out var layer))
         {
             return null;
         }
@@ -54,24 +57,30 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         }
     }
 
+    /// <summary>Whether the image records a clean native check with <paramref name="key"/> (computed here, from this build's image).</summary>
+    public async Task<bool> RecordsCleanNativeCheckAsync(Digest key)
+        => (await _recorded.Value.ConfigureAwait(false)).NativeChecks.Contains(key);
+
     /// <summary>The image layer of a layer found here: mountable from this repository, its bytes fetched and verified if a destination reads them.</summary>
     public ImageLayer LayerOf(Layer layer) => new KeyedRegistryLayer(layer.Descriptor, _registry, _repository, _store);
 
     private string Where => $"{_registry.Registry}/{_repository}:{_tag}";
 
-    private async Task<IReadOnlyDictionary<Digest, Layer>> ReadAsync(CancellationToken cancellationToken)
+    private async Task<Recorded> ReadAsync(CancellationToken cancellationToken)
     {
         var layers = new Dictionary<Digest, Layer>();
+        var nativeChecks = new HashSet<Digest>();
         try
         {
             var top = await _registry.GetManifestAsync(_repository, _tag, cancellationToken).ConfigureAwait(false);
             if (top is null)
             {
-                return layers;
+                return new Recorded(layers, nativeChecks);
             }
             foreach (var manifest in await ManifestsAsync(top, cancellationToken).ConfigureAwait(false))
             {
                 var config = ImageConfig.Parse(await _registry.GetSmallBlobAsync(_repository, manifest.Config, cancellationToken).ConfigureAwait(false));
+                nativeChecks.UnionWith(NativeCheckRecord.KeysIn(config));
                 var keys = LayerKeyHistory.KeysOf(config);
                 var diffIds = config.DiffIds;
                 if (keys is null || diffIds.Count != manifest.Layers.Count)
@@ -91,8 +100,9 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         {
             _note($"The layers of {Where} could not be read to find app layers by input key ({e.Message}); they are written here.");
             layers.Clear();
+            nativeChecks.Clear();
         }
-        return layers;
+        return new Recorded(layers, nativeChecks);
     }
 
     private async Task<IReadOnlyList<ImageManifest>> ManifestsAsync(ManifestContent top, CancellationToken cancellationToken)
@@ -112,6 +122,9 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         }
         return manifests;
     }
+
+    /// <summary>What the image records: its app layers by input key, and the keys of its clean native checks.</summary>
+    private sealed record Recorded(IReadOnlyDictionary<Digest, Layer> Layers, IReadOnlySet<Digest> NativeChecks);
 
     /// <summary>Anything but the publish being cancelled: the cache is an optimisation, and its failure is a miss.</summary>
     private static bool IsReadFailure(Exception e, CancellationToken cancellationToken)

@@ -43,8 +43,9 @@ public sealed class ImageRebaserTests : IDisposable
         var manifests = new Dictionary<string, ImageManifest>();
         foreach (var architecture in architectures)
         {
-            var layers = Enumerable.Range(0, layerCount).Select(i => Encoding.UTF8.GetBytes($"{version} layer {i} for {architecture} of {repository}")).ToArray();
-            var descriptors = layers.Select(bytes => new Descriptor(MediaTypes.OciLayerGzip, registry.PutBlob(repository, bytes), bytes.Length)).ToArray();
+            // Each layer a real gzipped tar of one file, so the native check can list it.
+            var layers = Enumerable.Range(0, layerCount).Select(i => Tar($"{version}-{i}.txt", $"{version} layer {i} for {architecture} of {repository}")).ToArray();
+            var descriptors = layers.Select(tar => Gzip(tar)).Select(bytes => new Descriptor(MediaTypes.OciLayerGzip, registry.PutBlob(repository, bytes), bytes.Length)).ToArray();
             var history = new JsonArray(new JsonObject { ["created_by"] = $"ENV {version}", ["empty_layer"] = true });
             foreach (var i in Enumerable.Range(0, layerCount))
             {
@@ -69,6 +70,26 @@ public sealed class ImageRebaserTests : IDisposable
         }
         var top = ImageIndex.Create(ImageFormat.Oci, manifests.Select(m => (m.Value, PlatformOf(m.Key))).ToArray());
         return (registry.PutManifest(repository, "10.0", top.Bytes, top.MediaType), manifests);
+    }
+
+    private static byte[] Tar(string name, string text)
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
+        }
+        return tar.ToArray();
+    }
+
+    private static byte[] Gzip(byte[] bytes)
+    {
+        using var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(bytes);
+        }
+        return gzipped.ToArray();
     }
 
     private static Platform PlatformOf(string architecture) => architecture == "arm64" ? new Platform("linux", "arm64", "v8") : Platform.LinuxAmd64;
@@ -117,6 +138,23 @@ public sealed class ImageRebaserTests : IDisposable
     private JsonObject ConfigOf(ImageManifest manifest) => (JsonObject)JsonNode.Parse(_registry.GetBlob(manifest.Config.Digest)!)!;
 
     private static string Diagnose(Exception e) => ErrorBoundary.Diagnose(e, new ErrorBoundary.Context(null, null, false)).Code;
+
+    [Fact]
+    public async Task A_clean_native_check_recorded_against_the_old_base_is_dropped()
+    {
+        // A native library that needs nothing: checked clean against any base whose layers can be listed.
+        File.WriteAllBytes(_work.Combine("publish/libnothing.so"), new Containers.Build.Tests.Native.SyntheticElf { Soname = "libnothing.so" }.Build().Bytes);
+        PutBase(_registry, "dotnet/aspnet", "v1", 1, false, "amd64");
+        var published = await PublishAsync(Inputs(Aspnet));
+        Assert.Single(Containers.Build.Native.NativeCheckRecord.KeysIn(published.Images.Images[0].Config));
+        PutBase(_registry, "dotnet/aspnet", "v2", 2, false, "amd64");
+
+        var outcome = await RebaseAsync($"{_registry.Host}/team/app:latest", "latest");
+
+        var config = ImageConfig.Parse(_registry.GetBlob(ManifestOf("team/app", "latest").Config.Digest)!);
+        Assert.True(outcome.Rebased);
+        Assert.Empty(Containers.Build.Native.NativeCheckRecord.KeysIn(config));
+    }
 
     [Fact]
     public async Task The_image_moves_onto_the_new_base_with_its_own_layers_and_config_unchanged_and_the_base_layers_mounted()
