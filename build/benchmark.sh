@@ -583,7 +583,7 @@ bench_small() {
     cp -a "$origin" "$copy"
     copies[$tool]=$copy
     pub_project=$copy/$app.csproj
-    log "$app: restore, build and the first copy of the files into the publish folder (untimed, $tool's copy)"
+    log "$app: restore, build and the first copy of the files into the publish folder (untimed, the copy for $tool)"
     publish "$app" "$case_name" 0 plain warmup "$copy" ""
   done
   [[ $keep == 1 ]] || rm -rf "$origin"

@@ -279,6 +279,14 @@ def fleet(all_results, meta):
           f"{over(t_ours, t_plain)} (ours/SDK {step_ratio(t_ours - t_plain, t_sdk - t_plain)}). Uploaded by ours: "
           f"{size(median(ours, 'uploaded'))} ({'nothing, as it should be' if median(ours, 'uploaded') == 0 else 'NOT nothing'}).")
         p()
+        printed = [r for r in ours if r.get("summary")][:1]
+        if printed:
+            p(f"<details><summary>What ours printed (fresh clone, repetition {printed[0]['rep']})</summary>")
+            p()
+            p(f"`{printed[0]['summary']}`")
+            p()
+            p("</details>")
+            p()
 
 
 def scale(all_results, folders, meta):
