@@ -45,7 +45,8 @@
 #          repetition: plain, then each tool cold to a new repository (ours with obj/containers removed, the SDK
 #          with an empty $XDG_CACHE_HOME, deleted after). Checks the free disk space first.
 # Every publish also records its peak memory: the largest resident set of the process and its descendants
-# (GNU time's %M; with -nodeReuse:false a single project builds inside the dotnet process).
+# (GNU time's %M; with -nodeReuse:false MSBuild builds these projects inside the dotnet process, no worker
+# node was seen to start).
 #
 # Options (and the environment variables they set):
 #   --reps N              BENCH_REPS, repetitions per case (default 3)
