@@ -8,7 +8,7 @@ public static class FileContent
 
     public static bool AreEqual(LayerEntry first, LayerEntry second)
     {
-        if (first.Content is null && second.Content is null
+        if (first.Content is null && second.Content is null && first.Overlay is null && second.Overlay is null
             && string.Equals(Path.GetFullPath(first.SourcePath!), Path.GetFullPath(second.SourcePath!), StringComparison.Ordinal))
         {
             return true;

@@ -17,15 +17,19 @@ public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int M
     /// <summary>A file's content when the plan made it (a publish file rewritten for the image), instead of <see cref="SourcePath"/>'s.</summary>
     public byte[]? Content { get; init; }
 
+    /// <summary>Bytes the plan writes over <see cref="SourcePath"/>'s when the image reads it (a rewrite that keeps the file's length), or null.</summary>
+    public ByteOverlay? Overlay { get; init; }
+
     /// <summary>
     /// This entry's owner (a ContainerFile or ContainerDirectory item's Owner); null for the layer's owner
     /// (<see cref="LayerOptions.UserId"/>), as every published file has.
     /// </summary>
     public LayerOwner? Owner { get; init; }
 
-    /// <summary>A file's content, from <see cref="Content"/> or from <see cref="SourcePath"/> (read synchronously, buffered by the caller).</summary>
+    /// <summary>A file's content, from <see cref="Content"/> or from <see cref="SourcePath"/> with any <see cref="Overlay"/> (read synchronously, buffered by the caller).</summary>
     public Stream OpenContent()
         => Content is { } bytes ? new MemoryStream(bytes, writable: false)
+            : Overlay is { } overlay ? overlay.Open(SourcePath!)
             : new FileStream(SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
 
     public const int DirectoryMode = 0b111_101_101; // 0755
