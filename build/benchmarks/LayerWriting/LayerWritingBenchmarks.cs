@@ -92,7 +92,7 @@ public class LayerWritingBenchmarks
 #if LAYER_OPTIONS
         // At the bare passes' level, so the ratio is the writer's own cost (its default is Optimal since issue 18).
         var layer = await new LayerWriter(_store)
-            .WriteAsync(entries, new LayerOptions(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch) { CompressionLevel = CompressionLevel.Fastest }, CancellationToken.None)
+            .WriteAsync(entries, new LayerOptions(DateTimeOffset.UnixEpoch) { CompressionLevel = CompressionLevel.Fastest }, CancellationToken.None)
             .ConfigureAwait(false);
 #else
         var layer = await new LayerWriter(_store)

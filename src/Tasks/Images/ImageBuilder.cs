@@ -26,7 +26,7 @@ public static class ImageBuilder
         }
         foreach (var added in newLayers)
         {
-            var descriptor = added.Layer.Descriptor with { MediaType = format.GzipLayerMediaType() };
+            var descriptor = added.Layer.Descriptor with { MediaType = NewLayerMediaType(format, added.Layer.Descriptor.MediaType) };
             layers.Add(added.Bytes is { } elsewhere ? elsewhere with { Descriptor = descriptor } : new LocalLayer(descriptor, added.Layer));
         }
 
@@ -34,6 +34,18 @@ public static class ImageBuilder
         var manifest = ImageManifest.Create(format, configDescriptor, layers.Select(l => l.Descriptor).ToArray(), ImageAnnotations.For(baseImage, settings, format));
         return new BuiltImage(baseImage, manifest, config, layers, platform);
     }
+
+    /// <summary>
+    /// A layer this build made: gzip under the format's label, zstd as it is. The settings check never lets a zstd layer
+    /// meet a Docker manifest (CB1117), whose schema has no zstd layer type: reaching it here is a bug, not a setting.
+    /// </summary>
+    private static string NewLayerMediaType(ImageFormat format, string mediaType) => mediaType switch
+    {
+        MediaTypes.OciLayerZstd when format == ImageFormat.Docker
+            => throw new InvalidOperationException("A zstd layer cannot be described in a Docker manifest."),
+        MediaTypes.OciLayerZstd => mediaType,
+        _ => format.GzipLayerMediaType(),
+    };
 
     internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, IReadOnlyList<ImportedLayer>? imported = null,
         Digest? nativeCheckKey = null)

@@ -28,7 +28,11 @@ public static class LayerInputKey
         Append(FormatVersion);
         Append(options.MediaType);
         Append(options.ModificationTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        Append($"{options.UserId}:{options.GroupId}:{options.CompressionLevel}");
+        // gzip's line is as it was before zstd, so gzip layers keep their keys; a zstd layer's key can never be a gzip
+        // layer's (the media type above differs too), in the local cache or found by key in a registry.
+        Append(options.Compression == LayerCompression.Gzip
+            ? $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}"
+            : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}");
 
         var buffer = new byte[1 << 17];
         using var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

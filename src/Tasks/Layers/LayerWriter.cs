@@ -5,12 +5,13 @@ using ICSharpCode.SharpZipLib.Tar;
 namespace Containers.Build.Layers;
 
 /// <summary>
-/// Writes entries as a gzipped tar into a <see cref="ContentStore"/> in one streaming pass, hashing the tar
-/// (diff_id) and the gzip (digest) as the bytes go by. Memory stays constant whatever the folder's size.
+/// Writes entries as a compressed tar into a <see cref="ContentStore"/> in one streaming pass, hashing the tar
+/// (diff_id) and the compressed bytes (digest) as they go by. Memory stays constant whatever the folder's size.
 /// Every entry gets the same owner (no user or group names) and modification time, and what ustar cannot
 /// hold goes into PAX records without process ids or times, so equal input gives equal digests. The gzip
 /// (<see cref="ParallelGzipStream"/>) is compressed on every core in fixed blocks, so its bytes do not depend on
-/// how many there are; its header carries no name, no time and no operating system.
+/// how many there are; its header carries no name, no time and no operating system. A zstd layer
+/// (<see cref="ZstdLayerStream"/>) is one frame whose bytes do not depend on the number of cores either.
 /// </summary>
 public sealed class LayerWriter(ContentStore store)
 {
@@ -29,9 +30,9 @@ public sealed class LayerWriter(ContentStore store)
         Digest digest;
         long size;
         var compressed = new HashingStream(blob.Stream, leaveOpen: true);
-        // Disposed on a failure too: it waits for the blocks still compressing, and writes nothing.
-        using var gzip = new ParallelGzipStream(compressed, options.CompressionLevel, Environment.ProcessorCount);
-        var uncompressed = new HashingStream(gzip, leaveOpen: true);
+        // Disposed on a failure too: it abandons its output (the gzip waits for the blocks still compressing).
+        using var compressor = LayerCompressorStream.For(compressed, options);
+        var uncompressed = new HashingStream(compressor, leaveOpen: true);
         // On a failure the tar is left unfinished (finishing a half-written entry throws and would hide the real
         // failure); the pending blob is deleted when it is disposed.
         var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
@@ -46,7 +47,7 @@ public sealed class LayerWriter(ContentStore store)
         uncompressed.Flush();
         diffId = uncompressed.GetDigest();
         uncompressed.Dispose();
-        gzip.Complete();
+        compressor.Complete();
         digest = compressed.GetDigest();
         size = compressed.BytesWritten;
         compressed.Dispose();

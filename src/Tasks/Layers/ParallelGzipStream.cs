@@ -16,7 +16,7 @@ namespace Containers.Build.Layers;
 /// and the level, never on how many blocks are compressed at once: the same output on one core or sixty-four.
 /// At most <c>maxBlocksInFlight</c> blocks are held at a time, so memory does not grow with the input.
 /// </summary>
-public sealed class ParallelGzipStream : Stream
+public sealed class ParallelGzipStream : LayerCompressorStream
 {
     /// <summary>
     /// Fixed: the output depends on it. Large enough that compressing each block's 32 KiB of history again costs
@@ -90,7 +90,7 @@ public sealed class ParallelGzipStream : Stream
     }
 
     /// <summary>Compresses what is left, waits for every block, and writes the end of the stream and the trailer.</summary>
-    public void Complete()
+    public override void Complete()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed)

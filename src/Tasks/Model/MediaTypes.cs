@@ -8,6 +8,9 @@ public static class MediaTypes
     public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string OciLayer = "application/vnd.oci.image.layer.v1.tar";
 
+    /// <summary>A layer tar in one Zstandard frame; OCI only (Docker's schema2 has no zstd layer type).</summary>
+    public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+
     /// <summary>The empty descriptor's media type (<c>{}</c>): an artifact manifest's config when it has none (image-spec 1.1).</summary>
     public const string OciEmpty = "application/vnd.oci.empty.v1+json";
     public const string SpdxJson = "application/spdx+json";

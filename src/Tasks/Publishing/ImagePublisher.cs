@@ -189,7 +189,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         => request.Names.Registry is { } registry ? $"{registry}/{request.Names.Repository}" : null;
 
     /// <summary>
-    /// How the new layers are written: gzip at the requested level, the image's time, and the files' owner (the base's
+    /// How the new layers are written: gzip or zstd at the requested level, the image's time, and the files' owner (the base's
     /// APP_UID for ContainerFileOwner=app, and for ContainerFile and ContainerDirectory items with Owner=app).
     /// </summary>
     private static async Task<LayerOptions> LayerOptionsAsync(PublishRequest request, Task<IReadOnlyList<BaseImage>> bases)
@@ -198,6 +198,9 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             ? LayerOwner.AppUser.Resolve(request.Settings.User ?? (await bases.ConfigureAwait(false))[0].Config.Environment.GetValueOrDefault("APP_UID"))
             : null;
         var (userId, groupId) = request.FileOwner.IsAppUser ? appUser!.Value : request.FileOwner.Resolve(null);
-        return new LayerOptions(MediaTypes.OciLayerGzip, request.Settings.Created) { UserId = userId, GroupId = groupId, AppUser = appUser, CompressionLevel = request.LayerCompressionLevel };
+        return new LayerOptions(request.Settings.Created)
+        {
+            UserId = userId, GroupId = groupId, AppUser = appUser, Compression = request.LayerCompression, CompressionLevel = request.LayerCompressionLevel,
+        };
     }
 }

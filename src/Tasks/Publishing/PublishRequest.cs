@@ -37,7 +37,10 @@ public sealed record PublishRequest(
     /// <summary>ContainerLayer items: layers of other images, above the base and below the app.</summary>
     public IReadOnlyList<LayerImport> LayerImports { get; init; } = [];
 
-    /// <summary>ContainerLayerCompressionLevel: the deflate level of the layers this publish writes.</summary>
+    /// <summary>ContainerLayerCompression: gzip, or zstd (the settings then make the image OCI).</summary>
+    public LayerCompression LayerCompression { get; init; } = LayerCompression.Gzip;
+
+    /// <summary>ContainerLayerCompressionLevel: the level of the layers this publish writes (deflate's, or zstd's as <see cref="ZstdLayerStream.LevelOf"/> maps it).</summary>
     public CompressionLevel LayerCompressionLevel { get; init; } = LayerOptions.DefaultCompressionLevel;
 
     /// <summary>ContainerNativeDependencyCheck: whether native files whose libraries the image lacks warn, fail, or are not looked for.</summary>

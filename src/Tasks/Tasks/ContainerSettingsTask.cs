@@ -136,6 +136,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>$(ContainerRegistryLayerCache): true (look app layers up by input key in the destination registry's image) or false.</summary>
     public string? RegistryLayerCache { get; set; }
 
+    /// <summary>$(ContainerLayerCompression): gzip or zstd.</summary>
+    public string? LayerCompression { get; set; }
+
     /// <summary>$(ContainerLayerCompressionLevel): fastest, optimal or smallest.</summary>
     public string? LayerCompressionLevel { get; set; }
 
@@ -224,6 +227,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             StopSignal = StopSignal,
             NativeDependencyCheck = NativeDependencyCheck,
             RegistryLayerCache = RegistryLayerCache,
+            LayerCompression = LayerCompression,
             LayerCompressionLevel = LayerCompressionLevel,
             Sbom = Sbom,
             Provenance = Provenance,

@@ -133,6 +133,12 @@ public static class DiagnosticCodes
     /// <summary>ContainerRegistryLayerCache is not true or false.</summary>
     public const string RegistryLayerCacheInvalid = "CB1115";
 
+    /// <summary>ContainerLayerCompression is not gzip or zstd.</summary>
+    public const string LayerCompressionInvalid = "CB1116";
+
+    /// <summary>ContainerLayerCompression=zstd with an image in the Docker format (ContainerImageFormat=Docker, or a health check that asks for it).</summary>
+    public const string ZstdInDockerFormat = "CB1117";
+
     // Registries.
     public const string BaseImageNotFound = "CB2001";
     public const string BaseImagePlatformMissing = "CB2002";

@@ -3,14 +3,29 @@ using Containers.Build.Layers;
 
 namespace Containers.Build.Tasks;
 
-/// <summary>ContainerLayerCompressionLevel: fastest, optimal (the default, as dense as the .NET SDK's) or smallest.</summary>
+/// <summary>
+/// ContainerLayerCompression: gzip (the default) or zstd; ContainerLayerCompressionLevel: fastest, optimal (the default,
+/// as dense as the .NET SDK's for gzip) or smallest.
+/// </summary>
 public static partial class ImageRequestParser
 {
     public sealed partial record Inputs
     {
+        /// <summary>$(ContainerLayerCompression).</summary>
+        public string? LayerCompression { get; init; }
+
         /// <summary>$(ContainerLayerCompressionLevel).</summary>
         public string? LayerCompressionLevel { get; init; }
     }
+
+    internal static LayerCompression ParseLayerCompression(string? value)
+        => value?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "gzip" => Layers.LayerCompression.Gzip,
+            "zstd" => Layers.LayerCompression.Zstd,
+            _ => throw new ContainersBuildException(DiagnosticCodes.LayerCompressionInvalid,
+                $"ContainerLayerCompression '{value}' is not a compression it takes. Use gzip (the default, read by every engine and registry) or zstd (smaller layers for less work, in an OCI image, read by podman, containerd and Docker 23 or later)."),
+        };
 
     internal static CompressionLevel ParseLayerCompressionLevel(string? value)
         => value?.Trim().ToLowerInvariant() switch

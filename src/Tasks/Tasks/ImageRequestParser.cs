@@ -130,6 +130,7 @@ public static partial class ImageRequestParser
             LayerImports = ParseLayerImports(inputs),
             NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
             RegistryLayerCache = ParseRegistryLayerCache(inputs.RegistryLayerCache),
+            LayerCompression = ParseLayerCompression(inputs.LayerCompression),
             LayerCompressionLevel = ParseLayerCompressionLevel(inputs.LayerCompressionLevel),
             SupplyChain = ParseSupplyChain(inputs, names.Repository),
         };
@@ -157,6 +158,7 @@ public static partial class ImageRequestParser
         var untagged = ParsePublishUntagged(inputs, registries, archive, layout);
         var format = ParseFormat(inputs.ImageFormat);
         var healthCheck = ParseHealthCheck(inputs);
+        var compression = ParseLayerCompression(inputs.LayerCompression);
         var destinations = BuildDestinations(registries, archive, layout, localEngine, format, repository, inputs.OutputDirectory ?? inputs.PublishDirectory ?? ".");
         // An OCI layout or archive holds an OCI image unless the user asked otherwise. Several platforms in a
         // file are always an OCI archive (ArchiveDestination), whose index must then be an OCI index too.
@@ -169,6 +171,10 @@ public static partial class ImageRequestParser
         if (format is null && (multiPlatformArchive || destinations.Any(t => t is OciLayoutDestination or ArchiveDestination { Format: ArchiveFormat.Oci })))
         {
             format = Model.ImageFormat.Oci;
+        }
+        if (compression == LayerCompression.Zstd)
+        {
+            format = ZstdFormat(format, healthCheck is not null);
         }
         if (healthCheck is not null)
         {
@@ -460,6 +466,26 @@ public static partial class ImageRequestParser
                 $"ContainerRuntimeIdentifier '{rid}' does not name a container platform. Use a Linux runtime identifier such as linux-x64 or linux-arm64.");
         }
         return platform;
+    }
+
+    /// <summary>
+    /// zstd layers exist only in OCI manifests: Docker's schema2 has no media type for them. Left to the base, the format
+    /// is OCI (its gzip base layers are relabelled, as ContainerImageFormat=OCI does); asked for as Docker, by the property
+    /// or by a health check (which runs only from a Docker-format image), it is CB1117.
+    /// </summary>
+    private static ImageFormat ZstdFormat(ImageFormat? format, bool healthCheck)
+    {
+        if (format == Model.ImageFormat.Docker)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.ZstdInDockerFormat,
+                "ContainerLayerCompression=zstd cannot be written with ContainerImageFormat=Docker: a Docker (v2 schema 2) manifest has no media type for zstd layers. Set ContainerImageFormat=OCI (or leave it empty, which makes a zstd image OCI), or ContainerLayerCompression=gzip to keep the Docker format.");
+        }
+        if (format is null && healthCheck)
+        {
+            throw new ContainersBuildException(DiagnosticCodes.ZstdInDockerFormat,
+                "ContainerLayerCompression=zstd needs an OCI image, and the health check (ContainerHealthCheckCommand or ContainerHealthCheck) makes it a Docker image, the only format in which podman and docker run it: a Docker (v2 schema 2) manifest has no media type for zstd layers. Set ContainerLayerCompression=gzip to keep the health check running, or ContainerImageFormat=OCI to keep zstd (the health check is then not run by podman or docker).");
+        }
+        return Model.ImageFormat.Oci;
     }
 
     private static ImageFormat? ParseFormat(string? value)

@@ -11,7 +11,7 @@ namespace Containers.Build.Tests.Layers;
 public sealed class ExtraFilesLayerTests : IDisposable
 {
     private static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, FixedTime) { AppUser = (1654, 1654) };
+    private static readonly LayerOptions Options = new(FixedTime) { AppUser = (1654, 1654) };
 
     private readonly TempDirectory _project = new("cb-project");
     private readonly TempDirectory _store = new("cb-store");
@@ -91,7 +91,7 @@ public sealed class ExtraFilesLayerTests : IDisposable
         File.SetUnixFileMode(host, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.CreateSymbolicLink(folder.Combine("link"), "WebApp.dll");
         var entries = LayerPlanner.PlanDirectory(folder.Path, "/app");
-        var options = new LayerOptions(MediaTypes.OciLayerGzip, FixedTime) { UserId = 1654, GroupId = 1654 };
+        var options = new LayerOptions(FixedTime) { UserId = 1654, GroupId = 1654 };
 
         var layer = await new LayerWriter(new ContentStore(_store.Path)).WriteAsync(entries, options, CancellationToken.None);
         var key = await LayerInputKey.ComputeAsync(entries, options, CancellationToken.None);

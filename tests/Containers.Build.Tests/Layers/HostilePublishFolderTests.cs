@@ -9,7 +9,7 @@ namespace Containers.Build.Tests.Layers;
 /// <summary>Publish folders with links, long and non-ASCII names, and names that would mean something else in a layer.</summary>
 public class HostilePublishFolderTests : IDisposable
 {
-    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch);
+    private static readonly LayerOptions Options = new(DateTimeOffset.UnixEpoch);
     private readonly TempDirectory _folder = new("cb-hostile");
     private readonly TempDirectory _store = new("cb-store");
 
@@ -224,7 +224,7 @@ public class HugeFileTests
         }
 
         var layer = await new LayerWriter(new ContentStore(store.Path)).WriteAsync(
-            LayerPlanner.PlanDirectory(folder.Path, "/app"), new LayerOptions(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch), CancellationToken.None);
+            LayerPlanner.PlanDirectory(folder.Path, "/app"), new LayerOptions(DateTimeOffset.UnixEpoch), CancellationToken.None);
 
         var list = await ProcessRunner.RunAsync("tar", ["-tvzf", layer.BlobPath!], timeout: TimeSpan.FromMinutes(5));
         Assert.True(list.ExitCode == 0, list.ToString());

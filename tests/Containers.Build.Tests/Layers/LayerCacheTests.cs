@@ -6,7 +6,7 @@ namespace Containers.Build.Tests.Layers;
 
 public class LayerCacheTests : IDisposable
 {
-    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch);
+    private static readonly LayerOptions Options = new(DateTimeOffset.UnixEpoch);
     private readonly TempDirectory _folder = new("cb-cache-src");
     private readonly TempDirectory _store = new("cb-cache");
 

@@ -8,7 +8,7 @@ namespace Containers.Build.Tests.Layers;
 public class LayerWriterTests
 {
     private static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-    private static readonly LayerOptions Options = new(MediaTypes.OciLayerGzip, FixedTime);
+    private static readonly LayerOptions Options = new(FixedTime);
 
     private static TempDirectory CreatePublishFolder()
     {

@@ -50,7 +50,7 @@ public sealed class NonUtf8NameTests : IDisposable
         {
             var platforms = new[] { new PlatformPublish("linux-x64", Platform.LinuxAmd64, _publish.Path, FileClassification.Empty) };
             var plan = LayerPlanStage.Plan(platforms, "/app", LayeringMode.ByChangeFrequency, DateTimeOffset.UnixEpoch, CancellationToken.None);
-            await LayerWriteStage.WriteAsync(plan, new LayerOptions(MediaTypes.OciLayerGzip, DateTimeOffset.UnixEpoch), new ContentStore(_store.Path), [_publish.Path], CancellationToken.None);
+            await LayerWriteStage.WriteAsync(plan, new LayerOptions(DateTimeOffset.UnixEpoch), new ContentStore(_store.Path), [_publish.Path], CancellationToken.None);
         });
 
         Assert.NotNull(thrown);
