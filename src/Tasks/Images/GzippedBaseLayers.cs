@@ -13,7 +13,9 @@ internal sealed record GzippedLayer(Digest DiffId, Descriptor Blob, PendingFile 
 
 /// <summary>
 /// Base layers that arrive as tars in an archive (a docker-archive, an engine's save): plain ones must be gzipped before
-/// a registry or a manifest can take them; gzipped ones (docker's containerd image store) are kept as they are. Each is gzipped once, reproducibly (the same compressor and level as the
+/// a registry or a manifest can take them; gzipped ones (docker's containerd image store) are kept as they are; zstd ones
+/// (a docker-archive written with ContainerLayerCompression=zstd) are unpacked and gzipped, as the base's Docker manifest
+/// can describe no zstd layer. Each is gzipped once, reproducibly (the same compressor and level as the
 /// app's layers, fed whole buffers), into the content store, and remembered by its diff_id, so the next build
 /// neither reads nor compresses it again.
 /// </summary>
@@ -50,26 +52,53 @@ internal static class GzippedBaseLayers
         var blob = store.NewBlob(useAsync: true);
         try
         {
-            if (length >= 2 && buffer[0] == 0x1f && buffer[1] == 0x8b)
+            if (LayerMagic.IsGzip(buffer.AsSpan(0, length)))
             {
                 return await KeepCompressedAsync(tar, buffer, length, blob, source, describe, cancellationToken).ConfigureAwait(false);
             }
-            var compressed = new HashingStream(blob.Stream, leaveOpen: true);
-            var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true);
-            var uncompressed = new HashingStream(gzip, leaveOpen: true);
-            while (length > 0)
+            if (LayerMagic.IsZstd(buffer.AsSpan(0, length)))
             {
-                await uncompressed.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                length = await tar.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                // A zstd layer (a docker-archive this tool wrote with ContainerLayerCompression=zstd): the base's manifest is
+                // a Docker one, which cannot describe zstd, so the tar it holds is gzipped like a plain one.
+                return await GzipZstdAsync(tar, buffer, length, blob, source, describe, cancellationToken).ConfigureAwait(false);
             }
-            var diffId = uncompressed.GetDigest();
-            await gzip.DisposeAsync().ConfigureAwait(false);
-            return new GzippedLayer(diffId, new Descriptor(MediaTypes.DockerLayerGzip, compressed.GetDigest(), compressed.BytesWritten), blob);
+            return await GzipTarAsync(tar, buffer, length, blob, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await blob.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Gzips a tar, of which <paramref name="buffer"/> holds the first <paramref name="length"/> bytes.</summary>
+    private static async Task<GzippedLayer> GzipTarAsync(Stream tar, byte[] buffer, int length, PendingFile blob, CancellationToken cancellationToken)
+    {
+        var compressed = new HashingStream(blob.Stream, leaveOpen: true);
+        var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true);
+        var uncompressed = new HashingStream(gzip, leaveOpen: true);
+        while (length > 0)
+        {
+            await uncompressed.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            length = await tar.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+        var diffId = uncompressed.GetDigest();
+        await gzip.DisposeAsync().ConfigureAwait(false);
+        return new GzippedLayer(diffId, new Descriptor(MediaTypes.DockerLayerGzip, compressed.GetDigest(), compressed.BytesWritten), blob);
+    }
+
+    /// <summary>A zstd layer's tar, gzipped: what it unpacks to is its diff_id.</summary>
+    private static async Task<GzippedLayer> GzipZstdAsync(Stream layer, byte[] buffer, int length, PendingFile blob, string source, string describe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var tar = new ZstdSharp.DecompressionStream(new PrefixedReadStream(buffer.AsMemory(0, length).ToArray(), layer), leaveOpen: false);
+            length = await tar.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            return await GzipTarAsync(tar, buffer, length, blob, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZstdSharp.ZstdException e)
+        {
+            throw new BaseImageFileException(BaseImageFileFailure.Invalid, source, $"The layer {describe} is not a readable zstd stream: {e.Message}");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text;
 using Containers.Build.Layers;
 using Containers.Build.Model;
@@ -23,10 +22,10 @@ public static class LayerFileList
 
     /// <summary>
     /// The layer's entries, in tar order: from the record when there is one, otherwise read from the file
-    /// <paramref name="getGzippedFile"/> returns (the layer blob, gzipped, or a plain tar) and recorded.
+    /// <paramref name="getGzippedFile"/> returns (the layer blob: gzipped, zstd or a plain tar) and recorded.
     /// The digest names the record, so the file must be one the caller trusts to hold that layer.
     /// </summary>
-    /// <exception cref="UnreadableLayerException">The file is neither a gzipped nor a plain tar archive; nothing is recorded.</exception>
+    /// <exception cref="UnreadableLayerException">The file is not a tar archive, plain, gzipped or zstd; nothing is recorded.</exception>
     public static async Task<IReadOnlyList<LayerPath>> ReadAsync(
         Digest layerDigest,
         Func<CancellationToken, Task<string>> getGzippedFile,
@@ -84,11 +83,10 @@ public static class LayerFileList
         try
         {
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            var magic = new byte[2];
-            var gzipped = await stream.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == 2
-                          && magic[0] == 0x1f && magic[1] == 0x8b;
+            var magic = new byte[LayerMagic.Length];
+            var read = await stream.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             stream.Position = 0;
-            await using var content = gzipped ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
+            await using var content = LayerMagic.Decompressed(stream, magic.AsSpan(0, read));
             await using var reader = new TarReader(content, leaveOpen: true);
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
             {
@@ -113,7 +111,7 @@ public static class LayerFileList
                 });
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
         {
             throw new UnreadableLayerException(digest, e);
         }

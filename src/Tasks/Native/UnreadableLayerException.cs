@@ -3,7 +3,7 @@ using Containers.Build.Model;
 namespace Containers.Build.Native;
 
 /// <summary>
-/// A layer whose file list was asked for is not a readable tar archive (plain or gzipped);
+/// A layer whose file list was asked for is not a readable tar archive (plain, gzipped or zstd);
 /// <see cref="Exception.InnerException"/> says what the reader found.
 /// </summary>
 public sealed class UnreadableLayerException(Digest digest, Exception inner)

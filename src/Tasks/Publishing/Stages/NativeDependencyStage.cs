@@ -55,7 +55,7 @@ public static class NativeDependencyStage
                 }
                 catch (UnreadableLayerException)
                 {
-                    // A layer this version cannot list (zstd, say) leaves the image unknown: no check rather than a wrong one.
+                    // A layer this version cannot list (bzip2, say) leaves the image unknown: no check rather than a wrong one.
                     lists = null;
                     break;
                 }
