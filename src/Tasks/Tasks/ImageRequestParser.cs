@@ -174,7 +174,7 @@ public static partial class ImageRequestParser
         }
         if (compression == LayerCompression.Zstd)
         {
-            format = ZstdFormat(format, healthCheck is not null);
+            format = ZstdFormat(format, runsHealthCheck: healthCheck is { IsDisabled: false });
         }
         if (healthCheck is not null)
         {
@@ -471,19 +471,20 @@ public static partial class ImageRequestParser
     /// <summary>
     /// zstd layers exist only in OCI manifests: Docker's schema2 has no media type for them. Left to the base, the format
     /// is OCI (its gzip base layers are relabelled, as ContainerImageFormat=OCI does); asked for as Docker, by the property
-    /// or by a health check (which runs only from a Docker-format image), it is CB1117.
+    /// or by a health check (which runs only from a Docker-format image), it is CB1117. ContainerHealthCheck=none
+    /// needs no Docker format: an OCI image's health check is not run anyway.
     /// </summary>
-    private static ImageFormat ZstdFormat(ImageFormat? format, bool healthCheck)
+    private static ImageFormat ZstdFormat(ImageFormat? format, bool runsHealthCheck)
     {
         if (format == Model.ImageFormat.Docker)
         {
             throw new ContainersBuildException(DiagnosticCodes.ZstdInDockerFormat,
                 "ContainerLayerCompression=zstd cannot be written with ContainerImageFormat=Docker: a Docker (v2 schema 2) manifest has no media type for zstd layers. Set ContainerImageFormat=OCI (or leave it empty, which makes a zstd image OCI), or ContainerLayerCompression=gzip to keep the Docker format.");
         }
-        if (format is null && healthCheck)
+        if (format is null && runsHealthCheck)
         {
             throw new ContainersBuildException(DiagnosticCodes.ZstdInDockerFormat,
-                "ContainerLayerCompression=zstd needs an OCI image, and the health check (ContainerHealthCheckCommand or ContainerHealthCheck) makes it a Docker image, the only format in which podman and docker run it: a Docker (v2 schema 2) manifest has no media type for zstd layers. Set ContainerLayerCompression=gzip to keep the health check running, or ContainerImageFormat=OCI to keep zstd (the health check is then not run by podman or docker).");
+                "ContainerLayerCompression=zstd needs an OCI image, and the health check (ContainerHealthCheckCommand) makes it a Docker image, the only format in which podman and docker run it: a Docker (v2 schema 2) manifest has no media type for zstd layers. Set ContainerLayerCompression=gzip to keep the health check running, or ContainerImageFormat=OCI to keep zstd (the health check is then not run by podman or docker).");
         }
         return Model.ImageFormat.Oci;
     }

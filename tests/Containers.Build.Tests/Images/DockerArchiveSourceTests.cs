@@ -136,6 +136,46 @@ public class DockerArchiveSourceTests
     }
 
     [Fact]
+    public async Task A_zstd_layer_as_a_zstd_publish_writes_it_becomes_a_gzipped_layer_of_the_same_tar()
+    {
+        using var directory = new TempDirectory("cb-dockerarchive-zstd");
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "app/App.dll") { DataStream = new MemoryStream("an app"u8.ToArray()) });
+        }
+        var diffId = Digest.Compute(tar.ToArray());
+        var zstd = new MemoryStream();
+        using (var compressor = new ZstdLayerStream(zstd, CompressionLevel.Optimal, workers: 2))
+        {
+            compressor.Write(tar.ToArray());
+            compressor.Complete();
+        }
+        var layerName = $"blobs/sha256/{Digest.Compute(zstd.ToArray()).Hex}";
+        var config = System.Text.Encoding.UTF8.GetBytes($$$"""{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["{{{diffId}}}"]}}""");
+        var archive = directory.Combine("zstd.tar");
+        await using (var file = File.Create(archive))
+        await using (var writer = new TarWriter(file, TarEntryFormat.Pax))
+        {
+            async Task Add(string name, byte[] content)
+                => await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) });
+            await Add("config.json", config);
+            await Add(layerName, zstd.ToArray());
+            await Add("manifest.json", System.Text.Encoding.UTF8.GetBytes($$"""[{"Config":"config.json","RepoTags":["cb/zstd:1"],"Layers":["{{layerName}}"]}]"""));
+        }
+        using var storeDirectory = new TempDirectory("cb-dockerarchive-store");
+
+        var image = Assert.Single(await BaseSources.ResolveAsync($"docker-archive:{archive}", new ContentStore(storeDirectory.Path)));
+
+        // A Docker manifest cannot describe zstd: the layer is gzipped, and unpacks to the tar the config names.
+        var layer = Assert.Single(image.Layers);
+        Assert.Equal(MediaTypes.DockerLayerGzip, layer.Descriptor.MediaType);
+        Assert.Equal(diffId, Assert.Single(image.Config.DiffIds));
+        await using var gunzip = new GZipStream(File.OpenRead(await layer.GetFileAsync(CancellationToken.None)), CompressionMode.Decompress);
+        Assert.Equal(diffId.Hex, Convert.ToHexStringLower(await SHA256.HashDataAsync(gunzip)));
+    }
+
+    [Fact]
     public void A_docker_archive_reference_keeps_the_colons_of_its_name()
     {
         var location = Assert.IsType<DockerArchiveLocation>(BaseImageLocation.Parse("docker-archive:out/app.tar:registry.example.com:5000/team/app:1.2"));

@@ -70,6 +70,29 @@ public class LayerCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_gzip_layer_is_never_reused_for_zstd_nor_a_zstd_one_for_gzip()
+    {
+        var cache = new LayerCache(new ContentStore(_store.Path));
+        var zstdOptions = Options with { Compression = LayerCompression.Zstd };
+
+        var gzip = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+        var zstd = await cache.GetOrWriteAsync(Entries, zstdOptions, CancellationToken.None);
+
+        Assert.False(zstd.FromCache);
+        Assert.NotEqual(gzip.Key, zstd.Key);
+        Assert.Equal(MediaTypes.OciLayerGzip, gzip.Layer.Descriptor.MediaType);
+        Assert.Equal(MediaTypes.OciLayerZstd, zstd.Layer.Descriptor.MediaType);
+        Assert.Equal(gzip.Layer.DiffId, zstd.Layer.DiffId);
+        // Each is found again under its own key, and gives its own bytes.
+        var gzipAgain = await cache.GetOrWriteAsync(Entries, Options, CancellationToken.None);
+        var zstdAgain = await cache.GetOrWriteAsync(Entries, zstdOptions, CancellationToken.None);
+        Assert.True(gzipAgain.FromCache && zstdAgain.FromCache);
+        Assert.Equal(gzip.Layer, gzipAgain.Layer);
+        Assert.Equal(zstd.Layer, zstdAgain.Layer);
+        Assert.Equal(2, BlobCount);
+    }
+
+    [Fact]
     public async Task A_record_whose_blob_is_gone_is_a_miss_and_is_repaired()
     {
         var cache = new LayerCache(new ContentStore(_store.Path));

@@ -80,6 +80,36 @@ public class LayerWriterTests
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(layer.BlobPath!)!, ".tmp-*"));
     }
 
+    [Theory]
+    [InlineData(System.IO.Compression.CompressionLevel.Fastest)]
+    [InlineData(System.IO.Compression.CompressionLevel.Optimal)]
+    [InlineData(System.IO.Compression.CompressionLevel.SmallestSize)]
+    public async Task A_zstd_layer_holds_the_same_tar_as_the_gzip_one_its_digest_that_of_the_zstd_bytes(System.IO.Compression.CompressionLevel level)
+    {
+        using var folder = CreatePublishFolder();
+        using var storeDirectory = new TempDirectory("cb-store");
+        var writer = new LayerWriter(new ContentStore(storeDirectory.Path));
+        var entries = LayerPlanner.PlanDirectory(folder.Path, "/app");
+
+        var gzip = await writer.WriteAsync(entries, Options with { CompressionLevel = level }, CancellationToken.None);
+        var zstd = await writer.WriteAsync(entries, Options with { CompressionLevel = level, Compression = LayerCompression.Zstd }, CancellationToken.None);
+
+        Assert.Equal(MediaTypes.OciLayerGzip, gzip.Descriptor.MediaType);
+        Assert.Equal("application/vnd.oci.image.layer.v1.tar+zstd", zstd.Descriptor.MediaType);
+        var blob = await File.ReadAllBytesAsync(zstd.BlobPath!);
+        Assert.Equal(new byte[] { 0x28, 0xB5, 0x2F, 0xFD }, blob[..4]);
+        Assert.Equal(blob.LongLength, zstd.Descriptor.Size);
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(blob)), zstd.Descriptor.Digest.ToString());
+        // The diff_id is the tar's, whatever compresses it: the same as the gzip layer's, and what ZstdSharp unpacks.
+        var (tarEntries, diffId) = TarReader.ReadZstdLayer(zstd.BlobPath!);
+        Assert.Equal(gzip.DiffId, zstd.DiffId);
+        Assert.Equal(diffId, zstd.DiffId.ToString());
+        Assert.Equal(TarReader.ReadGzippedLayer(gzip.BlobPath!).Entries, tarEntries);
+        Assert.NotEqual(gzip.Descriptor.Digest, zstd.Descriptor.Digest);
+        // Written again, the same bytes.
+        Assert.Equal(zstd, await writer.WriteAsync(entries, Options with { CompressionLevel = level, Compression = LayerCompression.Zstd }, CancellationToken.None));
+    }
+
     [Fact]
     public async Task The_same_input_gives_the_same_digests_and_other_content_different_ones()
     {

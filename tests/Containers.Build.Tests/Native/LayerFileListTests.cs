@@ -83,6 +83,23 @@ public class LayerFileListTests : IDisposable
     }
 
     [Fact]
+    public async Task A_zstd_layer_is_read_too()
+    {
+        var tar = File.ReadAllBytes(WriteLayer(gzip: false));
+        var path = _folder.Combine("layer.tar.zst");
+        using (var file = File.Create(path))
+        using (var zstd = new ZstdLayerStream(file, CompressionLevel.Optimal, workers: 2))
+        {
+            zstd.Write(tar);
+            zstd.Complete();
+        }
+
+        var entries = await LayerFileList.ReadAsync(LayerDigest, Returns(path), Store, CancellationToken.None);
+
+        Assert.Equal(Expected, entries);
+    }
+
+    [Fact]
     public async Task A_second_read_comes_from_the_record_without_the_layer()
     {
         await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), Store, CancellationToken.None);

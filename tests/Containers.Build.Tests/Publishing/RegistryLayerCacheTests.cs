@@ -83,6 +83,29 @@ public sealed class RegistryLayerCacheTests : IDisposable
         Assert.Empty(_notes);
     }
 
+    [Theory]
+    [InlineData("gzip", "zstd")]
+    [InlineData("zstd", "gzip")]
+    public async Task A_fresh_runner_never_takes_a_layer_of_the_other_compression_from_the_registry(string before, string now)
+    {
+        var first = await PublishAsync(Inputs("store-a") with { LayerCompression = before });
+        _registry.ClearRequests();
+
+        var fresh = await PublishAsync(Inputs("store-b") with { LayerCompression = now });
+
+        Assert.Equal(0, fresh.Layers.FoundByKey);
+        var mediaType = now == "zstd" ? MediaTypes.OciLayerZstd : MediaTypes.OciLayerGzip;
+        Assert.All(AppLayers(fresh), l => Assert.Equal(mediaType, l.MediaType));
+        Assert.All(AppLayers(first), l => Assert.Equal(now == "zstd" ? MediaTypes.OciLayerGzip : MediaTypes.OciLayerZstd, l.MediaType));
+        Assert.Equal(MediaTypes.OciManifest, fresh.Images.Images[0].Manifest.MediaType);
+        Assert.Empty(AppLayers(first).Select(l => l.Digest).Intersect(AppLayers(fresh).Select(l => l.Digest)));
+
+        // The same compression again is found by key.
+        var again = await PublishAsync(Inputs("store-c") with { LayerCompression = now });
+        Assert.Equal(AppLayers(fresh).Length, again.Layers.FoundByKey);
+        Assert.Equal(fresh.Images.Digest, again.Images.Digest);
+    }
+
     [Fact]
     public async Task Every_platform_of_a_docker_format_index_is_read_for_the_keys()
     {

@@ -7,12 +7,24 @@ namespace Containers.Build.Tests.Support;
 
 public sealed record TarEntryInfo(string Name, bool IsDirectory, int Mode, long Size, int UserId, int GroupId, string UserName, string GroupName, DateTime ModTime, string Content, byte TypeFlag = 0, string LinkName = "");
 
-/// <summary>Reads a gzipped layer back: its entries and the sha256 of the uncompressed tar.</summary>
+/// <summary>Reads a gzipped or zstd layer back: its entries and the sha256 of the uncompressed tar.</summary>
 public static class TarReader
 {
-    public static (IReadOnlyList<TarEntryInfo> Entries, string DiffId) ReadGzippedLayer(string path)
+    public static (IReadOnlyList<TarEntryInfo> Entries, string DiffId) ReadGzippedLayer(string path) => ReadTar(Gunzip(path));
+
+    /// <summary>A zstd layer's entries and diff_id, unpacked by ZstdSharp's decompressor.</summary>
+    public static (IReadOnlyList<TarEntryInfo> Entries, string DiffId) ReadZstdLayer(string path) => ReadTar(Unzstd(File.ReadAllBytes(path)));
+
+    public static byte[] Unzstd(byte[] zstd)
     {
-        var tar = Gunzip(path);
+        using var input = new ZstdSharp.DecompressionStream(new MemoryStream(zstd));
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static (IReadOnlyList<TarEntryInfo> Entries, string DiffId) ReadTar(byte[] tar)
+    {
         var diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar));
 
         var entries = new List<TarEntryInfo>();

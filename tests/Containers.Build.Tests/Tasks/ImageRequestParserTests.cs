@@ -1,3 +1,5 @@
+using Containers.Build.Layers;
+using Containers.Build.Model;
 using Containers.Build.Publishing;
 using Containers.Build.Publishing.Destinations;
 using Containers.Build.Tasks;
@@ -402,5 +404,67 @@ public class ImageRequestParserTests : IDisposable
         var check = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(Valid with { LayerCompressionLevel = value }, ["linux-x64"], false, _ => { }));
         Assert.Equal(DiagnosticCodes.LayerCompressionLevelInvalid, check.Code);
         Assert.Contains($"'{value}'", check.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, LayerCompression.Gzip)]
+    [InlineData("", LayerCompression.Gzip)]
+    [InlineData("gzip", LayerCompression.Gzip)]
+    [InlineData(" Zstd ", LayerCompression.Zstd)]
+    public void ContainerLayerCompression_sets_the_compression_of_the_layers(string? value, LayerCompression expected)
+        => Assert.Equal(expected, ImageRequestParser.Parse(Valid with { LayerCompression = value }, _ => { }).LayerCompression);
+
+    [Theory]
+    [InlineData("zstandard")]
+    [InlineData("brotli")]
+    [InlineData("none")]
+    public void Another_ContainerLayerCompression_is_CB1116_before_anything_is_built(string value)
+    {
+        Assert.Equal("CB1116", CodeOf(Valid with { LayerCompression = value }));
+        var check = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(Valid with { LayerCompression = value }, ["linux-x64"], false, _ => { }));
+        Assert.Equal(DiagnosticCodes.LayerCompressionInvalid, check.Code);
+        Assert.Contains($"ContainerLayerCompression '{value}'", check.Message, StringComparison.Ordinal);
+        Assert.Contains("zstd", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Zstd_makes_the_image_oci_when_the_format_is_left_to_the_base()
+    {
+        Assert.Null(ImageRequestParser.Parse(Valid, _ => { }).Settings.Format);
+        Assert.Equal(ImageFormat.Oci, ImageRequestParser.Parse(Valid with { LayerCompression = "zstd" }, _ => { }).Settings.Format);
+        Assert.Equal(ImageFormat.Oci, ImageRequestParser.Parse(Valid with { LayerCompression = "zstd", ImageFormat = "OCI" }, _ => { }).Settings.Format);
+        // A health check turned off needs no Docker format: an OCI image's is not run anyway.
+        Assert.Equal(ImageFormat.Oci, ImageRequestParser.Parse(Valid with { LayerCompression = "zstd", HealthCheck = "none" }, _ => { }).Settings.Format);
+    }
+
+    [Fact]
+    public void Zstd_with_the_docker_format_is_CB1117_before_anything_is_built()
+    {
+        var inputs = Valid with { LayerCompression = "zstd", ImageFormat = "Docker" };
+
+        Assert.Equal("CB1117", CodeOf(inputs));
+        var check = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(inputs, ["linux-x64"], false, _ => { }));
+        Assert.Equal(DiagnosticCodes.ZstdInDockerFormat, check.Code);
+        Assert.Contains("ContainerImageFormat=Docker", check.Message, StringComparison.Ordinal);
+        Assert.Contains("ContainerImageFormat=OCI", check.Message, StringComparison.Ordinal);
+        Assert.Contains("ContainerLayerCompression=gzip", check.Message, StringComparison.Ordinal);
+        // gzip keeps the Docker format.
+        Assert.Equal(ImageFormat.Docker, ImageRequestParser.Parse(Valid with { LayerCompression = "gzip", ImageFormat = "Docker" }, _ => { }).Settings.Format);
+    }
+
+    [Fact]
+    public void Zstd_with_a_health_check_that_asks_for_the_docker_format_is_CB1117_and_with_oci_a_warning()
+    {
+        var inputs = Valid with { LayerCompression = "zstd", HealthCheckShellCommand = "curl -f http://localhost:8080/ || exit 1" };
+
+        var check = Assert.Throws<ContainersBuildException>(() => ImageRequestParser.CheckSettings(inputs, ["linux-x64"], false, _ => { }));
+        Assert.Equal(DiagnosticCodes.ZstdInDockerFormat, check.Code);
+        Assert.Contains("health check", check.Message, StringComparison.Ordinal);
+        Assert.Contains("ContainerImageFormat=OCI", check.Message, StringComparison.Ordinal);
+
+        var warnings = new List<string>();
+        var request = ImageRequestParser.Parse(inputs with { ImageFormat = "OCI" }, _ => { }, (code, _) => warnings.Add(code));
+        Assert.Equal(ImageFormat.Oci, request.Settings.Format);
+        Assert.Equal([DiagnosticCodes.HealthCheckIgnoredInOci], warnings);
     }
 }
