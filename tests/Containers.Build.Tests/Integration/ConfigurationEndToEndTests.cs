@@ -213,6 +213,7 @@ public class ConfigurationEndToEndTests
     [InlineData("ContainerRegistry=not a registry", "error CB1003: ContainerRegistry 'not a registry'")]
     [InlineData("ContainerUploadChunkSize=12", "error CB1021: ContainerUploadChunkSize '12'")]
     [InlineData("ContainerInsecureRegistries=bad host", "error CB1024: ContainerInsecureRegistries entry 'bad host'")]
+    [InlineData("ContainerLayerCompression=lz4", "error CB1116: ContainerLayerCompression 'lz4'")]
     public async Task Settings_are_checked_before_anything_compiles(string setting, string error)
     {
         using var sample = await SampleProject.CreateAsync();
