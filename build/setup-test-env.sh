@@ -88,9 +88,10 @@ SECONDS=0
 # ---------------------------------------------------------------------------------------------
 # libfontconfig1: the native dependency check's tests build a base that has it (from this machine's copy).
 # nodejs (with npm): the CycloneDX validator (@cyclonedx/cyclonedx-library) that the SBOM tests run.
+# zstd: the zstd layer tests check the frames ContainerLayerCompression=zstd writes with the reference tool.
 PACKAGES=(docker-registry skopeo podman runc uidmap umoci debootstrap debian-archive-keyring
           wget curl jq ca-certificates python3-jsonschema openssl apache2-utils
-          libfontconfig1 nodejs)
+          libfontconfig1 nodejs zstd)
 
 install_packages() {
     local missing=() p
