@@ -74,6 +74,9 @@ public static partial class ImageRequestParser
         Add("ContainerUser", inputs.User);
         Add("ContainerLayering", inputs.Layering);
         Add("ContainerFileOwner", inputs.FileOwner);
+        // The layers' bytes depend on them: what a rebuild must be given to give the same digests.
+        Add("ContainerLayerCompression", inputs.LayerCompression);
+        Add("ContainerLayerCompressionLevel", inputs.LayerCompressionLevel);
         Add("ContainerAppCommandInstruction", inputs.AppCommandInstruction);
         Add("ContainerSbom", inputs.Sbom);
         var source = !string.IsNullOrWhiteSpace(inputs.SourceRepositoryUrl) && !string.IsNullOrWhiteSpace(inputs.SourceRevision)

@@ -438,6 +438,15 @@ public class ImageRequestParserTests : IDisposable
     }
 
     [Fact]
+    public void The_provenance_records_the_compression_when_it_is_set()
+    {
+        var properties = ImageRequestParser.Parse(Valid with { LayerCompression = "zstd", LayerCompressionLevel = "fastest" }, _ => { }).SupplyChain.Properties;
+        Assert.Equal("zstd", properties["ContainerLayerCompression"]);
+        Assert.Equal("fastest", properties["ContainerLayerCompressionLevel"]);
+        Assert.False(ImageRequestParser.Parse(Valid, _ => { }).SupplyChain.Properties.ContainsKey("ContainerLayerCompression"));
+    }
+
+    [Fact]
     public void Zstd_with_the_docker_format_is_CB1117_before_anything_is_built()
     {
         var inputs = Valid with { LayerCompression = "zstd", ImageFormat = "Docker" };
