@@ -73,6 +73,43 @@ public class ZstdEndToEndTests
     }
 
     [IntegrationFact]
+    public async Task On_a_docker_format_base_a_zstd_image_is_oci_and_the_base_layers_keep_their_bytes()
+    {
+        using var sample = await SampleProject.CreateAsync();
+        var repository = TestEnvironment.UniqueRepository("zstd-docker-base");
+        var publish = await sample.PublishImageAsync(
+            $"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.RuntimeDepsBase}", $"ContainerRepository={repository}",
+            "ContainerLayerCompression=zstd", "ContainerNativeDependencyCheck=false");
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+
+        var baseRaw = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", $"docker://{TestEnvironment.RuntimeDepsBase}-amd64");
+        Assert.True(baseRaw.ExitCode == 0, baseRaw.ToString());
+        var baseManifest = JsonNode.Parse(baseRaw.Output)!;
+        Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", baseManifest["mediaType"]!.GetValue<string>());
+        var baseDigests = baseManifest["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToArray();
+
+        var raw = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--raw", $"docker://{TestEnvironment.Registry}/{repository}:latest");
+        Assert.True(raw.ExitCode == 0, raw.ToString());
+        var manifest = JsonNode.Parse(raw.Output)!;
+        Assert.Equal("application/vnd.oci.image.manifest.v1+json", manifest["mediaType"]!.GetValue<string>());
+        var layers = manifest["layers"]!.AsArray();
+        Assert.Equal(baseDigests, layers.Take(baseDigests.Length).Select(l => l!["digest"]!.GetValue<string>()));
+        Assert.All(layers.Take(baseDigests.Length), l => Assert.Equal("application/vnd.oci.image.layer.v1.tar+gzip", l!["mediaType"]!.GetValue<string>()));
+        Assert.All(layers.Skip(baseDigests.Length), l => Assert.Equal(ZstdLayer, l!["mediaType"]!.GetValue<string>()));
+
+        // podman unpacks every layer of it.
+        var pull = await TestEnvironment.PodmanAsync("pull", "--tls-verify=false", $"{TestEnvironment.Registry}/{repository}:latest");
+        try
+        {
+            Assert.True(pull.ExitCode == 0, pull.ToString());
+        }
+        finally
+        {
+            await TestEnvironment.PodmanAsync("rmi", "-f", $"{TestEnvironment.Registry}/{repository}:latest");
+        }
+    }
+
+    [IntegrationFact]
     public async Task Zstd_with_the_docker_format_is_CB1117_before_anything_compiles()
     {
         using var sample = await SampleProject.CreateAsync();
