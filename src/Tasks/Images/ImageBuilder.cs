@@ -11,13 +11,13 @@ public static class ImageBuilder
 {
     public const string CreatedBy = "Containers.Build";
 
-    /// <param name="nativeCheckKey">The key of a clean native check of this image, recorded in its history (<see cref="Native.NativeCheckRecord"/>); null for none.</param>
+    /// <param name="nativeCheck">This image's native check, recorded in its history (<see cref="Native.NativeCheckRecord"/>); null for none.</param>
     public static BuiltImage Build(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, Platform platform, IReadOnlyList<ImportedLayer>? imported = null,
-        Digest? nativeCheckKey = null)
+        Native.NativeCheckResult? nativeCheck = null)
     {
         imported ??= [];
         var format = settings.Format ?? baseImage.Manifest.Format;
-        var config = ComposeConfig(baseImage, newLayers, settings, imported, nativeCheckKey);
+        var config = ComposeConfig(baseImage, newLayers, settings, imported, nativeCheck);
 
         var layers = new List<ImageLayer>();
         foreach (var layer in baseImage.Layers.Concat(imported))
@@ -48,7 +48,7 @@ public static class ImageBuilder
     };
 
     internal static ImageConfig ComposeConfig(BaseImage baseImage, IReadOnlyList<NewLayer> newLayers, ImageSettings settings, IReadOnlyList<ImportedLayer>? imported = null,
-        Digest? nativeCheckKey = null)
+        Native.NativeCheckResult? nativeCheck = null)
     {
         var json = baseImage.Config.ToJsonObject();
         var created = settings.Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -152,9 +152,9 @@ public static class ImageBuilder
                 ["comment"] = LayerKeyHistory.Comment(added.Comment, added.Key),
             });
         }
-        if (nativeCheckKey is { } checkKey)
+        if (nativeCheck is not null)
         {
-            history.Add(Native.NativeCheckRecord.HistoryEntry(checkKey, created));
+            history.Add(Native.NativeCheckRecord.HistoryEntry(nativeCheck, created));
         }
         rootfs["diff_ids"] = diffIds;
         json["history"] = history;

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Model;
+using Containers.Build.Native;
 using Containers.Build.Publishing.Destinations;
 using Containers.Build.Publishing.Stages;
 using Containers.Build.Registry;
@@ -59,7 +60,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
 
         var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
 
-        IReadOnlyList<Digest?>? nativeChecks = null;
+        IReadOnlyList<NativeCheckResult?>? nativeChecks = null;
         if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
         {
             var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken,
@@ -76,10 +77,10 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             {
                 note?.Invoke($"Native libraries: {native.TakenFromRegistry} image(s) as checked before, by the record in {request.Names.Repository}:{request.Names.Tags[0]} (same layers, command and LD_LIBRARY_PATH); the base's layers were not downloaded to check again.");
             }
-            if (native.CleanChecks.Any(key => key is not null))
+            if (native.Results.Any(result => result is not null))
             {
-                // The images again, each clean check recorded in its history (the key leaves the record out, so it is the same).
-                nativeChecks = native.CleanChecks;
+                // The images again, each check recorded in its history (the key leaves the record out, so it is the same).
+                nativeChecks = native.Results;
                 images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
             }
         }

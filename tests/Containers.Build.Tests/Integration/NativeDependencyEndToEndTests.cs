@@ -33,6 +33,18 @@ public class NativeDependencyEndToEndTests
         Assert.Single(WarningLines(again, "CB4007"));
         Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && r.PathAndQuery.Contains("/dotnet/aspnet/blobs/", StringComparison.Ordinal));
 
+        // A fresh runner (no obj/, so no file lists): the image the tag names records the same check, findings and all;
+        // the warning is the same, and no base layer is downloaded.
+        Directory.Delete(Path.Combine(sample.ProjectDirectory, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(sample.ProjectDirectory, "bin"), recursive: true);
+        proxy.Seen.Clear();
+        var fresh = await sample.PublishImageAsync($"ContainerBaseImage={aspnet}", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}");
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+        Assert.Equal(warning, Assert.Single(WarningLines(fresh, "CB4007")));
+        Assert.Equal(SampleProject.PushedDigest(warned), SampleProject.PushedDigest(fresh));
+        var baseLayers = await AspNetLayersAsync();
+        Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && baseLayers.Any(layer => r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
+
         // As an error, nothing is pushed.
         var failed = await sample.PublishImageAsync($"ContainerBaseImage={aspnet}", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}",
             "ContainerImageTag=strict", "ContainerNativeDependencyCheck=error");
@@ -110,11 +122,18 @@ public class NativeDependencyEndToEndTests
         Assert.Contains("Native libraries: 1 image(s) as checked before", fresh.Output, StringComparison.Ordinal);
         Assert.Contains("uploaded 0 blobs, 0 B", fresh.Output, StringComparison.Ordinal);
         // The base's config is read (the image is composed on it); none of its layers is.
-        var baseImage = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--override-arch", "amd64", $"docker://{TestEnvironment.AspNetBase}");
-        Assert.True(baseImage.ExitCode == 0, baseImage.ToString());
-        var baseLayers = System.Text.Json.Nodes.JsonNode.Parse(baseImage.Output)!["Layers"]!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
-        Assert.NotEmpty(baseLayers);
+        var baseLayers = await AspNetLayersAsync();
         Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && baseLayers.Any(layer => r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
+    }
+
+    /// <summary>The digests of the aspnet base's linux/amd64 layers.</summary>
+    private static async Task<string[]> AspNetLayersAsync()
+    {
+        var inspect = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--override-arch", "amd64", $"docker://{TestEnvironment.AspNetBase}");
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        var layers = System.Text.Json.Nodes.JsonNode.Parse(inspect.Output)!["Layers"]!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
+        Assert.NotEmpty(layers);
+        return layers;
     }
 
     private static string[] WarningLines(ProcessResult result, string code)

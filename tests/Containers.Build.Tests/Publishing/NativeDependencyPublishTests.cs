@@ -33,6 +33,11 @@ public sealed class NativeDependencyPublishTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
+    private static string Text(NativeDependencyFinding finding)
+        => $"{finding.ImagePath} | {string.Join(", ", finding.MissingLibraries)} | {finding.MissingInterpreter} | {finding.Libc}";
+
+    private static IReadOnlyList<Digest> Keys(ImageConfig config) => NativeCheckRecord.ResultsIn(config).Select(result => result.Key).ToArray();
+
     private ImageRequestParser.Inputs Inputs(string? check = null) => new()
     {
         BaseImage = $"{_registry.Host}/debian/glibc:12",
@@ -135,7 +140,7 @@ public sealed class NativeDependencyPublishTests : IDisposable
         File.Delete(_work.Combine("publish/libfontconfig.so.1"));
         var (first, warnings) = await PublishAsync(Inputs());
         Assert.Empty(warnings);
-        var key = Assert.Single(NativeCheckRecord.KeysIn(first.Images.Images[0].Config));
+        var key = Assert.Single(Keys(first.Images.Images[0].Config));
         Assert.Equal(NativeCheckRecord.KeyOf(first.Images.Images[0].Config, first.Images.Images[0].Platform), key);
         Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
 
@@ -151,16 +156,56 @@ public sealed class NativeDependencyPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task A_check_with_findings_records_nothing_so_a_fresh_runner_checks_again_and_warns_again()
+    public async Task A_check_with_findings_records_them_and_a_fresh_runner_warns_again_from_the_record()
     {
         var (first, warnings) = await PublishAsync(Inputs());
-        Assert.Single(warnings);
-        Assert.Empty(NativeCheckRecord.KeysIn(first.Images.Images[0].Config));
+        var warning = Assert.IsType<NativeDependencyWarning>(Assert.Single(warnings));
+        var result = Assert.Single(NativeCheckRecord.ResultsIn(first.Images.Images[0].Config));
+        Assert.Equal([Text(warning.Finding)], result.Findings.Select(Text));
 
         _registry.ClearRequests();
-        var (_, again) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store") });
-        Assert.IsType<NativeDependencyWarning>(Assert.Single(again));
-        Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
+        var (again, againWarnings) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store") });
+        Assert.Equal(ErrorBoundary.Describe(warning), ErrorBoundary.Describe(Assert.IsType<NativeDependencyWarning>(Assert.Single(againWarnings))));
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+        Assert.Equal(first.Images.Digest, again.Images.Digest);
+
+        // As an error, the record's findings fail the publish as a check here would.
+        var e = await Assert.ThrowsAsync<NativeDependenciesMissingException>(() => PublishAsync(Inputs("error") with { ContentStoreDirectory = _work.Combine("fresh-store-2") }));
+        Assert.Contains("libfreetype.so.6", ErrorBoundary.Diagnose(e, new(null, null, false)).Message, StringComparison.Ordinal);
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+    }
+
+    [Fact]
+    public void A_record_round_trips_every_kind_of_finding_and_one_that_does_not_parse_is_none()
+    {
+        var key = Digest.Compute("k"u8);
+        var findings = new NativeDependencyFinding[]
+        {
+            new("/app/a b;\"; check key x.so", ["libx.so.1", "liby.so.2"], null, null),
+            new("/app/App", [], "/lib64/ld-linux-x86-64.so.2", null),
+            new("/app/libe_sqlite3.so", [], null, new LibcMismatch(LibcFlavor.Musl, LibcFlavor.Glibc)),
+        };
+        foreach (var result in new[] { new NativeCheckResult(key, findings), new NativeCheckResult(key, []) })
+        {
+            var entry = NativeCheckRecord.HistoryEntry(result, "2026-01-01T00:00:00Z");
+            var recorded = Assert.Single(NativeCheckRecord.ResultsIn(ConfigWithHistory(entry)));
+            Assert.Equal(result.Key, recorded.Key);
+            Assert.Equal(result.Findings.Select(Text), recorded.Findings.Select(Text));
+        }
+        var broken = NativeCheckRecord.HistoryEntry(new NativeCheckResult(key, findings), "2026-01-01T00:00:00Z");
+        broken["comment"] = broken["comment"]!.GetValue<string>()[..^2];
+        Assert.Empty(NativeCheckRecord.ResultsIn(ConfigWithHistory(broken)));
+        var notOurs = NativeCheckRecord.HistoryEntry(new NativeCheckResult(key, []), "2026-01-01T00:00:00Z");
+        notOurs["created_by"] = "RUN echo";
+        Assert.Empty(NativeCheckRecord.ResultsIn(ConfigWithHistory(notOurs)));
+
+        static ImageConfig ConfigWithHistory(System.Text.Json.Nodes.JsonObject entry) => ImageConfig.FromJson(new System.Text.Json.Nodes.JsonObject
+        {
+            ["architecture"] = "amd64",
+            ["os"] = "linux",
+            ["rootfs"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "layers", ["diff_ids"] = new System.Text.Json.Nodes.JsonArray() },
+            ["history"] = new System.Text.Json.Nodes.JsonArray(entry),
+        });
     }
 
     [Fact]
@@ -175,10 +220,10 @@ public sealed class NativeDependencyPublishTests : IDisposable
         var (changed, warnings) = await PublishAsync(withPath);
         Assert.Empty(warnings);
         Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
-        Assert.NotEqual(Assert.Single(NativeCheckRecord.KeysIn(first.Images.Images[0].Config)), Assert.Single(NativeCheckRecord.KeysIn(changed.Images.Images[0].Config)));
+        Assert.NotEqual(Assert.Single(Keys(first.Images.Images[0].Config)), Assert.Single(Keys(changed.Images.Images[0].Config)));
 
         var (off, _) = await PublishAsync(Inputs("false") with { ContentStoreDirectory = _work.Combine("store-off") });
-        Assert.Empty(NativeCheckRecord.KeysIn(off.Images.Images[0].Config));
+        Assert.Empty(Keys(off.Images.Images[0].Config));
     }
 
     [Fact]
@@ -189,11 +234,11 @@ public sealed class NativeDependencyPublishTests : IDisposable
             """));
         var key = NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64);
         var json = config.ToJsonObject();
-        json["history"]!.AsArray().Add(NativeCheckRecord.HistoryEntry(key, "2026-01-01T00:00:00Z"));
+        json["history"]!.AsArray().Add(NativeCheckRecord.HistoryEntry(new NativeCheckResult(key, []), "2026-01-01T00:00:00Z"));
         var recorded = ImageConfig.FromJson(json);
 
         Assert.Equal(key, NativeCheckRecord.KeyOf(recorded, Platform.LinuxAmd64));
-        Assert.Equal([key], NativeCheckRecord.KeysIn(recorded));
+        Assert.Equal([key], Keys(recorded));
         json["config"]!["Cmd"] = new System.Text.Json.Nodes.JsonArray("dotnet", "a", "b");
         Assert.NotEqual(key, NativeCheckRecord.KeyOf(ImageConfig.FromJson(json), Platform.LinuxAmd64));
         Assert.NotEqual(key, NativeCheckRecord.KeyOf(config, new Platform("linux", "arm64")));

@@ -9,10 +9,10 @@ public static class ComposeStage
 {
     /// <param name="imported">For each platform, the layers ContainerLayer items take from other images; null for none.</param>
     /// <param name="foundIn">Where the layers found by key are (the destination registry's image); null when none was looked for.</param>
-    /// <param name="nativeChecks">For each platform, the key of its clean native check, recorded in its history; null for none.</param>
+    /// <param name="nativeChecks">For each platform, its native check's result, recorded in its history; null for none.</param>
     public static ImageSet Compose(IReadOnlyList<BaseImage> bases, LayerPlan plan, IReadOnlyDictionary<PlannedLayer, CachedLayer> written,
         ImageSettings settings, IReadOnlyList<PlatformPublish> platforms, bool isMultiPlatform, IReadOnlyList<IReadOnlyList<ImportedLayer>>? imported = null,
-        RegistryLayerIndex? foundIn = null, IReadOnlyList<Digest?>? nativeChecks = null)
+        RegistryLayerIndex? foundIn = null, IReadOnlyList<Native.NativeCheckResult?>? nativeChecks = null)
     {
         settings = settings with { Format = ChooseFormat(settings.Format, bases, platforms) };
         var images = new List<BuiltImage>();

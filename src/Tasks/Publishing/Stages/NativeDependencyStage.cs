@@ -10,14 +10,14 @@ namespace Containers.Build.Publishing.Stages;
 /// assets, a self-contained or Native AOT executable), its interpreter and DT_NEEDED libraries are looked for in the
 /// image: the base's and imported layers' file lists (each listed once per layer digest and kept in the content
 /// store), the app's own layers, <c>$ORIGIN</c>, its run paths and the image's LD_LIBRARY_PATH. An app with no ELF file
-/// it would run costs nothing: no base layer is read. A clean check is recorded in the image, and a runner with no
-/// file lists of the base's layers takes that record from the image its tag already names when the key is the same.
+/// it would run costs nothing: no base layer is read. What a check finds is recorded in the image, and a runner with
+/// no file lists of the base's layers takes that record from the image its tag already names when the key is the same.
 /// </summary>
 public static class NativeDependencyStage
 {
     /// <param name="skipped">Hears of an image that could not be checked (a base layer it could not read).</param>
     /// <param name="recordedIn">
-    /// The image the tag already names in the destination registry, whose history may record a clean check with the
+    /// The image the tag already names in the destination registry, whose history may record a check with the
     /// same key (<see cref="NativeCheckRecord"/>): asked only when a base layer's file list is not in the store, which
     /// is what spares a fresh runner the base's download.
     /// </param>
@@ -25,7 +25,7 @@ public static class NativeDependencyStage
         Action<Platform, string>? skipped = null, RegistryLayerIndex? recordedIn = null)
     {
         var reports = new List<NativeDependencyReport>();
-        var clean = new Digest?[images.Images.Count];
+        var results = new NativeCheckResult?[images.Images.Count];
         var takenFromRegistry = 0;
         for (var i = 0; i < images.Images.Count; i++)
         {
@@ -38,12 +38,17 @@ public static class NativeDependencyStage
             }
             var key = NativeCheckRecord.KeyOf(image.Config, image.Platform);
             var otherLayers = image.Layers.Where(l => l.Origin != LayerOrigin.App).ToArray();
+            var baseName = image.Base.IsScratch ? "scratch" : image.Base.DisplayName;
             if (recordedIn is not null
                 && !otherLayers.All(layer => LayerFileList.IsRecorded(layer.Descriptor.Digest, store))
-                && await recordedIn.RecordsCleanNativeCheckAsync(key).ConfigureAwait(false))
+                && await recordedIn.RecordedNativeCheckAsync(key).ConfigureAwait(false) is { } recorded)
             {
-                clean[i] = key;
+                results[i] = recorded;
                 takenFromRegistry++;
+                if (recorded.Findings.Count > 0)
+                {
+                    reports.Add(new NativeDependencyReport(image.Platform, baseName, recorded.Findings));
+                }
                 continue;
             }
             var lists = new List<IReadOnlyList<LayerPath>>();
@@ -77,14 +82,11 @@ public static class NativeDependencyStage
             var findings = NativeDependencyCheck.Check(appFiles, ImageFileSystem.From(lists), image.Platform.Architecture, ldLibraryPath);
             if (findings.Count > 0)
             {
-                reports.Add(new NativeDependencyReport(image.Platform, image.Base.IsScratch ? "scratch" : image.Base.DisplayName, findings));
+                reports.Add(new NativeDependencyReport(image.Platform, baseName, findings));
             }
-            else
-            {
-                clean[i] = key;
-            }
+            results[i] = new NativeCheckResult(key, findings);
         }
-        return new NativeCheckOutcome(reports, clean, takenFromRegistry);
+        return new NativeCheckOutcome(reports, results, takenFromRegistry);
     }
 
     /// <summary>
@@ -131,8 +133,8 @@ public static class NativeDependencyStage
 public sealed record NativeDependencyReport(Platform Platform, string BaseImage, IReadOnlyList<NativeDependencyFinding> Findings);
 
 /// <summary>
-/// What the check found: the platform images with files that will not load; for each platform, the key of its clean
-/// check (null when it had nothing to check, findings, or could not be checked), which the image records; and how many
-/// clean checks were the registry's image's record rather than a check here.
+/// What the check found: the platform images with files that will not load; for each platform, its result (null when
+/// it had nothing to check or could not be checked), which the image records; and how many results were the
+/// registry's image's record rather than a check here.
 /// </summary>
-public sealed record NativeCheckOutcome(IReadOnlyList<NativeDependencyReport> Reports, IReadOnlyList<Digest?> CleanChecks, int TakenFromRegistry);
+public sealed record NativeCheckOutcome(IReadOnlyList<NativeDependencyReport> Reports, IReadOnlyList<NativeCheckResult?> Results, int TakenFromRegistry);

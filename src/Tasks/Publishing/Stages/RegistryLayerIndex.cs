@@ -14,8 +14,8 @@ namespace Containers.Build.Publishing.Stages;
 /// registry only, never a mirror or another host. Only entries this tool wrote count, and a key is always computed
 /// from the files here: the registry only says which blob has it, and that the blob is there (HEAD). Whatever cannot
 /// be read (no tag, an error, malformed JSON) means no layer is found: the layers are written as without it.
-/// The same configs say which clean native checks the image records (<see cref="NativeCheckRecord"/>), so that a
-/// fresh runner need not download the base to check an unchanged image again.
+/// The same configs say which native checks the image records (<see cref="NativeCheckRecord"/>), so that a fresh
+/// runner need not download the base to check an unchanged image again.
 /// </summary>
 public sealed class RegistryLayerIndex : IKeyedLayerSource
 {
@@ -57,9 +57,9 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         }
     }
 
-    /// <summary>Whether the image records a clean native check with <paramref name="key"/> (computed here, from this build's image).</summary>
-    public async Task<bool> RecordsCleanNativeCheckAsync(Digest key)
-        => (await _recorded.Value.ConfigureAwait(false)).NativeChecks.Contains(key);
+    /// <summary>The native check the image records with <paramref name="key"/> (computed here, from this build's image), or null.</summary>
+    public async Task<NativeCheckResult?> RecordedNativeCheckAsync(Digest key)
+        => (await _recorded.Value.ConfigureAwait(false)).NativeChecks.GetValueOrDefault(key);
 
     /// <summary>The image layer of a layer found here: mountable from this repository, its bytes fetched and verified if a destination reads them.</summary>
     public ImageLayer LayerOf(Layer layer) => new KeyedRegistryLayer(layer.Descriptor, _registry, _repository, _store);
@@ -69,7 +69,7 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
     private async Task<Recorded> ReadAsync(CancellationToken cancellationToken)
     {
         var layers = new Dictionary<Digest, Layer>();
-        var nativeChecks = new HashSet<Digest>();
+        var nativeChecks = new Dictionary<Digest, NativeCheckResult>();
         try
         {
             var top = await _registry.GetManifestAsync(_repository, _tag, cancellationToken).ConfigureAwait(false);
@@ -80,7 +80,10 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
             foreach (var manifest in await ManifestsAsync(top, cancellationToken).ConfigureAwait(false))
             {
                 var config = ImageConfig.Parse(await _registry.GetSmallBlobAsync(_repository, manifest.Config, cancellationToken).ConfigureAwait(false));
-                nativeChecks.UnionWith(NativeCheckRecord.KeysIn(config));
+                foreach (var result in NativeCheckRecord.ResultsIn(config))
+                {
+                    nativeChecks.TryAdd(result.Key, result);
+                }
                 var keys = LayerKeyHistory.KeysOf(config);
                 var diffIds = config.DiffIds;
                 if (keys is null || diffIds.Count != manifest.Layers.Count)
@@ -123,8 +126,8 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         return manifests;
     }
 
-    /// <summary>What the image records: its app layers by input key, and the keys of its clean native checks.</summary>
-    private sealed record Recorded(IReadOnlyDictionary<Digest, Layer> Layers, IReadOnlySet<Digest> NativeChecks);
+    /// <summary>What the image records: its app layers by input key, and its native checks by key.</summary>
+    private sealed record Recorded(IReadOnlyDictionary<Digest, Layer> Layers, IReadOnlyDictionary<Digest, NativeCheckResult> NativeChecks);
 
     /// <summary>Anything but the publish being cancelled: the cache is an optimisation, and its failure is a miss.</summary>
     private static bool IsReadFailure(Exception e, CancellationToken cancellationToken)

@@ -146,14 +146,14 @@ public sealed class ImageRebaserTests : IDisposable
         File.WriteAllBytes(_work.Combine("publish/libnothing.so"), new Containers.Build.Tests.Native.SyntheticElf { Soname = "libnothing.so" }.Build().Bytes);
         PutBase(_registry, "dotnet/aspnet", "v1", 1, false, "amd64");
         var published = await PublishAsync(Inputs(Aspnet));
-        Assert.Single(Containers.Build.Native.NativeCheckRecord.KeysIn(published.Images.Images[0].Config));
+        Assert.Single(Containers.Build.Native.NativeCheckRecord.ResultsIn(published.Images.Images[0].Config));
         PutBase(_registry, "dotnet/aspnet", "v2", 2, false, "amd64");
 
         var outcome = await RebaseAsync($"{_registry.Host}/team/app:latest", "latest");
 
         var config = ImageConfig.Parse(_registry.GetBlob(ManifestOf("team/app", "latest").Config.Digest)!);
         Assert.True(outcome.Rebased);
-        Assert.Empty(Containers.Build.Native.NativeCheckRecord.KeysIn(config));
+        Assert.Empty(Containers.Build.Native.NativeCheckRecord.ResultsIn(config));
     }
 
     [Fact]
