@@ -51,12 +51,15 @@ public static class NativeDependencyStage
                 }
                 continue;
             }
-            var lists = new List<IReadOnlyList<LayerPath>>();
-            foreach (var layer in otherLayers)
+            // The layers side by side (each a download and an inflate), then their outcomes in order.
+            var reads = otherLayers.Select(layer => LayerFileList.ReadAsync(layer.Descriptor.Digest, layer.GetFileAsync, store, cancellationToken)).ToArray();
+            await Task.WhenAll(reads.Select(Settled)).ConfigureAwait(false);
+            List<IReadOnlyList<LayerPath>>? lists = [];
+            for (var layer = 0; layer < reads.Length; layer++)
             {
                 try
                 {
-                    lists.Add(await LayerFileList.ReadAsync(layer.Descriptor.Digest, layer.GetFileAsync, store, cancellationToken).ConfigureAwait(false));
+                    lists.Add(await reads[layer].ConfigureAwait(false));
                 }
                 catch (UnreadableLayerException)
                 {
@@ -68,7 +71,7 @@ public static class NativeDependencyStage
                 {
                     // A base layer that cannot be fetched (a registry that refuses blobs it would have mounted): the check is
                     // advice, so it is skipped, and said; the publish does not depend on it.
-                    skipped?.Invoke(image.Platform, $"the layer {layer.Descriptor.Digest} could not be read ({e.Message}).");
+                    skipped?.Invoke(image.Platform, $"the layer {otherLayers[layer].Descriptor.Digest} could not be read ({e.Message}).");
                     lists = null;
                     break;
                 }
@@ -87,6 +90,18 @@ public static class NativeDependencyStage
             results[i] = new NativeCheckResult(key, findings);
         }
         return new NativeCheckOutcome(reports, results, takenFromRegistry);
+    }
+
+    /// <summary>A task that has finished, whatever its outcome (each outcome is looked at in the layers' order).</summary>
+    private static async Task Settled(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch
+        {
+        }
     }
 
     /// <summary>
