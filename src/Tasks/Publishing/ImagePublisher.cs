@@ -38,6 +38,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         IReadOnlyDictionary<PlannedLayer, CachedLayer> written;
         IReadOnlyList<BaseImage> bases;
         IReadOnlyList<IReadOnlyList<ImportedLayer>> imported;
+        ImageSet images;
+        Task<IReadOnlyDictionary<LayerEntry, ElfFile>>? nativePrefetch = null;
         try
         {
             plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
@@ -45,26 +47,31 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             {
                 warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
             }
+            if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
+            {
+                // The check's reading (the app's ELF files, the base's file lists) goes on while the layers are compressed.
+                var planned = plan;
+                nativePrefetch = Task.Run(() => NativeDependencyPrefetch.RunAsync(planned, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
+            }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
             written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn).ConfigureAwait(false);
             bases = await basesTask.ConfigureAwait(false);
             imported = await importsTask.ConfigureAwait(false);
+            images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
         }
         catch
         {
             await resolving.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(Settled(basesTask), Settled(importsTask)).ConfigureAwait(false);
+            await Task.WhenAll(Settled(basesTask), Settled(importsTask), Settled(nativePrefetch ?? Task.CompletedTask)).ConfigureAwait(false);
             throw;
         }
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
-
-        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
 
         IReadOnlyList<NativeCheckResult?>? nativeChecks = null;
         if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
         {
             var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken,
-                (platform, reason) => warn(new NativeCheckSkippedWarning(platform, reason)), foundIn).ConfigureAwait(false);
+                (platform, reason) => warn(new NativeCheckSkippedWarning(platform, reason)), foundIn, await nativePrefetch!.ConfigureAwait(false)).ConfigureAwait(false);
             if (native.Reports.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
             {
                 throw new NativeDependenciesMissingException(native.Reports);

@@ -244,6 +244,34 @@ public sealed class NativeDependencyPublishTests : IDisposable
         Assert.NotEqual(key, NativeCheckRecord.KeyOf(config, new Platform("linux", "arm64")));
     }
 
+    [Fact]
+    public async Task The_prefetch_lists_the_base_while_layers_are_written_unless_the_registry_image_records_a_check()
+    {
+        var request = ImageRequestParser.Parse(Inputs(), _ => { });
+        using var clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
+        var platforms = request.Platforms.Select(p => p.Platform).ToArray();
+        var plan = Containers.Build.Publishing.Stages.LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created,
+            CancellationToken.None, request.ExtraFiles);
+        Task<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>> noImports = Task.FromResult<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>>([[]]);
+
+        var store = new Containers.Build.Layers.ContentStore(_work.Combine("prefetch-store"));
+        var bases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, CancellationToken.None);
+        var elfFiles = await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, bases, noImports, store, null, CancellationToken.None);
+        Assert.Equal(["app/App", "app/libfontconfig.so.1", "app/libz.so.1"], elfFiles.Keys.Select(e => e.ContainerPath).Order(StringComparer.Ordinal));
+        Assert.True(LayerFileList.IsRecorded(_baseLayer, store));
+
+        // Once the image the tag names records a check, a fresh store is not filled: that record may stand for the check.
+        await PublishAsync(Inputs());
+        _registry.ClearRequests();
+        var fresh = new Containers.Build.Layers.ContentStore(_work.Combine("prefetch-fresh"));
+        var registry = request.Destinations.Select(d => d.PushesTo).OfType<Containers.Build.References.RegistryHost>().First();
+        var index = new Containers.Build.Publishing.Stages.RegistryLayerIndex(clients.Get(registry, Containers.Build.Registry.Auth.RegistryAccess.Push), "team/app", "latest", fresh, _ => { }, CancellationToken.None);
+        var freshBases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, fresh, CancellationToken.None);
+        await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, freshBases, noImports, fresh, index, CancellationToken.None);
+        Assert.False(LayerFileList.IsRecorded(_baseLayer, fresh));
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+    }
+
     /// <summary>A registry that answers 500 to a GET of one blob (a proxy in the way); it still mounts it.</summary>
     private sealed class RefuseBlob(HttpMessageHandler inner, Digest blob) : DelegatingHandler(inner)
     {

@@ -21,9 +21,11 @@ public static class NativeDependencyStage
     /// same key (<see cref="NativeCheckRecord"/>): asked only when a base layer's file list is not in the store, which
     /// is what spares a fresh runner the base's download.
     /// </param>
+    /// <param name="elfFiles">The app's ELF files by planned entry (<see cref="ScanElfFiles"/>, done while the layers were written); null to look now.</param>
     public static async Task<NativeCheckOutcome> CheckAsync(ImageSet images, LayerPlan plan, ContentStore store, CancellationToken cancellationToken,
-        Action<Platform, string>? skipped = null, RegistryLayerIndex? recordedIn = null)
+        Action<Platform, string>? skipped = null, RegistryLayerIndex? recordedIn = null, IReadOnlyDictionary<LayerEntry, ElfFile>? elfFiles = null)
     {
+        elfFiles ??= ScanElfFiles(plan);
         var reports = new List<NativeDependencyReport>();
         var results = new NativeCheckResult?[images.Images.Count];
         var takenFromRegistry = 0;
@@ -31,7 +33,7 @@ public static class NativeDependencyStage
         {
             var image = images.Images[i];
             var appLayers = plan.ByPlatform[i];
-            var appFiles = RunnableElfFiles(appLayers, image.Config);
+            var appFiles = RunnableElfFiles(appLayers, image.Config, elfFiles);
             if (appFiles.Count == 0)
             {
                 continue;
@@ -104,24 +106,37 @@ public static class NativeDependencyStage
         }
     }
 
+    /// <summary>The ELF files among the plan's files (each read once, however many platforms share its layer), by entry.</summary>
+    public static IReadOnlyDictionary<LayerEntry, ElfFile> ScanElfFiles(LayerPlan plan)
+    {
+        var elfFiles = new Dictionary<LayerEntry, ElfFile>(ReferenceEqualityComparer.Instance);
+        var files = plan.ByPlatform.SelectMany(layers => layers).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>()
+            .SelectMany(layer => layer.Entries).Where(entry => entry.Kind == LayerEntryKind.File);
+        foreach (var file in files)
+        {
+            using var content = file.OpenContent();
+            if (ElfFile.TryRead(content) is { } elf)
+            {
+                elfFiles[file] = elf;
+            }
+        }
+        return elfFiles;
+    }
+
     /// <summary>
     /// The app's ELF files that will be loaded: every library, and every program but an apphost that the image does
     /// not run (a framework-dependent app started as <c>dotnet app.dll</c> ships its apphost, <c>app</c>, unused).
     /// </summary>
-    private static IReadOnlyList<(string ImagePath, ElfFile Elf)> RunnableElfFiles(IReadOnlyList<PlannedLayer> layers, ImageConfig config)
+    private static IReadOnlyList<(string ImagePath, ElfFile Elf)> RunnableElfFiles(IReadOnlyList<PlannedLayer> layers, ImageConfig config,
+        IReadOnlyDictionary<LayerEntry, ElfFile> elfFiles)
     {
         var files = layers.SelectMany(l => l.Entries).Where(e => e.Kind == LayerEntryKind.File).ToArray();
         var paths = files.Select(f => f.ContainerPath).ToHashSet(StringComparer.Ordinal);
         var process = config.Process;
-        var elfFiles = new List<(string, ElfFile)>();
+        var runnable = new List<(string, ElfFile)>();
         foreach (var file in files)
         {
-            ElfFile? elf;
-            using (var content = file.OpenContent())
-            {
-                elf = ElfFile.TryRead(content);
-            }
-            if (elf is null)
+            if (!elfFiles.TryGetValue(file, out var elf))
             {
                 continue;
             }
@@ -131,9 +146,9 @@ public static class NativeDependencyStage
             {
                 continue;
             }
-            elfFiles.Add((imagePath, elf));
+            runnable.Add((imagePath, elf));
         }
-        return elfFiles;
+        return runnable;
     }
 
     private static LayerPath ToLayerPath(LayerEntry entry) => entry.Kind switch
