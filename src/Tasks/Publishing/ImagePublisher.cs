@@ -51,7 +51,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             {
                 // The check's reading (the app's ELF files, the base's file lists) goes on while the layers are compressed.
                 var planned = plan;
-                nativePrefetch = Task.Run(() => NativeDependencyPrefetch.RunAsync(planned, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
+                nativePrefetch = Task.Run(() => NativeDependencyPrefetch.RunAsync(planned, request.Settings, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
             }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
             written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn).ConfigureAwait(false);

@@ -256,7 +256,7 @@ public sealed class NativeDependencyPublishTests : IDisposable
 
         var store = new Containers.Build.Layers.ContentStore(_work.Combine("prefetch-store"));
         var bases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, CancellationToken.None);
-        var elfFiles = await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, bases, noImports, store, null, CancellationToken.None);
+        var elfFiles = await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, request.Settings, bases, noImports, store, null, CancellationToken.None);
         Assert.Equal(["app/App", "app/libfontconfig.so.1", "app/libz.so.1"], elfFiles.Keys.Select(e => e.ContainerPath).Order(StringComparer.Ordinal));
         Assert.True(LayerFileList.IsRecorded(_baseLayer, store));
 
@@ -267,9 +267,31 @@ public sealed class NativeDependencyPublishTests : IDisposable
         var registry = request.Destinations.Select(d => d.PushesTo).OfType<Containers.Build.References.RegistryHost>().First();
         var index = new Containers.Build.Publishing.Stages.RegistryLayerIndex(clients.Get(registry, Containers.Build.Registry.Auth.RegistryAccess.Push), "team/app", "latest", fresh, _ => { }, CancellationToken.None);
         var freshBases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, fresh, CancellationToken.None);
-        await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, freshBases, noImports, fresh, index, CancellationToken.None);
+        await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, request.Settings, freshBases, noImports, fresh, index, CancellationToken.None);
         Assert.False(LayerFileList.IsRecorded(_baseLayer, fresh));
         Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+    }
+
+    [Fact]
+    public async Task The_prefetch_reads_no_base_for_an_app_whose_only_elf_file_is_an_apphost_it_does_not_run()
+    {
+        File.Delete(_work.Combine("publish/libz.so.1"));
+        File.Delete(_work.Combine("publish/libfontconfig.so.1"));
+        foreach (var (command, listed) in new[] { (new[] { "dotnet", "/app/App.dll" }, false), (new[] { "/app/App" }, true) })
+        {
+            var request = ImageRequestParser.Parse(Inputs() with { AppCommand = command }, _ => { });
+            using var clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
+            var plan = Containers.Build.Publishing.Stages.LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created,
+                CancellationToken.None, request.ExtraFiles);
+            var store = new Containers.Build.Layers.ContentStore(_work.Combine($"prefetch-{listed}"));
+            var bases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, request.Platforms.Select(p => p.Platform).ToArray(), request.Mirrors,
+                request.PushRegistries, clients, store, CancellationToken.None);
+            var noImports = Task.FromResult<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>>([[]]);
+
+            await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, request.Settings, bases, noImports, store, null, CancellationToken.None);
+
+            Assert.Equal(listed, LayerFileList.IsRecorded(_baseLayer, store));
+        }
     }
 
     /// <summary>A registry that answers 500 to a GET of one blob (a proxy in the way); it still mounts it.</summary>

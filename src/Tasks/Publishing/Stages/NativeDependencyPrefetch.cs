@@ -6,8 +6,10 @@ namespace Containers.Build.Publishing.Stages;
 
 /// <summary>
 /// The native check's slow part, started while the layers are written (<see cref="ImagePublisher"/>): which of the
-/// app's files are ELF (each file's first bytes), and, when there are any, the base's and imported layers' file lists,
-/// downloaded and listed into the store side by side with the compression, so that the check finds them there. Not
+/// app's files are ELF (each file's first bytes), and, for each platform where the image would load one (not an
+/// apphost it does not run: the command is the settings' over the base's, as the image's config will have it), the
+/// base's and imported layers' file lists, downloaded and listed into the store side by side with the compression, so
+/// that the check finds them there. Not
 /// when the store has them all, nor when the image the tag names in the registry records a check (its record may stand
 /// for this one, and then nothing need be downloaded at all). Advice only: what fails here is left for the check to
 /// meet again, and say.
@@ -17,6 +19,7 @@ public static class NativeDependencyPrefetch
     /// <returns>The app's ELF files by planned entry (by reference), for <see cref="NativeDependencyStage.CheckAsync"/>.</returns>
     public static async Task<IReadOnlyDictionary<LayerEntry, ElfFile>> RunAsync(
         LayerPlan plan,
+        ImageSettings settings,
         Task<IReadOnlyList<BaseImage>> bases,
         Task<IReadOnlyList<IReadOnlyList<ImportedLayer>>> imports,
         ContentStore store,
@@ -30,8 +33,11 @@ public static class NativeDependencyPrefetch
         }
         try
         {
-            var layers = (await bases.ConfigureAwait(false)).SelectMany(b => b.Layers)
-                .Concat((await imports.ConfigureAwait(false)).SelectMany(platform => platform))
+            var baseImages = await bases.ConfigureAwait(false);
+            var imported = await imports.ConfigureAwait(false);
+            var checkedPlatforms = Enumerable.Range(0, baseImages.Count)
+                .Where(i => NativeDependencyStage.RunnableElfFiles(plan.ByPlatform[i], ImageBuilder.ComposeConfig(baseImages[i], [], settings), elfFiles).Count > 0);
+            var layers = checkedPlatforms.SelectMany(i => baseImages[i].Layers.Concat(imported.ElementAtOrDefault(i) ?? []))
                 .Where(layer => !LayerFileList.IsRecorded(layer.Descriptor.Digest, store))
                 .DistinctBy(layer => layer.Descriptor.Digest)
                 .ToArray();

@@ -127,7 +127,7 @@ public static class NativeDependencyStage
     /// The app's ELF files that will be loaded: every library, and every program but an apphost that the image does
     /// not run (a framework-dependent app started as <c>dotnet app.dll</c> ships its apphost, <c>app</c>, unused).
     /// </summary>
-    private static IReadOnlyList<(string ImagePath, ElfFile Elf)> RunnableElfFiles(IReadOnlyList<PlannedLayer> layers, ImageConfig config,
+    internal static IReadOnlyList<(string ImagePath, ElfFile Elf)> RunnableElfFiles(IReadOnlyList<PlannedLayer> layers, ImageConfig config,
         IReadOnlyDictionary<LayerEntry, ElfFile> elfFiles)
     {
         var files = layers.SelectMany(l => l.Entries).Where(e => e.Kind == LayerEntryKind.File).ToArray();
