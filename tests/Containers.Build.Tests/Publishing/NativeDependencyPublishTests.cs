@@ -294,6 +294,23 @@ public sealed class NativeDependencyPublishTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Files_whose_extension_no_native_file_has_are_not_opened_to_look_for_elf()
+    {
+        var elf = File.ReadAllBytes(_work.Combine("publish/libz.so.1"));
+        Directory.CreateDirectory(_work.Combine("publish/wwwroot"));
+        File.WriteAllBytes(_work.Combine("publish/wwwroot/site.js.gz"), elf);
+        File.WriteAllBytes(_work.Combine("publish/Plugin.dll"), elf);
+        File.WriteAllBytes(_work.Combine("publish/libplugin.so.2.1"), elf);
+        var request = ImageRequestParser.Parse(Inputs(), _ => { });
+        var plan = Containers.Build.Publishing.Stages.LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created,
+            CancellationToken.None, request.ExtraFiles);
+
+        var scanned = Containers.Build.Publishing.Stages.NativeDependencyStage.ScanElfFiles(plan).Keys.Select(e => e.ContainerPath).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["app/App", "app/libfontconfig.so.1", "app/libplugin.so.2.1", "app/libz.so.1"], scanned);
+    }
+
     /// <summary>A registry that answers 500 to a GET of one blob (a proxy in the way); it still mounts it.</summary>
     private sealed class RefuseBlob(HttpMessageHandler inner, Digest blob) : DelegatingHandler(inner)
     {

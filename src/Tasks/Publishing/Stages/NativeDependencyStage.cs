@@ -106,12 +106,24 @@ public static class NativeDependencyStage
         }
     }
 
+    /// <summary>
+    /// Extensions no file the dynamic loader loads has: IL assemblies and their symbols, and a site's content and its
+    /// compressed copies. A publish folder of 150,000 static files is 150,000 opens (2.4 s here) to read 64 bytes each
+    /// for nothing; native libraries are <c>lib*.so*</c> and programs have no extension.
+    /// </summary>
+    private static readonly HashSet<string> NeverElf = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".dll", ".pdb", ".xml", ".json", ".txt", ".md", ".config", ".resources", ".css", ".js", ".mjs", ".map", ".html", ".htm",
+        ".svg", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".avif", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".gz", ".br",
+        ".wasm", ".csv", ".yml", ".yaml",
+    };
+
     /// <summary>The ELF files among the plan's files (each read once, however many platforms share its layer), by entry.</summary>
     public static IReadOnlyDictionary<LayerEntry, ElfFile> ScanElfFiles(LayerPlan plan)
     {
         var elfFiles = new Dictionary<LayerEntry, ElfFile>(ReferenceEqualityComparer.Instance);
         var files = plan.ByPlatform.SelectMany(layers => layers).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>()
-            .SelectMany(layer => layer.Entries).Where(entry => entry.Kind == LayerEntryKind.File);
+            .SelectMany(layer => layer.Entries).Where(entry => entry.Kind == LayerEntryKind.File && !NeverElf.Contains(Path.GetExtension(entry.ContainerPath)));
         foreach (var file in files)
         {
             using var content = file.OpenContent();
