@@ -53,5 +53,5 @@ public static class LayerKeyHistory
         return marker >= 0 && Digest.TryParse(comment[(marker + KeyMarker.Length)..], out var key) ? key : null;
     }
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+    private static string? Text(JsonNode? node) => JsonFields.TextOrNull(node);
 }

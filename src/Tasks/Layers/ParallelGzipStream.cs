@@ -56,13 +56,8 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         _output.Write(Header(level));
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => !_completed && !_disposed;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -114,9 +109,6 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         _completed = true;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>
     /// Waits for the blocks still compressing (their buffers go back to the pool) and writes nothing more: a stream

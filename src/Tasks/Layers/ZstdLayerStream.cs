@@ -45,13 +45,8 @@ public sealed class ZstdLayerStream : LayerCompressorStream
         _ => throw new ArgumentOutOfRangeException(nameof(level), level, "No zstd level for this compression level."),
     };
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => !_completed && !_disposed;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -76,9 +71,6 @@ public sealed class ZstdLayerStream : LayerCompressorStream
         _zstd.Dispose();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

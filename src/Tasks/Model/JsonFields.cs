@@ -14,6 +14,10 @@ internal static class JsonFields
     public static string? String(JsonNode? parent, string field, string context)
         => Value<string>(parent, field, context, JsonValueKind.String, "a string");
 
+    /// <summary>The node's string; null when it is anything else. For records this tool reads only when they are well formed.</summary>
+    public static string? TextOrNull(JsonNode? node)
+        => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+
     public static long? Long(JsonNode? parent, string field, string context)
         => Has(parent, field) ? Value<long>(parent, field, context, JsonValueKind.Number, "an integer") : null;
 

@@ -154,5 +154,5 @@ public static class NativeCheckRecord
     /// <summary>Backslash, space and line feed escaped, so that no argument can pass for two or end a line.</summary>
     private static string Escape(string text) => text.Replace("\\", @"\\").Replace(" ", @"\s").Replace("\n", @"\n");
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+    private static string? Text(JsonNode? node) => JsonFields.TextOrNull(node);
 }

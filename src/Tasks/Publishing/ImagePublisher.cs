@@ -62,7 +62,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         catch
         {
             await resolving.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(Settled(basesTask), Settled(importsTask), Settled(nativePrefetch ?? Task.CompletedTask)).ConfigureAwait(false);
+            await Task.WhenAll(SettledTask.Of(basesTask), SettledTask.Of(importsTask), SettledTask.Of(nativePrefetch ?? Task.CompletedTask)).ConfigureAwait(false);
             throw;
         }
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
@@ -179,18 +179,6 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
     /// </summary>
     private static bool IsRegistryFailure(Exception e)
         => e is (RegistryException and not BlobDigestMismatchException) or CredentialException;
-
-    /// <summary>A task that has finished, whatever its outcome (its failure is the one being reported, or was caused by it).</summary>
-    private static async Task Settled(Task task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-        }
-    }
 
     /// <summary>Where the image is published, for the SBOM's purls: the registry's repository, or none for an image that only goes to files or an engine.</summary>
     private static string? Repository(PublishRequest request)

@@ -55,7 +55,7 @@ public static class NativeDependencyStage
             }
             // The layers side by side (each a download and an inflate), then their outcomes in order.
             var reads = otherLayers.Select(layer => LayerFileList.ReadAsync(layer.Descriptor.Digest, layer.GetFileAsync, store, cancellationToken)).ToArray();
-            await Task.WhenAll(reads.Select(Settled)).ConfigureAwait(false);
+            await Task.WhenAll(reads.Select(SettledTask.Of)).ConfigureAwait(false);
             List<IReadOnlyList<LayerPath>>? lists = [];
             for (var layer = 0; layer < reads.Length; layer++)
             {
@@ -92,18 +92,6 @@ public static class NativeDependencyStage
             results[i] = new NativeCheckResult(key, findings);
         }
         return new NativeCheckOutcome(reports, results, takenFromRegistry);
-    }
-
-    /// <summary>A task that has finished, whatever its outcome (each outcome is looked at in the layers' order).</summary>
-    private static async Task Settled(Task task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-        }
     }
 
     /// <summary>
