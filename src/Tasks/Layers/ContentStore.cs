@@ -9,16 +9,42 @@ namespace Containers.Build.Layers;
 /// </summary>
 public sealed class ContentStore
 {
-    public ContentStore(string root)
+    /// <param name="root">The project's own store (ContainersBuildContentStore, <c>obj/containers</c>).</param>
+    /// <param name="sharedRoot">
+    /// The machine's (ContainersBuildSharedCache): what every project on this machine may reuse, namely the base layers'
+    /// file lists. None when not given, or when the folder cannot be made (a read-only home): then the project's store
+    /// keeps them, as it does without one.
+    /// </param>
+    public ContentStore(string root, string? sharedRoot = null)
     {
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(BlobDirectory);
         // What a killed build left half-written; blobs, records and other builds' files in progress stay.
         PendingFile.RemoveAbandoned(BlobDirectory);
         PendingFile.RemoveAbandoned(Path.Combine(Root, "layers"));
+        SharedRoot = UsableFolder(sharedRoot);
     }
 
     public string Root { get; }
+
+    /// <summary>The machine-wide folder (see the constructor), or null.</summary>
+    public string? SharedRoot { get; }
+
+    private static string? UsableFolder(string? folder)
+    {
+        if (string.IsNullOrWhiteSpace(folder))
+        {
+            return null;
+        }
+        try
+        {
+            return Directory.CreateDirectory(Path.GetFullPath(folder)).FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
 
     private string BlobDirectory => Path.Combine(Root, "blobs", "sha256");
 

@@ -6,8 +6,10 @@ using Containers.Build.Model;
 namespace Containers.Build.Native;
 
 /// <summary>
-/// The paths a layer's tar holds, kept in the content store (<c>layer-files/&lt;digest hex&gt;</c>) so that a base
-/// layer, which every build of every app on that base shares, is read through once per digest and never again.
+/// The paths a layer's tar holds, kept by digest (<c>layer-files/&lt;digest hex&gt;</c>) so that a base layer, which
+/// every build of every app on that base shares, is read through once and never again: in the machine's shared folder
+/// when the store has one (<see cref="ContentStore.SharedRoot"/>: every project, every clean <c>obj/</c>, reuses it),
+/// else in the project's store. A record in either is used.
 /// </summary>
 /// <remarks>
 /// The record is text, one entry a line: a kind letter, a tab, the path, and for a link a tab and its target, with
@@ -32,24 +34,76 @@ public static class LayerFileList
         ContentStore store,
         CancellationToken cancellationToken)
     {
-        var record = RecordPath(layerDigest, store);
-        var directory = Path.GetDirectoryName(record)!;
-        if (await TryReadRecordAsync(record, cancellationToken).ConfigureAwait(false) is { } recorded)
+        foreach (var candidate in RecordPaths(layerDigest, store))
         {
-            return recorded;
+            if (await TryReadRecordAsync(candidate, cancellationToken).ConfigureAwait(false) is { } recorded)
+            {
+                MarkUsed(candidate);
+                return recorded;
+            }
         }
         var file = await getGzippedFile(cancellationToken).ConfigureAwait(false);
         var entries = await ReadArchiveAsync(layerDigest, file, cancellationToken).ConfigureAwait(false);
+        var record = RecordPaths(layerDigest, store).Last();
+        var directory = Path.GetDirectoryName(record)!;
         // What a killed build left half-written here; another build's record in progress stays.
         PendingFile.RemoveAbandoned(directory);
         await AtomicFile.WriteAsync(record, (stream, token) => WriteRecordAsync(stream, entries, token), cancellationToken).ConfigureAwait(false);
+        if (store.SharedRoot is not null)
+        {
+            RemoveUnused(directory);
+        }
         return entries;
     }
 
-    /// <summary>Whether the store holds a record of the layer's paths (so listing it reads no layer).</summary>
-    public static bool IsRecorded(Digest layerDigest, ContentStore store) => File.Exists(RecordPath(layerDigest, store));
+    /// <summary>Whether the store (or the machine's shared folder) holds a record of the layer's paths (so listing it reads no layer).</summary>
+    public static bool IsRecorded(Digest layerDigest, ContentStore store) => RecordPaths(layerDigest, store).Any(File.Exists);
 
-    private static string RecordPath(Digest layerDigest, ContentStore store) => Path.Combine(store.Root, "layer-files", layerDigest.Hex);
+    /// <summary>How long a record in the shared folder stays unused before a new one's writing removes it.</summary>
+    public static readonly TimeSpan SharedRecordLifetime = TimeSpan.FromDays(30);
+
+    /// <summary>Where a record may be, in the order looked at: the project's store, then the shared folder, where a new one goes.</summary>
+    private static IEnumerable<string> RecordPaths(Digest layerDigest, ContentStore store)
+    {
+        yield return Path.Combine(store.Root, "layer-files", layerDigest.Hex);
+        if (store.SharedRoot is { } shared)
+        {
+            yield return Path.Combine(shared, "layer-files", layerDigest.Hex);
+        }
+    }
+
+    /// <summary>
+    /// Marks a record as used today (its write time, at most once a day), so that <see cref="RemoveUnused"/> keeps the
+    /// records of bases still built on and the shared folder holds no more than the bases of the last month.
+    /// </summary>
+    private static void MarkUsed(string record)
+    {
+        try
+        {
+            var now = DateTime.UtcNow;
+            if (now - File.GetLastWriteTimeUtc(record) > TimeSpan.FromDays(1))
+            {
+                File.SetLastWriteTimeUtc(record, now);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another build's at the same moment, or a read-only cache: the record is as good; it may be removed sooner.
+        }
+    }
+
+    /// <summary>Removes the records of the shared folder that no build used for <see cref="SharedRecordLifetime"/>.</summary>
+    private static void RemoveUnused(string directory)
+    {
+        var cutoff = DateTime.UtcNow - SharedRecordLifetime;
+        foreach (var record in new DirectoryInfo(directory).EnumerateFiles())
+        {
+            if (record.LastWriteTimeUtc < cutoff && Digest.TryParse("sha256:" + record.Name, out _))
+            {
+                AtomicFile.TryDelete(record.FullName);
+            }
+        }
+    }
 
     /// <summary>
     /// A tar entry's name as a path from the image root: no "./" or "/" in front, no "/" behind, "." segments dropped

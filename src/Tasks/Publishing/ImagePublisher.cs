@@ -24,7 +24,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
 {
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
-        var store = new ContentStore(request.ContentStoreDirectory);
+        var store = new ContentStore(request.ContentStoreDirectory, request.SharedCacheDirectory);
         var platforms = request.Platforms.Select(p => p.Platform).ToArray();
         // The base and the ContainerLayer images are read while the layers are planned and written. A failure on either
         // side stops the other (an engine's save of an image no longer wanted must not go on after the build).

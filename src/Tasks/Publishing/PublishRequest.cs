@@ -55,6 +55,12 @@ public sealed record PublishRequest(
     /// </summary>
     public bool RegistryLayerCache { get; init; } = true;
 
+    /// <summary>
+    /// ContainersBuildSharedCache: the machine's folder where base layers' file lists are kept for every project (so a
+    /// clean obj/, another app on the same base or a solution's next project lists no base again); null for none.
+    /// </summary>
+    public string? SharedCacheDirectory { get; init; }
+
     /// <summary>Published files for other platforms that no image carries.</summary>
     public int FilesLeftOut => Platforms.Sum(p => p.Classification.ExcludedCount);
 

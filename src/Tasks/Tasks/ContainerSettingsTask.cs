@@ -40,6 +40,9 @@ public abstract class ContainerSettingsTask : MSBuildTask
     public string? WorkingDirectory { get; set; }
     public string? User { get; set; }
     public string? ContentStoreDirectory { get; set; }
+
+    /// <summary>$(ContainersBuildSharedCache): the machine's folder for base layers' file lists, or false for none.</summary>
+    public string? SharedCacheDirectory { get; set; }
     public string? Layering { get; set; }
     public string? FileOwner { get; set; }
 
@@ -185,6 +188,7 @@ public abstract class ContainerSettingsTask : MSBuildTask
             RuntimeIdentifier = RuntimeIdentifier,
             ImageFormat = ImageFormat,
             ContentStoreDirectory = ContentStoreDirectory,
+            SharedCacheDirectory = SharedCacheDirectory,
             WorkingDirectory = WorkingDirectory,
             User = User,
             AppCommand = AppCommand.Select(i => i.ItemSpec).ToArray(),

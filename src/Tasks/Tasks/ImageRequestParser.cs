@@ -35,6 +35,7 @@ public static partial class ImageRequestParser
         public string? ImageFormat { get; init; }
         public string? PublishDirectory { get; init; }
         public string? ContentStoreDirectory { get; init; }
+        public string? SharedCacheDirectory { get; init; }
         public string? WorkingDirectory { get; init; }
         public string? User { get; init; }
         public IReadOnlyList<string> AppCommand { get; init; } = [];
@@ -130,6 +131,8 @@ public static partial class ImageRequestParser
             LayerImports = ParseLayerImports(inputs),
             NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
             RegistryLayerCache = ParseRegistryLayerCache(inputs.RegistryLayerCache),
+            SharedCacheDirectory = inputs.SharedCacheDirectory?.Trim() is { Length: > 0 } shared && !shared.Equals("false", StringComparison.OrdinalIgnoreCase)
+                ? Path.GetFullPath(shared) : null,
             LayerCompression = ParseLayerCompression(inputs.LayerCompression),
             LayerCompressionLevel = ParseLayerCompressionLevel(inputs.LayerCompressionLevel),
             SupplyChain = ParseSupplyChain(inputs, names.Repository),

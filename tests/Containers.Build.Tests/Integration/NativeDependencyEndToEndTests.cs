@@ -33,16 +33,15 @@ public class NativeDependencyEndToEndTests
         Assert.Single(WarningLines(again, "CB4007"));
         Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && r.PathAndQuery.Contains("/dotnet/aspnet/blobs/", StringComparison.Ordinal));
 
-        // A fresh runner (no obj/, so no file lists): the image the tag names records the same check, findings and all;
+        // A fresh runner (no obj/ and no machine cache, so no file lists): the image the tag names records the same check, findings and all;
         // the warning is the same, and no base layer is downloaded.
-        Directory.Delete(Path.Combine(sample.ProjectDirectory, "obj"), recursive: true);
-        Directory.Delete(Path.Combine(sample.ProjectDirectory, "bin"), recursive: true);
+        sample.ForgetBuildState();
         proxy.Seen.Clear();
         var fresh = await sample.PublishImageAsync($"ContainerBaseImage={aspnet}", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}");
         Assert.True(fresh.ExitCode == 0, fresh.ToString());
         Assert.Equal(warning, Assert.Single(WarningLines(fresh, "CB4007")));
         Assert.Equal(SampleProject.PushedDigest(warned), SampleProject.PushedDigest(fresh));
-        var baseLayers = await AspNetLayersAsync();
+        var baseLayers = await TestEnvironment.AspNetLayerDigestsAsync();
         Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && baseLayers.Any(layer => r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
 
         // As an error, nothing is pushed.
@@ -90,17 +89,8 @@ public class NativeDependencyEndToEndTests
     public async Task A_fresh_runner_takes_a_clean_check_from_the_image_the_tag_names_and_downloads_no_base_layer()
     {
         // A native library that needs only the C library, checked clean against the aspnet base.
-        // The file itself, not Debian's libz.so.1 link to it (a link would go into the layer as a link, to nothing).
-        Assert.True(File.Exists("/usr/lib/x86_64-linux-gnu/libz.so.1"), "zlib1g is not installed");
-        var zlib = File.ResolveLinkTarget("/usr/lib/x86_64-linux-gnu/libz.so.1", returnFinalTarget: true)?.FullName ?? "/usr/lib/x86_64-linux-gnu/libz.so.1";
         using var sample = await SampleProject.CreateAsync();
-        File.WriteAllText(Path.Combine(sample.Root, "Directory.Build.targets"), $"""
-            <Project>
-              <ItemGroup>
-                <ContainerFile Include="{zlib}" Destination="/app/native/libz.so.1" />
-              </ItemGroup>
-            </Project>
-            """);
+        sample.AddNativeLibrary();
         await using var proxy = await FaultProxy.StartAsync($"http://{TestEnvironment.Registry}");
         var repository = TestEnvironment.UniqueRepository("native-fresh");
         string[] properties = [$"ContainerBaseImage={proxy.Address}/dotnet/aspnet:10.0", $"ContainerRegistry={proxy.Address}", $"ContainerRepository={repository}", "-v:d"];
@@ -112,9 +102,8 @@ public class NativeDependencyEndToEndTests
         Assert.True(config.ExitCode == 0, config.ToString());
         Assert.True(Regex.IsMatch(config.Output, @"Containers\.Build: native libraries checked, none missing; check key sha256:[0-9a-f]{64}"), config.Output + first.Output);
 
-        // A fresh runner: no obj/, so no file list of the base's layers. The image the tag names records the same check.
-        Directory.Delete(Path.Combine(sample.ProjectDirectory, "obj"), recursive: true);
-        Directory.Delete(Path.Combine(sample.ProjectDirectory, "bin"), recursive: true);
+        // A fresh runner: no obj/ and no machine cache, so no file list of the base's layers. The image the tag names records the same check.
+        sample.ForgetBuildState();
         proxy.Seen.Clear();
         var fresh = await sample.PublishImageAsync(properties);
         Assert.True(fresh.ExitCode == 0, fresh.ToString());
@@ -122,18 +111,8 @@ public class NativeDependencyEndToEndTests
         Assert.Contains("Native libraries: 1 image(s) as checked before", fresh.Output, StringComparison.Ordinal);
         Assert.Contains("uploaded 0 blobs, 0 B", fresh.Output, StringComparison.Ordinal);
         // The base's config is read (the image is composed on it); none of its layers is.
-        var baseLayers = await AspNetLayersAsync();
+        var baseLayers = await TestEnvironment.AspNetLayerDigestsAsync();
         Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && baseLayers.Any(layer => r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
-    }
-
-    /// <summary>The digests of the aspnet base's linux/amd64 layers.</summary>
-    private static async Task<string[]> AspNetLayersAsync()
-    {
-        var inspect = await TestEnvironment.SkopeoAsync("inspect", "--tls-verify=false", "--override-arch", "amd64", $"docker://{TestEnvironment.AspNetBase}");
-        Assert.True(inspect.ExitCode == 0, inspect.ToString());
-        var layers = System.Text.Json.Nodes.JsonNode.Parse(inspect.Output)!["Layers"]!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
-        Assert.NotEmpty(layers);
-        return layers;
     }
 
     private static string[] WarningLines(ProcessResult result, string code)

@@ -97,8 +97,7 @@ public class PublishImageEndToEndTests
         Assert.DoesNotContain("found in the registry by input key", first.Output, StringComparison.Ordinal);
 
         // A fresh CI runner: a new clone has no obj/ (so no layer cache) and no bin/.
-        Directory.Delete(Path.Combine(sample.ProjectDirectory, "obj"), recursive: true);
-        Directory.Delete(Path.Combine(sample.ProjectDirectory, "bin"), recursive: true);
+        sample.ForgetBuildState();
         var fresh = await sample.PublishImageAsync(properties);
         Assert.True(fresh.ExitCode == 0, fresh.ToString());
         Assert.Equal(SampleProject.PushedDigest(first), SampleProject.PushedDigest(fresh));

@@ -46,6 +46,49 @@ public sealed partial class SampleProject : IDisposable
     public string ProjectDirectory { get; }
     public string ProjectFile { get; }
 
+    /// <summary>
+    /// This copy's machine-wide cache (ContainersBuildSharedCache, passed to every command it runs as an environment
+    /// variable): each sample is a machine of its own, so no test sees the base file lists another test left.
+    /// </summary>
+    public string MachineCache => _directory.Combine("machine-cache");
+
+    /// <summary>A fresh CI runner: a new clone on a new machine, with no obj/, no bin/ and no machine cache.</summary>
+    public void ForgetBuildState()
+    {
+        foreach (var folder in new[] { Path.Combine(ProjectDirectory, "obj"), Path.Combine(ProjectDirectory, "bin"), MachineCache })
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds zlib (the file itself, not Debian's libz.so.1 link to it, which would go into the layer as a link to nothing)
+    /// as a ContainerFile at /app/native/libz.so.1: a native library that needs only the C library, so the native check
+    /// lists the base and passes on the aspnet image. Written as the copy's Directory.Build.targets.
+    /// </summary>
+    public void AddNativeLibrary()
+    {
+        Assert.True(File.Exists("/usr/lib/x86_64-linux-gnu/libz.so.1"), "zlib1g is not installed");
+        var zlib = File.ResolveLinkTarget("/usr/lib/x86_64-linux-gnu/libz.so.1", returnFinalTarget: true)?.FullName ?? "/usr/lib/x86_64-linux-gnu/libz.so.1";
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), $"""
+            <Project>
+              <ItemGroup>
+                <ContainerFile Include="{zlib}" Destination="/app/native/libz.so.1" />
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
+    private Dictionary<string, string?> WithMachineCache(IDictionary<string, string?>? environment)
+    {
+        var merged = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+        merged.TryAdd("ContainersBuildSharedCache", MachineCache);
+        return merged;
+    }
+
     /// <summary>samples/WebApp.</summary>
     public static Task<SampleProject> CreateAsync() => CreateAsync("samples/WebApp");
 
@@ -74,7 +117,7 @@ public sealed partial class SampleProject : IDisposable
         var arguments = new List<string> { "publish", ProjectFile, "-c", "Release", "-t:PublishImage", $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false", "-tl:off" };
         // Name=value pairs are properties; anything starting with '-' (such as -v:diag) is passed as it is.
         arguments.AddRange(properties.Select(p => p.StartsWith('-') ? p : "-p:" + p));
-        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, environment);
+        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, WithMachineCache(environment));
     }
 
     /// <summary>
@@ -82,7 +125,7 @@ public sealed partial class SampleProject : IDisposable
     /// that drives the SDK would: Aspire's, azd's or Visual Studio's own command lines.
     /// </summary>
     public Task<ProcessResult> DotnetAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null)
-        => ProcessRunner.RunAsync("dotnet", [.. arguments, $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false"], ProjectDirectory, environment);
+        => ProcessRunner.RunAsync("dotnet", [.. arguments, $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false"], ProjectDirectory, WithMachineCache(environment));
 
     /// <summary>
     /// Runs <c>dotnet msbuild -t:&lt;target&gt;</c> (Release) with the given properties: a target that needs no build
@@ -92,7 +135,7 @@ public sealed partial class SampleProject : IDisposable
     {
         var arguments = new List<string> { "msbuild", ProjectFile, $"-t:{target}", "-p:Configuration=Release", $"-p:ContainersBuildVersion={Version}", "-nodeReuse:false", "-tl:off" };
         arguments.AddRange(properties.Select(p => p.StartsWith('-') ? p : "-p:" + p));
-        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory);
+        return ProcessRunner.RunAsync("dotnet", arguments, ProjectDirectory, WithMachineCache(null));
     }
 
     /// <summary>The manifest digest from the task's summary line.</summary>

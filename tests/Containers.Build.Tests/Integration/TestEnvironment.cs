@@ -60,6 +60,16 @@ public static class TestEnvironment
         return Containers.Build.Model.Descriptor.FromJson(layer, "the base layer");
     }
 
+    /// <summary>The digests of the aspnet base's linux/amd64 layers.</summary>
+    public static async Task<string[]> AspNetLayerDigestsAsync()
+    {
+        var inspect = await SkopeoAsync("inspect", "--tls-verify=false", "--override-arch", "amd64", $"docker://{AspNetBase}");
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        var layers = System.Text.Json.Nodes.JsonNode.Parse(inspect.Output)!["Layers"]!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
+        Assert.NotEmpty(layers);
+        return layers;
+    }
+
     public static Task<ProcessResult> SkopeoAsync(params string[] arguments) => ProcessRunner.RunAsync("skopeo", arguments);
     public static Task<ProcessResult> PodmanAsync(params string[] arguments) => ProcessRunner.RunAsync("podman", arguments, timeout: TimeSpan.FromMinutes(3));
 }

@@ -184,6 +184,85 @@ public class LayerFileListTests : IDisposable
         Assert.Equal(Expected, again);
     }
 
+    [Fact]
+    public async Task With_a_shared_folder_another_project_reads_the_list_from_it_and_no_layer()
+    {
+        var shared = _folder.Combine("machine");
+        var first = new ContentStore(_folder.Combine("project-a"), shared);
+        var second = new ContentStore(_folder.Combine("project-b"), shared);
+
+        var listed = await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), first, CancellationToken.None);
+        Assert.False(LayerFileList.IsRecorded(LayerDigest, new ContentStore(_folder.Combine("project-c"))));
+        Assert.True(LayerFileList.IsRecorded(LayerDigest, second));
+        var reused = await LayerFileList.ReadAsync(LayerDigest, MustNotBeCalled, second, CancellationToken.None);
+
+        Assert.Equal(Expected, listed);
+        Assert.Equal(Expected, reused);
+        // Kept once, for the machine: neither project's store has a copy.
+        Assert.True(File.Exists(Path.Combine(shared, "layer-files", LayerDigest.Hex)));
+        Assert.False(Directory.Exists(_folder.Combine("project-a", "layer-files")));
+    }
+
+    [Fact]
+    public async Task A_record_in_the_projects_store_still_counts_with_a_shared_folder()
+    {
+        await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), Store, CancellationToken.None);
+
+        var withShared = new ContentStore(_folder.Combine("store"), _folder.Combine("machine"));
+        Assert.True(LayerFileList.IsRecorded(LayerDigest, withShared));
+        Assert.Equal(Expected, await LayerFileList.ReadAsync(LayerDigest, MustNotBeCalled, withShared, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Writing_a_shared_record_removes_the_ones_unused_for_a_month_and_keeps_the_rest()
+    {
+        var shared = _folder.Combine("machine");
+        var records = Path.Combine(shared, "layer-files");
+        Directory.CreateDirectory(records);
+        var stale = Path.Combine(records, Digest.Compute("an old base"u8).Hex);
+        var recent = Path.Combine(records, Digest.Compute("a base still built on"u8).Hex);
+        var notOurs = Path.Combine(records, "notes.txt");
+        foreach (var file in new[] { stale, recent, notOurs })
+        {
+            await File.WriteAllTextAsync(file, "x");
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow - LayerFileList.SharedRecordLifetime - TimeSpan.FromDays(1));
+        }
+        File.SetLastWriteTimeUtc(recent, DateTime.UtcNow - LayerFileList.SharedRecordLifetime + TimeSpan.FromDays(1));
+
+        await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), new ContentStore(_folder.Combine("project"), shared), CancellationToken.None);
+
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(recent));
+        Assert.True(File.Exists(notOurs));
+        Assert.True(File.Exists(Path.Combine(records, LayerDigest.Hex)));
+    }
+
+    [Fact]
+    public async Task Reading_a_shared_record_marks_it_used()
+    {
+        var shared = _folder.Combine("machine");
+        await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), new ContentStore(_folder.Combine("project-a"), shared), CancellationToken.None);
+        var record = Path.Combine(shared, "layer-files", LayerDigest.Hex);
+        File.SetLastWriteTimeUtc(record, DateTime.UtcNow - TimeSpan.FromDays(20));
+
+        await LayerFileList.ReadAsync(LayerDigest, MustNotBeCalled, new ContentStore(_folder.Combine("project-b"), shared), CancellationToken.None);
+
+        Assert.True(DateTime.UtcNow - File.GetLastWriteTimeUtc(record) < TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task A_shared_folder_that_cannot_be_made_leaves_the_list_to_the_projects_store()
+    {
+        // A file where the folder would be: no folder can be made there.
+        var blocked = _folder.Combine("not-a-folder");
+        await File.WriteAllTextAsync(blocked, "x");
+        var store = new ContentStore(_folder.Combine("store"), Path.Combine(blocked, "cache"));
+
+        Assert.Null(store.SharedRoot);
+        Assert.Equal(Expected, await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), store, CancellationToken.None));
+        Assert.True(File.Exists(RecordPath));
+    }
+
     [Theory]
     [InlineData("./usr/lib/", "usr/lib")]
     [InlineData("/usr//lib/./x", "usr/lib/x")]
