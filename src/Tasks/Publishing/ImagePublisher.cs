@@ -24,6 +24,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
 {
     public async Task<PublishOutcome> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
     {
+        var clock = new StageClock();
         var store = new ContentStore(request.ContentStoreDirectory, request.SharedCacheDirectory);
         var platforms = request.Platforms.Select(p => p.Platform).ToArray();
         // The base and the ContainerLayer images are read while the layers are planned and written. A failure on either
@@ -43,6 +44,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         try
         {
             plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
+            clock.Mark("layers planned");
             if (plan.SecretLookingFiles.Count > 0)
             {
                 warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
@@ -55,8 +57,10 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
             written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn).ConfigureAwait(false);
+            clock.Mark("layers written or found");
             bases = await basesTask.ConfigureAwait(false);
             imported = await importsTask.ConfigureAwait(false);
+            clock.Mark("base read");
             images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
         }
         catch
@@ -90,9 +94,11 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 nativeChecks = native.Results;
                 images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
             }
+            clock.Mark("native libraries checked");
         }
 
         images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
+        clock.Mark("SBOM and provenance");
 
         if (buildHasFailed?.Invoke() == true)
         {
@@ -143,12 +149,14 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 }).ConfigureAwait(false);
             }
             results.Add(result);
+            clock.Mark($"sent to {destination.Description}");
         }
         if (failedRegistries.Count == 1 && request.Destinations.Count(d => d.PushesTo is not null) == 1)
         {
             // The one registry failed: the publish fails as it always has, with that registry's own failure.
             ExceptionDispatchInfo.Throw(failedRegistries[0].Error);
         }
+        note?.Invoke(clock.ToString());
         var outcome = new PublishOutcome(images, results, report) { FailedRegistries = failedRegistries };
         if (request.FactsPath is { } factsPath)
         {
