@@ -14,12 +14,22 @@ public sealed class LayerCache(ContentStore store)
 {
     private string RecordDirectory => Path.Combine(store.Root, "layers");
 
+    /// <summary>Whether the store has any layer recorded (a fresh obj/ has none): one directory read, up to its first record.</summary>
+    private bool HasRecords() => Directory.Exists(RecordDirectory) && Directory.EnumerateFiles(RecordDirectory, "*.json").Any();
+
     /// <param name="elsewhere">
     /// Where to look, on a miss here, for a layer already made with the same key whose bytes stay where they are (the
     /// destination registry, on a runner whose store is empty); null to look nowhere else.
     /// </param>
     public async Task<CachedLayer> GetOrWriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null)
     {
+        if (!HasRecords() && (elsewhere is null || !await elsewhere.HoldsAnyAsync().ConfigureAwait(false)))
+        {
+            // Nothing here or elsewhere can have it: write it, and take the key from that same read of the files.
+            var (written, writtenKey) = await new LayerWriter(store).WriteKeyedAsync(entries, options, cancellationToken).ConfigureAwait(false);
+            Record(writtenKey, written);
+            return new CachedLayer(written, FromCache: false, writtenKey);
+        }
         // The key is always computed here, from the files: a source elsewhere only says which blob has it.
         var key = await LayerInputKey.ComputeAsync(entries, options, cancellationToken).ConfigureAwait(false);
         if (TryRead(key) is { } cached)

@@ -22,6 +22,29 @@ public static class LayerInputKey
 
     private static Digest Compute(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
     {
+        var buffer = new byte[1 << 17];
+        using var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return Of(entries, options, entry =>
+        {
+            using var file = entry.OpenContent();
+            long size = 0;
+            int read;
+            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                content.AppendData(buffer, 0, read);
+                size += read;
+            }
+            return new FileHash(size, content.GetHashAndReset());
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The key from each file's size and SHA-256 as <paramref name="contentOf"/> gives them: read here
+    /// (<see cref="ComputeAsync"/>), or taken as <see cref="LayerWriter"/> wrote the files (the same bytes, read once).
+    /// </summary>
+    public static Digest Of(IReadOnlyList<LayerEntry> entries, LayerOptions options, Func<LayerEntry, FileHash> contentOf, CancellationToken cancellationToken)
+    {
         using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Append(string text) => key.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
 
@@ -34,8 +57,6 @@ public static class LayerInputKey
             ? $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}"
             : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}");
 
-        var buffer = new byte[1 << 17];
-        using var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -50,17 +71,12 @@ public static class LayerInputKey
             {
                 continue;
             }
-            using var file = entry.OpenContent();
-            long size = 0;
-            int read;
-            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                content.AppendData(buffer, 0, read);
-                size += read;
-            }
-            Append($"{size}\0{Convert.ToHexStringLower(content.GetHashAndReset())}");
+            var file = contentOf(entry);
+            Append($"{file.Size}\0{Convert.ToHexStringLower(file.Sha256)}");
         }
         return Digest.FromHash(key.GetHashAndReset());
     }
+
+    /// <summary>What a file adds to the key: the bytes read and their SHA-256.</summary>
+    public sealed record FileHash(long Size, byte[] Sha256);
 }

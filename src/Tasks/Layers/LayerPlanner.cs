@@ -98,7 +98,8 @@ public static class LayerPlanner
                     throw new WhiteoutNameException(relative);
                 }
                 var containerPath = prefix.Length > 0 ? $"{prefix}/{relative}" : relative;
-                if (info.LinkTarget is { } target)
+                // Only a link is asked for its target (a readlink per file, 50,000 of them on a large site, otherwise).
+                if (info.Attributes.HasFlag(FileAttributes.ReparsePoint) && info.LinkTarget is { } target)
                 {
                     yield return (relative, LayerEntry.Symlink(containerPath, target));
                 }

@@ -156,8 +156,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             // The one registry failed: the publish fails as it always has, with that registry's own failure.
             ExceptionDispatchInfo.Throw(failedRegistries[0].Error);
         }
-        note?.Invoke(clock.ToString());
-        var outcome = new PublishOutcome(images, results, report) { FailedRegistries = failedRegistries };
+        var outcome = new PublishOutcome(images, results, report) { FailedRegistries = failedRegistries, StageTimes = clock.ToString() };
         if (request.FactsPath is { } factsPath)
         {
             // Also when some registries failed: the image is in the others, and a CI step may want to know which.

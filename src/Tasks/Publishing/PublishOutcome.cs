@@ -8,4 +8,7 @@ public sealed record PublishOutcome(ImageSet Images, IReadOnlyList<DestinationRe
 {
     /// <summary>The registries that did not take the image, each with why, when ContainerRegistry lists several (the others are in <see cref="Destinations"/>).</summary>
     public IReadOnlyList<RegistryPushFailure> FailedRegistries { get; init; } = [];
+
+    /// <summary>Where the time went, stage by stage (<see cref="StageClock"/>), for a low-importance log line.</summary>
+    public string StageTimes { get; init; } = "";
 }

@@ -85,6 +85,7 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             {
                 Log.LogMessage(MessageImportance.High, WithJoinHint(request, destination));
             }
+            Log.LogMessage(MessageImportance.Low, outcome.StageTimes);
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {

@@ -42,6 +42,55 @@ public class LayerCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_layer_written_with_its_key_from_the_same_read_gets_the_key_a_separate_read_gives()
+    {
+        _folder.WriteFile("empty.txt", "");
+        _folder.WriteFile("data/big.bin", new string('x', 300_000) + "end");
+        File.CreateSymbolicLink(_folder.Combine("link"), "App.dll");
+        Directory.CreateDirectory(_folder.Combine("empty-dir"));
+        var entries = Entries;
+        Assert.Contains(entries, e => e.Kind == LayerEntryKind.Symlink);
+
+        var (layer, key) = await new LayerWriter(new ContentStore(_store.Path)).WriteKeyedAsync(entries, Options, CancellationToken.None);
+        var written = await new LayerWriter(new ContentStore(_store.Path)).WriteAsync(entries, Options, CancellationToken.None);
+
+        Assert.Equal(await LayerInputKey.ComputeAsync(entries, Options, CancellationToken.None), key);
+        Assert.Equal(written, layer);
+    }
+
+    [Fact]
+    public async Task A_store_with_no_layer_and_a_source_that_holds_none_writes_at_once_and_one_that_holds_some_is_asked()
+    {
+        var empty = new FakeKeyedSource(holdsAny: false);
+        var written = await new LayerCache(new ContentStore(_store.Path)).GetOrWriteAsync(Entries, Options, CancellationToken.None, empty);
+        Assert.Equal(0, empty.Asked);
+        Assert.False(written.FromCache);
+
+        // Another store, empty too, but the source holds layers: the key comes first, and the source is asked for it.
+        using var other = new TempDirectory("cb-cache-other");
+        var holding = new FakeKeyedSource(holdsAny: true);
+        var again = await new LayerCache(new ContentStore(other.Path)).GetOrWriteAsync(Entries, Options, CancellationToken.None, holding);
+        Assert.Equal(1, holding.Asked);
+        Assert.Equal(written.Key, again.Key);
+        Assert.Equal(written.Key, holding.AskedFor);
+    }
+
+    private sealed class FakeKeyedSource(bool holdsAny) : IKeyedLayerSource
+    {
+        public int Asked { get; private set; }
+        public Digest? AskedFor { get; private set; }
+
+        public Task<Layer?> FindAsync(Digest key, CancellationToken cancellationToken)
+        {
+            Asked++;
+            AskedFor = key;
+            return Task.FromResult<Layer?>(null);
+        }
+
+        public Task<bool> HoldsAnyAsync() => Task.FromResult(holdsAny);
+    }
+
+    [Fact]
     public async Task Same_size_and_time_but_other_bytes_is_a_new_layer()
     {
         var cache = new LayerCache(new ContentStore(_store.Path));

@@ -57,6 +57,8 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
         }
     }
 
+    public async Task<bool> HoldsAnyAsync() => (await _recorded.Value.ConfigureAwait(false)).Layers.Count > 0;
+
     /// <summary>The native check the image records with <paramref name="key"/> (computed here, from this build's image), or null.</summary>
     public async Task<NativeCheckResult?> RecordedNativeCheckAsync(Digest key)
         => (await _recorded.Value.ConfigureAwait(false)).NativeChecks.GetValueOrDefault(key);
