@@ -53,9 +53,11 @@ public static class LayerInputKey
         Append(options.ModificationTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         // gzip's line is as it was before zstd, so gzip layers keep their keys; a zstd layer's key can never be a gzip
         // layer's (the media type above differs too), in the local cache or found by key in a registry.
-        Append(options.Compression == LayerCompression.Gzip
+        // A layer at a zlib level of its own says so; the others keep the keys they had.
+        Append((options.Compression == LayerCompression.Gzip
             ? $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}"
-            : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}");
+            : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}")
+            + (options.DeflateLevel is { } deflate ? $":deflate{deflate}" : ""));
 
         foreach (var entry in entries)
         {

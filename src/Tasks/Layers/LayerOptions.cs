@@ -27,6 +27,30 @@ public sealed record LayerOptions(DateTimeOffset ModificationTime)
     /// </summary>
     public const CompressionLevel DefaultCompressionLevel = CompressionLevel.Optimal;
 
+    /// <summary>
+    /// zlib's level for this layer's gzip when it is not <see cref="CompressionLevel"/>'s own (<see cref="For"/> sets it);
+    /// null for that one.
+    /// </summary>
+    public int? DeflateLevel { get; init; }
+
+    /// <summary>Whether <see cref="For"/> gives each kind of layer its own level (ContainerLayerCompressionLevel not set).</summary>
+    public bool LevelByKind { get; init; }
+
+    /// <summary>
+    /// zlib's level for the gzip of the layers made of the project's own files (the application, project references,
+    /// static web assets) when no level is set: they change with nearly every commit, so every publish writes them again,
+    /// where the packages layer is written once and then cached or found in the registry. Level 4 does half of level 6's
+    /// work for 1–4% more bytes (a 30 MB folder of assemblies: 0.50 s against 0.69 s on one core, 12.28 MB against 12.14;
+    /// 50,000 small text files: 2.3 s against 4.5 s, 43.0 MB against 41.3), and these layers are mostly small.
+    /// </summary>
+    public const int ChangingLayerDeflateLevel = 4;
+
+    /// <summary>The options of a layer of this kind: <see cref="ChangingLayerDeflateLevel"/> for the project's own files' gzip when no level was set.</summary>
+    public LayerOptions For(LayerKind kind)
+        => LevelByKind && Compression == LayerCompression.Gzip && kind is LayerKind.Application or LayerKind.ProjectReferences or LayerKind.StaticWebAssets
+            ? this with { DeflateLevel = ChangingLayerDeflateLevel }
+            : this;
+
     /// <summary>The image's user as uid and gid, for entries owned by <see cref="LayerOwner.AppUser"/>; null when none is.</summary>
     public (int UserId, int GroupId)? AppUser { get; init; }
 

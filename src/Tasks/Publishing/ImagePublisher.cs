@@ -203,7 +203,8 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var (userId, groupId) = request.FileOwner.IsAppUser ? appUser!.Value : request.FileOwner.Resolve(null);
         return new LayerOptions(request.Settings.Created)
         {
-            UserId = userId, GroupId = groupId, AppUser = appUser, Compression = request.LayerCompression, CompressionLevel = request.LayerCompressionLevel,
+            UserId = userId, GroupId = groupId, AppUser = appUser, Compression = request.LayerCompression,
+            CompressionLevel = request.LayerCompressionLevel ?? LayerOptions.DefaultCompressionLevel, LevelByKind = request.LayerCompressionLevel is null,
         };
     }
 }

@@ -40,8 +40,11 @@ public sealed record PublishRequest(
     /// <summary>ContainerLayerCompression: gzip, or zstd (the settings then make the image OCI).</summary>
     public LayerCompression LayerCompression { get; init; } = LayerCompression.Gzip;
 
-    /// <summary>ContainerLayerCompressionLevel: the level of the layers this publish writes (deflate's, or zstd's as <see cref="ZstdLayerStream.LevelOf"/> maps it).</summary>
-    public CompressionLevel LayerCompressionLevel { get; init; } = LayerOptions.DefaultCompressionLevel;
+    /// <summary>
+    /// ContainerLayerCompressionLevel: the level of every layer this publish writes (deflate's, or zstd's as
+    /// <see cref="ZstdLayerStream.LevelOf"/> maps it); null when not set, each layer's by its kind (<see cref="LayerOptions.For"/>).
+    /// </summary>
+    public CompressionLevel? LayerCompressionLevel { get; init; }
 
     /// <summary>ContainerNativeDependencyCheck: whether native files whose libraries the image lacks warn, fail, or are not looked for.</summary>
     public NativeDependencyCheckMode NativeDependencyCheck { get; init; }

@@ -90,6 +90,33 @@ public class LayerCacheTests : IDisposable
         public Task<bool> HoldsAnyAsync() => Task.FromResult(holdsAny);
     }
 
+    [Theory]
+    [InlineData(LayerKind.Application, 4)]
+    [InlineData(LayerKind.ProjectReferences, 4)]
+    [InlineData(LayerKind.StaticWebAssets, 4)]
+    [InlineData(LayerKind.Packages, null)]
+    [InlineData(LayerKind.ExtraFiles, null)]
+    public void Unless_a_level_is_set_the_layers_of_the_projects_own_files_get_zlibs_level_4(LayerKind kind, int? expected)
+    {
+        var byKind = Options with { LevelByKind = true };
+
+        Assert.Equal(expected, byKind.For(kind).DeflateLevel);
+        // A level that was set is every layer's, and zstd has its own levels.
+        Assert.Null(Options.For(kind).DeflateLevel);
+        Assert.Null((byKind with { Compression = LayerCompression.Zstd }).For(kind).DeflateLevel);
+    }
+
+    [Fact]
+    public async Task A_layer_at_a_zlib_level_of_its_own_has_a_key_of_its_own_and_the_others_keep_theirs()
+    {
+        var optimal = await LayerInputKey.ComputeAsync(Entries, Options, CancellationToken.None);
+        var packages = await LayerInputKey.ComputeAsync(Entries, (Options with { LevelByKind = true }).For(LayerKind.Packages), CancellationToken.None);
+        var application = await LayerInputKey.ComputeAsync(Entries, (Options with { LevelByKind = true }).For(LayerKind.Application), CancellationToken.None);
+
+        Assert.Equal(optimal, packages);
+        Assert.NotEqual(optimal, application);
+    }
+
     [Fact]
     public async Task Same_size_and_time_but_other_bytes_is_a_new_layer()
     {

@@ -39,6 +39,32 @@ public class ParallelGzipStreamTests
         Assert.Equal(input, Gunzip(whole));
     }
 
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(4, 0)]
+    [InlineData(6, 0)]
+    [InlineData(9, 2)]
+    public void A_zlib_level_of_its_own_gives_a_valid_stream_the_same_on_any_number_of_workers(int deflateLevel, byte extraFlags)
+    {
+        var input = Compressible(3 * Block + 777, seed: 4);
+
+        var one = Gzip(input, CompressionLevel.Optimal, workers: 1, deflateLevel: deflateLevel);
+        var three = Gzip(input, CompressionLevel.Optimal, workers: 3, chunk: 5000, deflateLevel: deflateLevel);
+
+        Assert.Equal(one, three);
+        Assert.Equal(input, Gunzip(one));
+        Assert.Equal(extraFlags, one[8]);
+    }
+
+    [Fact]
+    public void Level_4_is_its_own_and_level_6_is_optimals()
+    {
+        var input = Compressible(2 * Block + 99, seed: 5);
+
+        Assert.Equal(Gzip(input, CompressionLevel.Optimal, workers: 2), Gzip(input, CompressionLevel.Fastest, workers: 2, deflateLevel: 6));
+        Assert.NotEqual(Gzip(input, CompressionLevel.Optimal, workers: 2), Gzip(input, CompressionLevel.Optimal, workers: 2, deflateLevel: 4));
+    }
+
     [Fact]
     public void The_header_has_no_name_time_or_operating_system_and_the_trailer_the_crc_and_length()
     {
@@ -114,10 +140,10 @@ public class ParallelGzipStreamTests
         Assert.Throws<ObjectDisposedException>(() => gzip.Write([1]));
     }
 
-    private static byte[] Gzip(byte[] input, CompressionLevel level, int workers, int? chunk = null)
+    private static byte[] Gzip(byte[] input, CompressionLevel level, int workers, int? chunk = null, int? deflateLevel = null)
     {
         using var output = new MemoryStream();
-        using (var gzip = new ParallelGzipStream(output, level, workers))
+        using (var gzip = new ParallelGzipStream(output, level, workers, deflateLevel))
         {
             var size = chunk ?? Math.Max(input.Length, 1);
             for (var offset = 0; offset < input.Length; offset += size)

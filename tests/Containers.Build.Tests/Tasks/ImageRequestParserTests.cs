@@ -386,12 +386,12 @@ public class ImageRequestParserTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null, System.IO.Compression.CompressionLevel.Optimal)]
-    [InlineData("", System.IO.Compression.CompressionLevel.Optimal)]
+    [InlineData(null, null)]
+    [InlineData("", null)]
     [InlineData("Fastest", System.IO.Compression.CompressionLevel.Fastest)]
     [InlineData(" optimal ", System.IO.Compression.CompressionLevel.Optimal)]
     [InlineData("smallest", System.IO.Compression.CompressionLevel.SmallestSize)]
-    public void ContainerLayerCompressionLevel_sets_the_level_of_the_layers(string? value, System.IO.Compression.CompressionLevel expected)
+    public void ContainerLayerCompressionLevel_sets_the_level_of_the_layers(string? value, System.IO.Compression.CompressionLevel? expected)
         => Assert.Equal(expected, ImageRequestParser.Parse(Valid with { LayerCompressionLevel = value }, _ => { }).LayerCompressionLevel);
 
     [Theory]

@@ -23,7 +23,7 @@ public static class LayerWriteStage
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, layers.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options, ct, elsewhere).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options.For(layers[i].Kind), ct, elsewhere).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
