@@ -15,7 +15,11 @@ public sealed class LayerCache(ContentStore store)
     private string RecordDirectory => Path.Combine(store.Root, "layers");
 
     /// <summary>Whether the store has any layer recorded (a fresh obj/ has none): one directory read, up to its first record.</summary>
-    private bool HasRecords() => Directory.Exists(RecordDirectory) && Directory.EnumerateFiles(RecordDirectory, "*.json").Any();
+    public static bool HasRecords(ContentStore store)
+    {
+        var records = Path.Combine(store.Root, "layers");
+        return Directory.Exists(records) && Directory.EnumerateFiles(records, "*.json").Any();
+    }
 
     /// <param name="elsewhere">
     /// Where to look, on a miss here, for a layer already made with the same key whose bytes stay where they are (the
@@ -23,7 +27,7 @@ public sealed class LayerCache(ContentStore store)
     /// </param>
     public async Task<CachedLayer> GetOrWriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null)
     {
-        if (!HasRecords() && (elsewhere is null || !await elsewhere.HoldsAnyAsync().ConfigureAwait(false)))
+        if (!HasRecords(store) && (elsewhere is null || !await elsewhere.HoldsAnyAsync().ConfigureAwait(false)))
         {
             // Nothing here or elsewhere can have it: write it, and take the key from that same read of the files.
             var (written, writtenKey) = await new LayerWriter(store).WriteKeyedAsync(entries, options, cancellationToken).ConfigureAwait(false);

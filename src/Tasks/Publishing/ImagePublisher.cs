@@ -34,6 +34,11 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
 
         var foundIn = RegistryLayers(request, store, cancellationToken);
+        if (foundIn is not null && !LayerCache.HasRecords(store))
+        {
+            // An empty store will ask the registry's image for every layer: read it while the layers are planned.
+            _ = foundIn.HoldsAnyAsync();
+        }
         LayerPlan plan;
         LayerOptions options;
         IReadOnlyDictionary<PlannedLayer, CachedLayer> written;
