@@ -69,9 +69,9 @@ public static class SecretFileDetector
             content = new byte[stream.Length];
             stream.ReadExactly(content);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Unreadable here is unreadable when the layer is written: that reports it.
+            // Unreadable here is unreadable when the layer is written: that reports it, with its code.
             return false;
         }
         return HasPrivateKey(content) || (isJson && HasSecretValue(content));

@@ -59,6 +59,22 @@ public class LayerCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Many_files_read_side_by_side_give_the_key_of_their_order_and_a_file_gone_is_its_own_error()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            _folder.WriteFile($"content/f{i:D3}.txt", $"file {i}");
+        }
+        var entries = Entries;
+        var (_, written) = await new LayerWriter(new ContentStore(_store.Path)).WriteKeyedAsync(entries, Options, CancellationToken.None);
+        Assert.Equal(written, await LayerInputKey.ComputeAsync(entries, Options, CancellationToken.None));
+
+        File.Delete(_folder.Combine("content/f150.txt"));
+        // The file's own exception, not an AggregateException: the publish turns it into a coded error (LayerWriteException).
+        await Assert.ThrowsAsync<FileNotFoundException>(() => LayerInputKey.ComputeAsync(entries, Options, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_store_with_no_layer_and_a_source_that_holds_none_writes_at_once_and_one_that_holds_some_is_asked()
     {
         var empty = new FakeKeyedSource(holdsAny: false);
