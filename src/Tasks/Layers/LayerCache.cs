@@ -12,14 +12,13 @@ namespace Containers.Build.Layers;
 /// </summary>
 public sealed class LayerCache(ContentStore store)
 {
-    private string RecordDirectory => Path.Combine(store.Root, "layers");
+    private string RecordDirectory => RecordDirectoryOf(store);
+
+    private static string RecordDirectoryOf(ContentStore store) => Path.Combine(store.Root, "layers");
 
     /// <summary>Whether the store has any layer recorded (a fresh obj/ has none): one directory read, up to its first record.</summary>
     public static bool HasRecords(ContentStore store)
-    {
-        var records = Path.Combine(store.Root, "layers");
-        return Directory.Exists(records) && Directory.EnumerateFiles(records, "*.json").Any();
-    }
+        => Directory.Exists(RecordDirectoryOf(store)) && Directory.EnumerateFiles(RecordDirectoryOf(store), "*.json").Any();
 
     /// <param name="elsewhere">
     /// Where to look, on a miss here, for a layer already made with the same key whose bytes stay where they are (the

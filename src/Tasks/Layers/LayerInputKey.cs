@@ -47,12 +47,7 @@ public static class LayerInputKey
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             throw;
         }
-        var byEntry = new Dictionary<LayerEntry, FileHash>(files.Length, ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < files.Length; i++)
-        {
-            byEntry[files[i]] = hashes[i];
-        }
-        return Of(entries, options, entry => byEntry[entry], cancellationToken);
+        return Of(entries, options, hashes, cancellationToken);
     }
 
     private static FileHash Read(LayerEntry entry, byte[] buffer, IncrementalHash content, CancellationToken cancellationToken)
@@ -70,10 +65,11 @@ public static class LayerInputKey
     }
 
     /// <summary>
-    /// The key from each file's size and SHA-256 as <paramref name="contentOf"/> gives them: read here
-    /// (<see cref="ComputeAsync"/>), or taken as <see cref="LayerWriter"/> wrote the files (the same bytes, read once).
+    /// The key from each file's size and SHA-256, <paramref name="fileHashes"/> holding one per file entry in the entries'
+    /// order: read here (<see cref="ComputeAsync"/>), or taken as <see cref="LayerWriter"/> wrote the files (the same
+    /// bytes, read once).
     /// </summary>
-    public static Digest Of(IReadOnlyList<LayerEntry> entries, LayerOptions options, Func<LayerEntry, FileHash> contentOf, CancellationToken cancellationToken)
+    public static Digest Of(IReadOnlyList<LayerEntry> entries, LayerOptions options, IReadOnlyList<FileHash> fileHashes, CancellationToken cancellationToken)
     {
         using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Append(string text) => key.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
@@ -89,6 +85,7 @@ public static class LayerInputKey
             : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}")
             + (options.DeflateLevel is { } deflate ? $":deflate{deflate}" : ""));
 
+        var nextFile = 0;
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -103,7 +100,7 @@ public static class LayerInputKey
             {
                 continue;
             }
-            var file = contentOf(entry);
+            var file = fileHashes[nextFile++];
             Append($"{file.Size}\0{Convert.ToHexStringLower(file.Sha256)}");
         }
         return Digest.FromHash(key.GetHashAndReset());

@@ -33,6 +33,21 @@ public sealed record LayerOptions(DateTimeOffset ModificationTime)
     /// </summary>
     public int? DeflateLevel { get; init; }
 
+    /// <summary>The zlib level this layer's gzip is written at: <see cref="DeflateLevel"/>, else <see cref="CompressionLevel"/>'s.</summary>
+    public int ZlibLevel => DeflateLevel ?? ZlibLevelOf(CompressionLevel);
+
+    /// <summary>
+    /// The zlib level System.IO.Compression gives each <see cref="System.IO.Compression.CompressionLevel"/> (the same
+    /// bytes as asking for it by name, so layers written before keep their digests).
+    /// </summary>
+    public static int ZlibLevelOf(CompressionLevel level) => level switch
+    {
+        CompressionLevel.NoCompression => 0,
+        CompressionLevel.Fastest => 1,
+        CompressionLevel.SmallestSize => 9,
+        _ => 6,
+    };
+
     /// <summary>Whether <see cref="For"/> gives each kind of layer its own level (ContainerLayerCompressionLevel not set).</summary>
     public bool LevelByKind { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Containers.Build.Model;
 using ICSharpCode.SharpZipLib.Tar;
@@ -31,12 +32,12 @@ public sealed class LayerWriter(ContentStore store)
     public Task<(Layer Layer, Digest Key)> WriteKeyedAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
         => Task.Factory.StartNew(() =>
         {
-            var hashes = new Dictionary<LayerEntry, LayerInputKey.FileHash>(ReferenceEqualityComparer.Instance);
+            var hashes = new List<LayerInputKey.FileHash>();
             var layer = Write(entries, options, hashes, cancellationToken);
-            return (layer, LayerInputKey.Of(entries, options, entry => hashes[entry], cancellationToken));
+            return (layer, LayerInputKey.Of(entries, options, hashes, cancellationToken));
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, Dictionary<LayerEntry, LayerInputKey.FileHash>? fileHashes, CancellationToken cancellationToken)
+    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, CancellationToken cancellationToken)
     {
         using var blob = store.NewBlob();
         Digest diffId;
@@ -50,14 +51,14 @@ public sealed class LayerWriter(ContentStore store)
         // failure); the pending blob is deleted when it is disposed.
         var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
         var buffer = new byte[BufferSize];
-        using var fileHash = fileHashes is null ? null : System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var fileHash = fileHashes is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var written = WriteEntry(tar, entry, options, buffer, fileHash, cancellationToken);
             if (fileHashes is not null && entry.Kind == LayerEntryKind.File)
             {
-                fileHashes[entry] = new LayerInputKey.FileHash(written, fileHash!.GetHashAndReset());
+                fileHashes.Add(new LayerInputKey.FileHash(written, fileHash!.GetHashAndReset()));
             }
         }
         tar.Finish();
@@ -74,7 +75,7 @@ public sealed class LayerWriter(ContentStore store)
     }
 
     /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> when there is one.</returns>
-    private static long WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, System.Security.Cryptography.IncrementalHash? contentHash, CancellationToken cancellationToken)
+    private static long WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, CancellationToken cancellationToken)
     {
         // Whatever planned the entry, no name leaves the image's root: extractors differ on '..' and absolute names.
         if (entry.ContainerPath.StartsWith('/') || entry.ContainerPath.Split('/').Any(segment => segment is "." or ".." or ""))

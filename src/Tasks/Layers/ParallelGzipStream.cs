@@ -33,8 +33,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private static readonly byte[] FinalEmptyBlock = [0x03, 0x00];
 
     private readonly Stream _output;
-    private readonly CompressionLevel _level;
-    private readonly int? _deflateLevel;
+    private readonly int _level;
     private readonly int _maxBlocksInFlight;
     private readonly Queue<Task<CompressedBlock>> _inFlight = new();
     private byte[] _block = ArrayPool<byte>.Shared.Rent(BlockSize);
@@ -46,22 +45,17 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private bool _disposed;
 
     /// <param name="output">Receives the gzip bytes, in order; left open.</param>
-    /// <param name="level">The deflate level of every block.</param>
+    /// <param name="level">zlib's level (0–9) of every block (<see cref="LayerOptions.ZlibLevel"/>).</param>
     /// <param name="maxBlocksInFlight">How many blocks may be compressing at once (the cores to use); changes only the speed.</param>
-    /// <param name="deflateLevel">zlib's level (0–9), in place of <paramref name="level"/>'s own; null for that one.</param>
-    public ParallelGzipStream(Stream output, CompressionLevel level, int maxBlocksInFlight, int? deflateLevel = null)
+    public ParallelGzipStream(Stream output, int level, int maxBlocksInFlight)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocksInFlight, 1);
-        if (deflateLevel is { } explicitLevel)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(explicitLevel);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(explicitLevel, 9);
-        }
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
         _output = output;
         _level = level;
-        _deflateLevel = deflateLevel;
         _maxBlocksInFlight = maxBlocksInFlight;
-        _output.Write(Header(level, deflateLevel));
+        _output.Write(Header(level));
     }
 
     public override bool CanWrite => !_completed && !_disposed;
@@ -152,13 +146,12 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         var data = _block;
         var count = _filled;
         var level = _level;
-        var deflateLevel = _deflateLevel;
         var history = _history;
         // Only a full block has a next one; its last 32 KiB are that block's history.
         _history = count == BlockSize ? data.AsSpan(BlockSize - WindowSize).ToArray() : [];
         _block = ArrayPool<byte>.Shared.Rent(BlockSize);
         _filled = 0;
-        _inFlight.Enqueue(Task.Run(() => CompressedBlock.Compress(history, data, count, level, deflateLevel)));
+        _inFlight.Enqueue(Task.Run(() => CompressedBlock.Compress(history, data, count, level)));
     }
 
     private void Retire()
@@ -178,20 +171,15 @@ public sealed class ParallelGzipStream : LayerCompressorStream
 
     // RFC 1952: deflate, no flags, no time, XFL as zlib sets it for the level, and OS 255 (unknown) rather than the
     // builder's own (zlib writes 3 on Unix and 10 on Windows), so the same input gives the same digest on either.
-    // XFL as zlib sets it: 2 at level 9, 4 at level 1, 0 otherwise.
-    private static byte[] Header(CompressionLevel level, int? deflateLevel) =>
-        [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, (deflateLevel, level) switch
-        {
-            (9, _) or (null, CompressionLevel.SmallestSize) => 2,
-            (1, _) or (null, CompressionLevel.Fastest) => 4,
-            _ => 0,
-        }, 0xFF];
+    // XFL: 2 at level 9, 4 at level 1, 0 otherwise.
+    private static byte[] Header(int level) =>
+        [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, level switch { 9 => 2, 1 => 4, _ => 0 }, 0xFF];
 
     /// <summary>One block's raw deflate bytes, ended by a sync flush, with the CRC and length of its input.</summary>
     private sealed record CompressedBlock(ReadOnlyMemory<byte> Deflated, uint Crc, int Length)
     {
         /// <param name="history">The bytes just before this block (empty for the first), which its matches may refer to.</param>
-        public static CompressedBlock Compress(byte[] history, byte[] data, int count, CompressionLevel level, int? deflateLevel)
+        public static CompressedBlock Compress(byte[] history, byte[] data, int count, int level)
         {
             try
             {
@@ -199,9 +187,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
                 var output = new MemoryStream(count / 2 + 64);
                 long start = 0;
                 long flushed;
-                using (var deflate = deflateLevel is { } zlibLevel
-                    ? new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = zlibLevel }, leaveOpen: true)
-                    : new DeflateStream(output, level, leaveOpen: true))
+                using (var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
                 {
                     if (history.Length > 0)
                     {

@@ -169,7 +169,7 @@ public class LayerWriterTests
         }
         Assert.Equal(layer.DiffId.ToString(), "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar.ToArray())));
         using var again = new MemoryStream();
-        using (var gzip = new ParallelGzipStream(again, Options.CompressionLevel, maxBlocksInFlight: 1))
+        using (var gzip = new ParallelGzipStream(again, Options.ZlibLevel, maxBlocksInFlight: 1))
         {
             gzip.Write(tar.ToArray());
             gzip.Complete();
