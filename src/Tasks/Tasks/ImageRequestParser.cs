@@ -131,8 +131,9 @@ public static partial class ImageRequestParser
             LayerImports = ParseLayerImports(inputs),
             NativeDependencyCheck = ParseNativeDependencyCheck(inputs.NativeDependencyCheck),
             RegistryLayerCache = ParseRegistryLayerCache(inputs.RegistryLayerCache),
+            // The folder is resolved and made by the content store, which takes one it cannot make as none.
             SharedCacheDirectory = inputs.SharedCacheDirectory?.Trim() is { Length: > 0 } shared && !shared.Equals("false", StringComparison.OrdinalIgnoreCase)
-                ? Path.GetFullPath(shared) : null,
+                ? shared : null,
             LayerCompression = ParseLayerCompression(inputs.LayerCompression),
             LayerCompressionLevel = ParseLayerCompressionLevel(inputs.LayerCompressionLevel),
             SupplyChain = ParseSupplyChain(inputs, names.Repository),

@@ -395,6 +395,14 @@ public class ImageRequestParserTests : IDisposable
         => Assert.Equal(expected, ImageRequestParser.Parse(Valid with { LayerCompressionLevel = value }, _ => { }).LayerCompressionLevel);
 
     [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData(" False ", null)]
+    [InlineData(" /home/ci/.cache/containers-build ", "/home/ci/.cache/containers-build")]
+    public void ContainersBuildSharedCache_names_the_machines_folder_or_none(string? value, string? expected)
+        => Assert.Equal(expected, ImageRequestParser.Parse(Valid with { SharedCacheDirectory = value }, _ => { }).SharedCacheDirectory);
+
+    [Theory]
     [InlineData("9")]
     [InlineData("best")]
     [InlineData("NoCompression")]
