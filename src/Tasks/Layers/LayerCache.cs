@@ -24,17 +24,19 @@ public sealed class LayerCache(ContentStore store)
     /// Where to look, on a miss here, for a layer already made with the same key whose bytes stay where they are (the
     /// destination registry, on a runner whose store is empty); null to look nowhere else.
     /// </param>
-    public async Task<CachedLayer> GetOrWriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null)
+    /// <param name="secrets">Where every file is judged for secrets, from the one read that always happens (for the key, or the tar that gives it); or null.</param>
+    public async Task<CachedLayer> GetOrWriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null,
+        SecretScan? secrets = null)
     {
         if (!HasRecords(store) && (elsewhere is null || !await elsewhere.HoldsAnyAsync().ConfigureAwait(false)))
         {
             // Nothing here or elsewhere can have it: write it, and take the key from that same read of the files.
-            var (written, writtenKey) = await new LayerWriter(store).WriteKeyedAsync(entries, options, cancellationToken).ConfigureAwait(false);
+            var (written, writtenKey) = await new LayerWriter(store).WriteKeyedAsync(entries, options, cancellationToken, secrets).ConfigureAwait(false);
             Record(writtenKey, written);
             return new CachedLayer(written, FromCache: false, writtenKey);
         }
         // The key is always computed here, from the files: a source elsewhere only says which blob has it.
-        var key = await LayerInputKey.ComputeAsync(entries, options, cancellationToken).ConfigureAwait(false);
+        var key = await LayerInputKey.ComputeAsync(entries, options, cancellationToken, secrets).ConfigureAwait(false);
         if (TryRead(key) is { } cached)
         {
             return new CachedLayer(cached, FromCache: true, key);

@@ -17,15 +17,16 @@ public static class LayerInputKey
 
     // Every published file is read on every publish (the cache hit path): plain synchronous reads on a
     // dedicated thread, as in LayerWriter, not an async hop to the thread pool per buffer.
-    public static Task<Digest> ComputeAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
-        => Task.Factory.StartNew(() => Compute(entries, options, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <param name="secrets">Where the files read are judged for secrets as they go by, or null.</param>
+    public static Task<Digest> ComputeAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, SecretScan? secrets = null)
+        => Task.Factory.StartNew(() => Compute(entries, options, secrets, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <remarks>
     /// The files are read and hashed side by side, one reader per core (each with its own buffer and hash), then the key
     /// is made from their hashes in order: a layer of tens of thousands of small files is mostly opening them, and a
     /// single large one is hashing, and both divide.
     /// </remarks>
-    private static Digest Compute(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+    private static Digest Compute(IReadOnlyList<LayerEntry> entries, LayerOptions options, SecretScan? secrets, CancellationToken cancellationToken)
     {
         var files = entries.Where(e => e.Kind == LayerEntryKind.File).ToArray();
         var hashes = new FileHash[files.Length];
@@ -36,7 +37,7 @@ public static class LayerInputKey
                 () => (Buffer: new byte[1 << 17], Hash: IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
                 (i, _, reader) =>
                 {
-                    hashes[i] = Read(files[i], reader.Buffer, reader.Hash, cancellationToken);
+                    hashes[i] = Read(files[i], reader.Buffer, reader.Hash, secrets, cancellationToken);
                     return reader;
                 },
                 reader => reader.Hash.Dispose());
@@ -50,17 +51,20 @@ public static class LayerInputKey
         return Of(entries, options, hashes, cancellationToken);
     }
 
-    private static FileHash Read(LayerEntry entry, byte[] buffer, IncrementalHash content, CancellationToken cancellationToken)
+    private static FileHash Read(LayerEntry entry, byte[] buffer, IncrementalHash content, SecretScan? secrets, CancellationToken cancellationToken)
     {
         using var file = entry.OpenContent();
+        var judged = secrets?.Begin(entry);
         long size = 0;
         int read;
         while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             content.AppendData(buffer, 0, read);
+            judged?.Append(buffer.AsSpan(0, read));
             size += read;
         }
+        judged?.Complete();
         return new FileHash(size, content.GetHashAndReset());
     }
 

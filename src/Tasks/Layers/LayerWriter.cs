@@ -22,22 +22,23 @@ public sealed class LayerWriter(ContentStore store)
     // thread pool for every buffer (Stream.WriteAsync's default), which cost about a quarter of the
     // throughput. So one dedicated pass does plain synchronous I/O, checking for cancellation per buffer.
     public Task<Layer> WriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
-        => Task.Factory.StartNew(() => Write(entries, options, fileHashes: null, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        => Task.Factory.StartNew(() => Write(entries, options, fileHashes: null, secrets: null, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// Writes the layer and gives its input key (<see cref="LayerInputKey"/>) from the same read of each file: for a
     /// layer nothing can hold yet (an empty cache, a new repository), where reading every file once for the key and
     /// once more for the tar costs a second pass (50,000 small files: most of a second).
     /// </summary>
-    public Task<(Layer Layer, Digest Key)> WriteKeyedAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
+    /// <param name="secrets">Where the files read are judged for secrets as they go by, or null.</param>
+    public Task<(Layer Layer, Digest Key)> WriteKeyedAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, SecretScan? secrets = null)
         => Task.Factory.StartNew(() =>
         {
             var hashes = new List<LayerInputKey.FileHash>();
-            var layer = Write(entries, options, hashes, cancellationToken);
+            var layer = Write(entries, options, hashes, secrets, cancellationToken);
             return (layer, LayerInputKey.Of(entries, options, hashes, cancellationToken));
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, CancellationToken cancellationToken)
+    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, SecretScan? secrets, CancellationToken cancellationToken)
     {
         using var blob = store.NewBlob();
         Digest diffId;
@@ -55,7 +56,7 @@ public sealed class LayerWriter(ContentStore store)
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var written = WriteEntry(tar, entry, options, buffer, fileHash, cancellationToken);
+            var written = WriteEntry(tar, entry, options, buffer, fileHash, secrets, cancellationToken);
             if (fileHashes is not null && entry.Kind == LayerEntryKind.File)
             {
                 fileHashes.Add(new LayerInputKey.FileHash(written, fileHash!.GetHashAndReset()));
@@ -74,8 +75,8 @@ public sealed class LayerWriter(ContentStore store)
         return new Layer(new Descriptor(options.MediaType, digest, size), diffId, path);
     }
 
-    /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> when there is one.</returns>
-    private static long WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, CancellationToken cancellationToken)
+    /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> and <paramref name="secrets"/> when there are.</returns>
+    private static long WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, SecretScan? secrets, CancellationToken cancellationToken)
     {
         // Whatever planned the entry, no name leaves the image's root: extractors differ on '..' and absolute names.
         if (entry.ContainerPath.StartsWith('/') || entry.ContainerPath.Split('/').Any(segment => segment is "." or ".." or ""))
@@ -135,14 +136,17 @@ public sealed class LayerWriter(ContentStore store)
             long written = 0;
             if (source is not null)
             {
+                var judged = secrets?.Begin(entry);
                 int read;
                 while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     tar.Write(buffer, 0, read);
                     contentHash?.AppendData(buffer, 0, read);
+                    judged?.Append(buffer.AsSpan(0, read));
                     written += read;
                 }
+                judged?.Complete();
             }
             tar.CloseEntry();
             return written;

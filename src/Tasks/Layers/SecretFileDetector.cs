@@ -7,35 +7,22 @@ namespace Containers.Build.Layers;
 /// name where the name says it all (a .pfx, an SSH private key, a .env file, user secrets) and by content
 /// otherwise: a PEM private key in any small text file, or JSON whose keys name a password, secret, token, API
 /// key or connection string with a non-empty value. A template's appsettings.Development.json (logging levels
-/// only) is not a secret.
+/// only) is not a secret. The content is judged from the read that hashes or tars each file (<see cref="SecretScan"/>).
 /// </summary>
 public static class SecretFileDetector
 {
     private static readonly string[] SecretExtensions = [".pfx", ".p12", ".key", ".jks", ".keystore"];
     private static readonly string[] PrivateKeyFileNames = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"];
 
-    // Only small text files are read: secrets are small, and the publish folder can be large.
-    private const long MaxContentBytes = 1024 * 1024;
+    /// <summary>Only small text files are judged by content: secrets are small, and the publish folder can be large.</summary>
+    public const int MaxContentBytes = 1024 * 1024;
+
     private static readonly string[] TextExtensions = [".pem", ".crt", ".cer", ".txt", ".config", ".xml", ".yaml", ".yml", ".ini", ".conf", ".properties", ".env"];
 
     // Files the SDK writes, whose keys are never secrets.
     private static readonly string[] GeneratedJsonSuffixes = [".deps.json", ".runtimeconfig.json", ".staticwebassets.endpoints.json", ".staticwebassets.runtime.json"];
 
     private static readonly string[] SecretKeyWords = ["password", "passwd", "pwd", "secret", "apikey", "connectionstring", "privatekey", "accesskey", "clientsecret"];
-
-    /// <remarks>
-    /// Files are read side by side, one per core: a site or data folder of tens of thousands of small text files is
-    /// mostly opening and closing them (50,000 files: 0.66 s on one core).
-    /// </remarks>
-    public static IReadOnlyList<string> Find(IEnumerable<PlannedLayer> layers)
-        => layers.SelectMany(l => l.Entries)
-            .AsParallel()
-            .WithDegreeOfParallelism(Environment.ProcessorCount)
-            .Where(e => e.Kind == LayerEntryKind.File && IsSecret(e))
-            .Select(e => "/" + e.ContainerPath)
-            .Distinct(StringComparer.Ordinal)
-            .OrderBy(p => p, StringComparer.Ordinal)
-            .ToArray();
 
     /// <summary>Whether the name alone says the file is a secret.</summary>
     public static bool NameSaysSecret(string fileName)
@@ -45,40 +32,19 @@ public static class SecretFileDetector
            || PrivateKeyFileNames.Contains(fileName, StringComparer.Ordinal)
            || SecretExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    private static bool IsSecret(LayerEntry entry)
-    {
-        var name = Path.GetFileName(entry.ContainerPath);
-        if (NameSaysSecret(name))
-        {
-            return true;
-        }
-        var isJson = name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !GeneratedJsonSuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
-        var isText = TextExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
-        if (!isJson && !isText)
-        {
-            return false;
-        }
-        byte[] content;
-        try
-        {
-            using var stream = entry.OpenContent();
-            if (stream.Length > MaxContentBytes)
-            {
-                return false;
-            }
-            content = new byte[stream.Length];
-            stream.ReadExactly(content);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Unreadable here is unreadable when the layer is written: that reports it, with its code.
-            return false;
-        }
-        return HasPrivateKey(content) || (isJson && HasSecretValue(content));
-    }
+    /// <summary>Whether a file of this name is judged by its content (<see cref="ContentSaysSecret"/>): small text files and JSON the SDK did not generate.</summary>
+    public static bool ContentTells(string fileName)
+        => TextExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)) || IsJudgedJson(fileName);
 
-    private static bool HasPrivateKey(byte[] content)
-        => content.AsSpan().IndexOf("PRIVATE KEY-----"u8) >= 0;
+    /// <summary>Whether the whole content of a file <see cref="ContentTells"/> about holds a private key, or (JSON) a secret value.</summary>
+    public static bool ContentSaysSecret(string fileName, ReadOnlySpan<byte> content)
+        => HasPrivateKey(content) || (IsJudgedJson(fileName) && HasSecretValue(content));
+
+    private static bool IsJudgedJson(string fileName)
+        => fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !GeneratedJsonSuffixes.Any(s => fileName.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+
+    private static bool HasPrivateKey(ReadOnlySpan<byte> content)
+        => content.IndexOf("PRIVATE KEY-----"u8) >= 0;
 
     /// <summary>A JSON document with a non-empty string under a key that names a secret, or under ConnectionStrings.</summary>
     public static bool HasSecretValue(ReadOnlySpan<byte> json)

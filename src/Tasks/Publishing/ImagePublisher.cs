@@ -50,10 +50,6 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         {
             plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
             clock.Mark("layers planned");
-            if (plan.SecretLookingFiles.Count > 0)
-            {
-                warn(new SecretLookingFilesWarning(plan.SecretLookingFiles));
-            }
             if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
             {
                 // The check's reading (the app's ELF files, the base's file lists) goes on while the layers are compressed.
@@ -61,8 +57,13 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 nativePrefetch = Task.Run(() => NativeDependencyPrefetch.RunAsync(planned, request.Settings, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
             }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
-            written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn).ConfigureAwait(false);
+            var secrets = new SecretScan();
+            written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn, secrets).ConfigureAwait(false);
             clock.Mark("layers written or found");
+            if (secrets.Found is { Count: > 0 } secretLooking)
+            {
+                warn(new SecretLookingFilesWarning(secretLooking));
+            }
             bases = await basesTask.ConfigureAwait(false);
             imported = await importsTask.ConfigureAwait(false);
             clock.Mark("base read");

@@ -150,11 +150,34 @@ public class HostilePublishFolderTests : IDisposable
     [InlineData("app.deps.json", """{"targets":{"Password":"x"}}""", false)]
     [InlineData("keys.dll", "x", false)]
     [InlineData("environment.txt", "PATH=/bin", false)]
-    public void Secret_files_are_recognized_by_name_or_content(string name, string content, bool secret)
+    public async Task Secret_files_are_recognized_by_name_or_content(string name, string content, bool secret)
     {
         var file = _folder.WriteFile(name, content.Replace("\\n", "\n", StringComparison.Ordinal));
-        var plan = new[] { new PlannedLayer(LayerKind.Application, [LayerEntry.File("app/" + name, file, false)]) };
-        Assert.Equal(secret ? ["/app/" + name] : [], SecretFileDetector.Find(plan));
+        LayerEntry[] entries = [LayerEntry.Directory("app"), LayerEntry.File("app/" + name, file, false)];
+        string[] expected = secret ? ["/app/" + name] : [];
+
+        // Judged from either read a layer's files get: the one for the input key, or the tar's that gives the key.
+        var keyRead = new SecretScan();
+        await LayerInputKey.ComputeAsync(entries, Options, CancellationToken.None, keyRead);
+        Assert.Equal(expected, keyRead.Found);
+        var tarRead = new SecretScan();
+        await new LayerWriter(new ContentStore(_store.Path)).WriteKeyedAsync(entries, Options, CancellationToken.None, tarRead);
+        Assert.Equal(expected, tarRead.Found);
+    }
+
+    [Fact]
+    public async Task Only_small_text_files_are_judged_by_content_and_each_file_is_named_once()
+    {
+        var key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+        var large = _folder.WriteFile("large.txt", key + new string('x', SecretFileDetector.MaxContentBytes));
+        var small = _folder.WriteFile("small.txt", key + new string('x', SecretFileDetector.MaxContentBytes - key.Length));
+        var scan = new SecretScan();
+        // Twice, as two platforms' layers with the same file read it.
+        for (var platform = 0; platform < 2; platform++)
+        {
+            await LayerInputKey.ComputeAsync([LayerEntry.File("app/large.txt", large, false), LayerEntry.File("app/small.txt", small, false)], Options, CancellationToken.None, scan);
+        }
+        Assert.Equal(["/app/small.txt"], scan.Found);
     }
 
     [Fact]

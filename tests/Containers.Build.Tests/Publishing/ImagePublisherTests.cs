@@ -213,6 +213,32 @@ public sealed class ImagePublisherTests : IDisposable
         Assert.Equal(DiagnosticCodes.SecretLookingFile, ErrorBoundary.Describe(warning).Code);
     }
 
+    /// <summary>
+    /// The files are judged as they are read for the layers: so too when the layers come from the store, or are found in the
+    /// registry by key (a fresh runner). A ContainerFile item is named on purpose and never judged.
+    /// </summary>
+    [Fact]
+    public async Task Files_that_look_like_secrets_are_found_however_the_layers_are_had()
+    {
+        SeededBaseImage.Put(_registry, "dotnet/aspnet", "10.0");
+        _work.WriteFile("publish/appsettings.json", """{"Smtp":{"Password":"hunter2"}}""");
+        var deployKey = _work.WriteFile("deploy/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----");
+        var inputs = Inputs($"{_registry.Host}/dotnet/aspnet:10.0") with
+        {
+            ContainerFiles = [new("deploy/id_rsa", deployKey, "/home/app/.ssh/", null, "id_rsa", null, null)],
+        };
+
+        var written = await PublishAsync(inputs);
+        var fromStore = await PublishAsync(inputs);
+        var foundInRegistry = await PublishAsync(inputs with { ContentStoreDirectory = _work.Combine("fresh-runner-store") });
+
+        Assert.Equal(3, _warnings.Count);
+        Assert.All(_warnings, w => Assert.Equal(["/app/appsettings.json"], Assert.IsType<SecretLookingFilesWarning>(w).Files));
+        Assert.Equal(fromStore.Layers.NewLayers.Count, fromStore.Layers.FromCache);
+        Assert.True(foundInRegistry.Layers.FoundByKey > 0);
+        Assert.Equal(written.Images.Digest, foundInRegistry.Images.Digest);
+    }
+
     [Theory]
     [InlineData("layout")]
     [InlineData("registry")]

@@ -7,8 +7,7 @@ namespace Containers.Build.Publishing.Stages;
 /// <see cref="PlannedLayer"/> instance in every platform's list, so it is written once.
 /// </summary>
 /// <param name="ByPlatform">One list per platform, in the request's platform order.</param>
-/// <param name="SecretLookingFiles">Published files that look like secrets, for a warning.</param>
-public sealed record LayerPlan(IReadOnlyList<IReadOnlyList<PlannedLayer>> ByPlatform, IReadOnlyList<string> SecretLookingFiles)
+public sealed record LayerPlan(IReadOnlyList<IReadOnlyList<PlannedLayer>> ByPlatform)
 {
     /// <summary>Every layer to write, each once (by reference: two platform layers with equal entries are still two).</summary>
     public IReadOnlyList<PlannedLayer> Distinct { get; } = ByPlatform.SelectMany(p => p).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>().ToArray();

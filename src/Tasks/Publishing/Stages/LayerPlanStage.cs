@@ -28,11 +28,7 @@ public static class LayerPlanStage
             }
             plans = plans.Select(plan => (IReadOnlyList<PlannedLayer>)[extraLayer, .. plan]).ToArray();
         }
-        // Only the publish output is searched for secrets (the items were named one by one), and a layer the
-        // platforms share is read once: the detector may read file contents.
-        var distinct = plans.SelectMany(p => p).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>();
-        var secrets = SecretFileDetector.Find(distinct.Where(l => l.Kind != LayerKind.ExtraFiles));
-        return new LayerPlan(plans, secrets);
+        return new LayerPlan(plans);
     }
 
     private static IReadOnlyList<PlannedLayer> PlanOne(PlatformPublish platform, string workingDirectory, LayeringMode layering, DateTimeOffset created)

@@ -10,9 +10,13 @@ namespace Containers.Build.Publishing.Stages;
 /// </summary>
 public static class LayerWriteStage
 {
+    /// <param name="secrets">
+    /// Where the published files are judged for secrets as they are read; the ContainerFile and ContainerDirectory items'
+    /// layer is not, as its files were each named on purpose. Null: not judged.
+    /// </param>
     /// <returns>The written layer of every planned layer, by reference.</returns>
     public static async Task<IReadOnlyDictionary<PlannedLayer, CachedLayer>> WriteAsync(LayerPlan plan, LayerOptions options, ContentStore store,
-        IReadOnlyList<string> publishDirectories, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null)
+        IReadOnlyList<string> publishDirectories, CancellationToken cancellationToken, IKeyedLayerSource? elsewhere = null, SecretScan? secrets = null)
     {
         var cache = new LayerCache(store);
         var layers = plan.Distinct;
@@ -23,7 +27,8 @@ public static class LayerWriteStage
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, layers.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options.For(layers[i].Kind), ct, elsewhere).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, ct) => written[i] = await cache.GetOrWriteAsync(layers[i].Entries, options.For(layers[i].Kind), ct, elsewhere,
+                    layers[i].Kind == LayerKind.ExtraFiles ? null : secrets).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
