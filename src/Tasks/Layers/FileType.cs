@@ -14,36 +14,72 @@ internal static class FileType
     private const int TypeMask = 0xF000;
     private const int Fifo = 0x1000;
     private const int CharacterDevice = 0x2000;
+    private const int Directory = 0x4000;
     private const int BlockDevice = 0x6000;
+    private const int Regular = 0x8000;
+    private const int Link = 0xA000;
     private const int Socket = 0xC000;
+    private const int AnyExecute = 0b001_001_001;
+
+    // The runtime's FileStatus starts with Flags (int) and Mode (int): 512 bytes hold every version of it.
+    private const int StatusSize = 512;
 
     /// <summary>"a FIFO", "a socket", "a character device" or "a block device"; null for files, directories and links (and on Windows).</summary>
     public static string? SpecialKindOf(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-        // The runtime's FileStatus starts with Flags (int) and Mode (int): 512 bytes hold every version of it.
-        var status = new byte[512];
-        if (LStat(path, status) != 0)
-        {
-            return null;
-        }
-        return (BitConverter.ToInt32(status, 4) & TypeMask) switch
-        {
-            Fifo => "a FIFO (named pipe)",
-            Socket => "a socket",
-            CharacterDevice => "a character device",
-            BlockDevice => "a block device",
-            _ => null,
-        };
-    }
+        => OperatingSystem.IsWindows() ? null : Of(path, new byte[StatusSize])?.Special;
 
     /// <summary>Whether <paramref name="path"/> names something (a link itself, not its target); always true on Windows.</summary>
     public static bool Exists(string path)
-        => OperatingSystem.IsWindows() || LStat(path, new byte[512]) == 0;
+        => OperatingSystem.IsWindows() || LStat(path, new byte[StatusSize]) == 0;
+
+    /// <summary>A buffer for <see cref="Of(string, byte[])"/>, to reuse for every path of a walk.</summary>
+    public static byte[] NewStatusBuffer() => new byte[StatusSize];
+
+    /// <summary>
+    /// The path itself (a link, not its target), from one lstat on Unix; null when nothing is there. On Windows, from
+    /// its attributes, and nothing there is executable.
+    /// </summary>
+    public static PathStatus? Of(string path, byte[] statusBuffer)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var attributes = File.GetAttributes(path);
+            // Only a reparse point that is a link (not, say, a cloud placeholder) is a link.
+            var isLink = attributes.HasFlag(FileAttributes.ReparsePoint) && new FileInfo(path).LinkTarget is not null;
+            return new PathStatus(
+                isLink ? PathKind.Link : attributes.HasFlag(FileAttributes.Directory) ? PathKind.Directory : PathKind.File,
+                AnyExecuteBit: false, Special: null);
+        }
+        if (LStat(path, statusBuffer) != 0)
+        {
+            return null;
+        }
+        var mode = BitConverter.ToInt32(statusBuffer, 4);
+        return (mode & TypeMask) switch
+        {
+            Regular => new PathStatus(PathKind.File, (mode & AnyExecute) != 0, null),
+            Directory => new PathStatus(PathKind.Directory, false, null),
+            Link => new PathStatus(PathKind.Link, false, null),
+            Fifo => new PathStatus(PathKind.Special, false, "a FIFO (named pipe)"),
+            Socket => new PathStatus(PathKind.Special, false, "a socket"),
+            CharacterDevice => new PathStatus(PathKind.Special, false, "a character device"),
+            BlockDevice => new PathStatus(PathKind.Special, false, "a block device"),
+            _ => new PathStatus(PathKind.Special, false, "an object of an unknown type"),
+        };
+    }
 
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat")]
     private static extern int LStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] status);
 }
+
+internal enum PathKind
+{
+    File,
+    Directory,
+    Link,
+    Special,
+}
+
+/// <param name="AnyExecuteBit">A regular file with an execute bit for anyone (its owner, its group or others).</param>
+/// <param name="Special">For <see cref="PathKind.Special"/>: what it is ("a FIFO (named pipe)"), for the error.</param>
+internal readonly record struct PathStatus(PathKind Kind, bool AnyExecuteBit, string? Special);
