@@ -54,7 +54,7 @@ public static class LayerInputKey
     private static FileHash Read(LayerEntry entry, byte[] buffer, IncrementalHash content, SecretScan? secrets, CancellationToken cancellationToken)
     {
         using var file = entry.OpenContent();
-        var judged = secrets?.Begin(entry);
+        var judged = secrets?.Begin(entry, file.Length);
         long size = 0;
         int read;
         while ((read = file.Read(buffer, 0, buffer.Length)) > 0)

@@ -136,7 +136,7 @@ public sealed class LayerWriter(ContentStore store)
             long written = 0;
             if (source is not null)
             {
-                var judged = secrets?.Begin(entry);
+                var judged = secrets?.Begin(entry, size);
                 int read;
                 while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
                 {

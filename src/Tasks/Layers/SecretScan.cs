@@ -17,10 +17,12 @@ public sealed class SecretScan
     public IReadOnlyList<string> Found => _found.Keys.Order(StringComparer.Ordinal).Select(path => "/" + path).ToArray();
 
     /// <summary>
-    /// Where a file's bytes go as they are read, or null when its name decides: a name that says "secret" is recorded
-    /// here and now, any other name that <see cref="SecretFileDetector.ContentTells"/> nothing about is never looked at.
+    /// Where a file's bytes go as they are read, or null when its name or size decides: a name that says "secret" is
+    /// recorded here and now; a file over <see cref="SecretFileDetector.MaxContentBytes"/>, or one whose name
+    /// <see cref="SecretFileDetector.ContentTells"/> nothing about, is never looked at.
     /// </summary>
-    public Reading? Begin(LayerEntry entry)
+    /// <param name="length">The file's length as it was opened: its bytes are kept in one buffer of that size.</param>
+    public Reading? Begin(LayerEntry entry, long length)
     {
         var name = Path.GetFileName(entry.ContainerPath);
         if (SecretFileDetector.NameSaysSecret(name))
@@ -28,32 +30,43 @@ public sealed class SecretScan
             _found.TryAdd(entry.ContainerPath, 0);
             return null;
         }
-        return SecretFileDetector.ContentTells(name) ? new Reading(this, entry.ContainerPath, name) : null;
+        return length <= SecretFileDetector.MaxContentBytes && SecretFileDetector.ContentTells(name)
+            ? new Reading(this, entry.ContainerPath, name, (int)length)
+            : null;
     }
 
-    /// <summary>One file's bytes, kept up to <see cref="SecretFileDetector.MaxContentBytes"/>; a larger file is not judged.</summary>
-    public sealed class Reading(SecretScan scan, string containerPath, string fileName)
+    /// <summary>
+    /// One file's bytes as they are read, in a buffer from the shared pool: a folder of 50,000 small text files would
+    /// otherwise allocate its whole size again, and in a build whose heap holds as many items every collection is dear.
+    /// A file that grew past its length as opened is not judged.
+    /// </summary>
+    public sealed class Reading(SecretScan scan, string containerPath, string fileName, int length)
     {
-        private readonly ArrayBufferWriter<byte> _content = new();
-        private bool _tooLarge;
+        private byte[]? _content = ArrayPool<byte>.Shared.Rent(length);
+        private int _read;
+        private bool _grew;
 
         public void Append(ReadOnlySpan<byte> bytes)
         {
-            if (_tooLarge || _content.WrittenCount + bytes.Length > SecretFileDetector.MaxContentBytes)
+            if (_grew || _read + bytes.Length > length)
             {
-                _tooLarge = true;
+                _grew = true;
                 return;
             }
-            _content.Write(bytes);
+            bytes.CopyTo(_content.AsSpan(_read));
+            _read += bytes.Length;
         }
 
-        /// <summary>The whole file has been read: judge it.</summary>
+        /// <summary>The whole file has been read: judge it. (A read that fails never completes; its buffer is left to the collector.)</summary>
         public void Complete()
         {
-            if (!_tooLarge && SecretFileDetector.ContentSaysSecret(fileName, _content.WrittenSpan))
+            var content = _content!;
+            _content = null;
+            if (!_grew && SecretFileDetector.ContentSaysSecret(fileName, content.AsSpan(0, _read)))
             {
                 scan._found.TryAdd(containerPath, 0);
             }
+            ArrayPool<byte>.Shared.Return(content);
         }
     }
 }
