@@ -18,6 +18,11 @@ public sealed class RegistryClient(RegistryTransport transport)
 
     public References.RegistryHost Registry => transport.Registry;
 
+    // The blobs this client has seen in a repository (a HEAD that found one, an upload, a mount). A publish asks about
+    // each blob once: a fresh runner asked the registry about every app layer twice, once to find it by its key and
+    // once before sending it. A blob the registry drops meanwhile fails the manifest's PUT, as it would have anyway.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Repository, Digest Digest), bool> _present = new();
+
     private static string PullScope(string repository) => $"repository:{repository}:pull";
     private static string PushScope(string repository) => $"repository:{repository}:pull,push";
 
@@ -188,6 +193,10 @@ public sealed class RegistryClient(RegistryTransport transport)
 
     public async Task<bool> BlobExistsAsync(string repository, Digest digest, CancellationToken cancellationToken)
     {
+        if (_present.ContainsKey((repository, digest)))
+        {
+            return true;
+        }
         using var response = await transport.SendAsync(
             baseUri => new HttpRequestMessage(HttpMethod.Head, new Uri(baseUri, $"v2/{repository}/blobs/{digest}")),
             PushScope(repository), cancellationToken).ConfigureAwait(false);
@@ -196,6 +205,7 @@ public sealed class RegistryClient(RegistryTransport transport)
             return false;
         }
         await EnsureSuccessAsync(response, $"check blob {digest} in {repository}", cancellationToken).ConfigureAwait(false);
+        _present[(repository, digest)] = true;
         return true;
     }
 
@@ -211,6 +221,7 @@ public sealed class RegistryClient(RegistryTransport transport)
             scope, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Created)
         {
+            _present[(repository, digest)] = true;
             return true;
         }
         if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } location)
@@ -253,6 +264,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                     location = await PatchChunksAsync(repository, location, descriptor, openContent, chunkSize, cancellationToken).ConfigureAwait(false);
                     await PutBlobAsync(repository, location, descriptor, null, cancellationToken).ConfigureAwait(false);
                 }
+                _present[(repository, descriptor.Digest)] = true;
                 return;
             }
             catch (RegistryUnreachableException e) when (e.IsTransient && attempt < Retry.UploadSessionAttempts)

@@ -77,6 +77,8 @@ public sealed class RegistryLayerCacheTests : IDisposable
         Assert.All(appLayers, l => Assert.Equal(0, _registry.Count("GET", "blobs/" + l.Digest)));
         Assert.Equal(0, _registry.Count("POST", "blobs/uploads"));
         Assert.Equal(0, _registry.Count("PUT", "manifests"));
+        // Each blob is asked about once: a layer found by its key is not asked about again before it is "sent".
+        Assert.All(_registry.Requests.Where(r => r.Method == "HEAD").GroupBy(r => r.Path), heads => Assert.Single(heads));
         var summary = fresh.Destinations[0].Summary;
         Assert.Contains("2 of 2 app layers found in the registry by input key; 0 of 2 app layers reused from the cache; uploaded 0 blobs", summary, StringComparison.Ordinal);
         Assert.Empty(_warnings);
