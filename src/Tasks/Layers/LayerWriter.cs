@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Containers.Build.Model;
-using ICSharpCode.SharpZipLib.Tar;
 
 namespace Containers.Build.Layers;
 
@@ -48,9 +47,8 @@ public sealed class LayerWriter(ContentStore store)
         // Disposed on a failure too: it abandons its output (the gzip waits for the blocks still compressing).
         using var compressor = LayerCompressorStream.For(compressed, options);
         var uncompressed = new HashingStream(compressor, leaveOpen: true);
-        // On a failure the tar is left unfinished (finishing a half-written entry throws and would hide the real
-        // failure); the pending blob is deleted when it is disposed.
-        var tar = new TarOutputStream(uncompressed, Encoding.UTF8) { IsStreamOwner = false };
+        // On a failure the tar is left unfinished; the pending blob is deleted when it is disposed.
+        var tar = new LayerTarWriter(uncompressed);
         var buffer = new byte[BufferSize];
         using var fileHash = fileHashes is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var entry in entries)
@@ -63,7 +61,6 @@ public sealed class LayerWriter(ContentStore store)
             }
         }
         tar.Finish();
-        tar.Dispose();
         uncompressed.Flush();
         diffId = uncompressed.GetDigest();
         uncompressed.Dispose();
@@ -76,7 +73,7 @@ public sealed class LayerWriter(ContentStore store)
     }
 
     /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> and <paramref name="secrets"/> when there are.</returns>
-    private static long WriteEntry(TarOutputStream tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, SecretScan? secrets, CancellationToken cancellationToken)
+    private static long WriteEntry(LayerTarWriter tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, SecretScan? secrets, CancellationToken cancellationToken)
     {
         // Whatever planned the entry, no name leaves the image's root: extractors differ on '..' and absolute names.
         if (entry.ContainerPath.StartsWith('/') || entry.ContainerPath.Split('/').Any(segment => segment is "." or ".." or ""))
@@ -107,32 +104,27 @@ public sealed class LayerWriter(ContentStore store)
             {
                 pax.Add(KeyValuePair.Create("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
+            var modificationTime = options.ModificationTime.ToUnixTimeSeconds();
             if (pax.Count > 0)
             {
                 // A fixed header name (no process id, unlike some writers), so the bytes never vary.
                 var records = PaxRecords.Encode(pax);
-                var paxHeader = NewHeader("PaxHeaders/" + PaxRecords.FallbackName(Path.GetFileName(name.TrimEnd('/'))), TarHeader.LF_XHDR, 0b110_100_100, options);
-                paxHeader.Name = paxHeader.Name.Length > PaxRecords.UstarNameLength ? paxHeader.Name[..PaxRecords.UstarNameLength] : paxHeader.Name;
-                paxHeader.Size = records.Length;
-                tar.PutNextEntry(new TarEntry(paxHeader));
-                tar.Write(records, 0, records.Length);
+                var paxName = "PaxHeaders/" + PaxRecords.FallbackName(Path.GetFileName(name.TrimEnd('/')));
+                tar.PutEntry(paxName.Length > PaxRecords.UstarNameLength ? paxName[..PaxRecords.UstarNameLength] : paxName,
+                    TypePaxHeader, 0b110_100_100, options.UserId, options.GroupId, records.Length, modificationTime);
+                tar.Write(records);
                 tar.CloseEntry();
             }
 
             var typeFlag = entry.Kind switch
             {
-                LayerEntryKind.Directory => TarHeader.LF_DIR,
-                LayerEntryKind.Symlink => TarHeader.LF_SYMLINK,
-                _ => TarHeader.LF_NORMAL,
+                LayerEntryKind.Directory => TypeDirectory,
+                LayerEntryKind.Symlink => TypeSymlink,
+                _ => TypeFile,
             };
-            var header = NewHeader(PaxRecords.FitsUstar(name) ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, options);
-            (header.UserId, header.GroupId) = options.OwnerOf(entry);
-            header.Size = size;
-            if (entry.LinkTarget is { } target)
-            {
-                header.LinkName = PaxRecords.FitsUstar(target) ? target : PaxRecords.FallbackName(target);
-            }
-            tar.PutNextEntry(new TarEntry(header));
+            var (userId, groupId) = options.OwnerOf(entry);
+            var linkName = entry.LinkTarget is { } target ? PaxRecords.FitsUstar(target) ? target : PaxRecords.FallbackName(target) : "";
+            tar.PutEntry(PaxRecords.FitsUstar(name) ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, userId, groupId, size, modificationTime, linkName);
             long written = 0;
             if (source is not null)
             {
@@ -141,7 +133,7 @@ public sealed class LayerWriter(ContentStore store)
                 while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    tar.Write(buffer, 0, read);
+                    tar.Write(buffer.AsSpan(0, read));
                     contentHash?.AppendData(buffer, 0, read);
                     judged?.Append(buffer.AsSpan(0, read));
                     written += read;
@@ -157,15 +149,8 @@ public sealed class LayerWriter(ContentStore store)
         }
     }
 
-    private static TarHeader NewHeader(string name, byte typeFlag, int mode, LayerOptions options) => new()
-    {
-        Name = name,
-        TypeFlag = typeFlag,
-        Mode = mode,
-        ModTime = options.ModificationTime.UtcDateTime,
-        UserId = options.UserId,
-        GroupId = options.GroupId,
-        UserName = "",
-        GroupName = "",
-    };
+    private const byte TypeFile = (byte)'0';
+    private const byte TypeSymlink = (byte)'2';
+    private const byte TypeDirectory = (byte)'5';
+    private const byte TypePaxHeader = (byte)'x';
 }
