@@ -87,7 +87,8 @@ public static class LayerInputKey
         Append((options.Compression == LayerCompression.Gzip
             ? $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}"
             : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}")
-            + (options.DeflateLevel is { } deflate ? $":deflate{deflate}" : ""));
+            + (options.DeflateLevel is { } deflate ? $":deflate{deflate}" : "")
+            + IdsInPax(options.UserId, options.GroupId));
 
         var nextFile = 0;
         foreach (var entry in entries)
@@ -98,7 +99,7 @@ public static class LayerInputKey
             {
                 // Only entries with an owner of their own add a line: the keys of the other layers stay as they were.
                 var (userId, groupId) = options.OwnerOf(entry);
-                Append($"owner\0{userId}:{groupId}");
+                Append($"owner\0{userId}:{groupId}{IdsInPax(userId, groupId)}");
             }
             if (entry.Kind != LayerEntryKind.File)
             {
@@ -109,6 +110,14 @@ public static class LayerInputKey
         }
         return Digest.FromHash(key.GetHashAndReset());
     }
+
+    /// <summary>
+    /// A uid or gid over 2,097,151 is written in a PAX record (and in base-256), where the tar writer before
+    /// <see cref="LayerTarWriter"/> kept only its low digits: such a layer gets a key of its own, so that no layer written
+    /// the old way is taken from a cache or a registry. The other layers keep their keys.
+    /// </summary>
+    private static string IdsInPax(int userId, int groupId)
+        => PaxRecords.FitsUstar(userId) && PaxRecords.FitsUstar(groupId) ? "" : ":ids-in-pax";
 
     /// <summary>What a file adds to the key: the bytes read and their SHA-256.</summary>
     public sealed record FileHash(long Size, byte[] Sha256);

@@ -7,13 +7,14 @@ namespace Containers.Build.Layers;
 /// octal fields ended by a NUL, the checksum as six digits, a NUL and a space, a size of 8 GiB or more in base-256,
 /// and the archive ended by four zero blocks and padded to a record of 20 blocks. That writer cloned each header and
 /// wrote each 512-byte block through an asynchronous path: for 50,000 small files it cost more than the compression.
+/// Where that writer kept only the low digits of a uid or gid over 2,097,151 (an owner silently wrong), this one writes it
+/// in base-256, and <see cref="LayerWriter"/> in a PAX record too.
 /// </summary>
 internal sealed class LayerTarWriter(Stream output)
 {
     public const int BlockSize = 512;
     public const int NameLength = 100;
     private const int RecordSize = 20 * BlockSize;
-    private const long MaxOctalSize = (1L << 33) - 1;
 
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _buffered;
@@ -44,23 +45,9 @@ internal sealed class LayerTarWriter(Stream output)
         header.Clear();
         PutText(header[..100], name);
         PutOctal(header[100..108], mode);
-        PutOctal(header[108..116], userId);
-        PutOctal(header[116..124], groupId);
-        if (size > MaxOctalSize)
-        {
-            // Base-256: a high bit, then the value big-endian in the other eleven bytes.
-            var field = header[124..136];
-            field[0] = 0x80;
-            var rest = size;
-            for (var i = 11; i >= 1; i--, rest >>>= 8)
-            {
-                field[i] = (byte)rest;
-            }
-        }
-        else
-        {
-            PutOctal(header[124..136], size);
-        }
+        PutNumber(header[108..116], userId);
+        PutNumber(header[116..124], groupId);
+        PutNumber(header[124..136], size);
         PutOctal(header[136..148], modificationTime);
         header[148..156].Fill((byte)' ');
         header[156] = typeFlag;
@@ -166,6 +153,24 @@ internal sealed class LayerTarWriter(Stream output)
         for (var i = 0; i < text.Length; i++)
         {
             field[i] = (byte)text[i];
+        }
+    }
+
+    /// <summary>
+    /// Octal when the value fits the field's digits, else base-256 (a high bit, then the value big-endian in the other
+    /// bytes), as GNU tar writes an 8 GiB size or a uid over 2,097,151 (whose PAX record readers take first).
+    /// </summary>
+    private static void PutNumber(Span<byte> field, long value)
+    {
+        if (value >= 0 && value < 1L << (3 * (field.Length - 1)))
+        {
+            PutOctal(field, value);
+            return;
+        }
+        field[0] = 0x80;
+        for (var i = field.Length - 1; i >= 1; i--, value >>>= 8)
+        {
+            field[i] = (byte)value;
         }
     }
 

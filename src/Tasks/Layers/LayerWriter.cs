@@ -104,6 +104,15 @@ public sealed class LayerWriter(ContentStore store)
             {
                 pax.Add(KeyValuePair.Create("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
+            var (userId, groupId) = options.OwnerOf(entry);
+            if (!PaxRecords.FitsUstar(userId))
+            {
+                pax.Add(KeyValuePair.Create("uid", userId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            if (!PaxRecords.FitsUstar(groupId))
+            {
+                pax.Add(KeyValuePair.Create("gid", groupId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
             var modificationTime = options.ModificationTime.ToUnixTimeSeconds();
             if (pax.Count > 0)
             {
@@ -122,7 +131,6 @@ public sealed class LayerWriter(ContentStore store)
                 LayerEntryKind.Symlink => TypeSymlink,
                 _ => TypeFile,
             };
-            var (userId, groupId) = options.OwnerOf(entry);
             var linkName = entry.LinkTarget is { } target ? PaxRecords.FitsUstar(target) ? target : PaxRecords.FallbackName(target) : "";
             tar.PutEntry(PaxRecords.FitsUstar(name) ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, userId, groupId, size, modificationTime, linkName);
             long written = 0;

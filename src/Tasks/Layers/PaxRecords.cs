@@ -6,12 +6,16 @@ namespace Containers.Build.Layers;
 /// <summary>
 /// The records of a PAX extended header (POSIX.1-2001 'x' entry): "&lt;length&gt; &lt;key&gt;=&lt;value&gt;\n", where the
 /// length counts the whole record including its own digits. Used for what a ustar header cannot hold: names
-/// over 100 bytes, non-ASCII names, link targets alike, and sizes of 8 GiB and more.
+/// over 100 bytes, non-ASCII names, link targets alike, sizes of 8 GiB and more, and uids and gids over 2,097,151.
 /// </summary>
 internal static class PaxRecords
 {
     public const int UstarNameLength = 100;
     public const long UstarMaxSize = (1L << 33) - 1; // 11 octal digits
+    public const int UstarMaxId = (1 << 21) - 1; // 7 octal digits: 2,097,151
+
+    /// <summary>Whether a uid or gid fits a ustar header's field; a larger one (OpenShift's, say) goes into a PAX record too.</summary>
+    public static bool FitsUstar(int id) => id is >= 0 and <= UstarMaxId;
 
     public static bool FitsUstar(string value)
         => value.Length <= UstarNameLength && value.All(c => c is >= ' ' and <= '~');

@@ -134,4 +134,14 @@ public class LayerTarWriterTests
         Assert.Throws<ArgumentException>(() => tar.PutEntry(new string('n', 101), (byte)'0', 0, 0, 0, 0, ModificationTime));
         Assert.Throws<ArgumentException>(() => tar.PutEntry("app/é", (byte)'0', 0, 0, 0, 0, ModificationTime));
     }
+
+    [Fact]
+    public void A_uid_or_gid_over_seven_octal_digits_is_written_in_base_256()
+    {
+        var header = new byte[512];
+        LayerTarWriter.FormatHeader(header, "app/data", (byte)'5', 0b111_101_101, 1_000_680_000, 2_097_151, 0, ModificationTime, "");
+
+        Assert.Equal(new byte[] { 0x80, 0, 0, 0, 0x3b, 0xa5, 0x2a, 0x40 }, header[108..116]);
+        Assert.Equal("7777777\0"u8.ToArray(), header[116..124]);
+    }
 }

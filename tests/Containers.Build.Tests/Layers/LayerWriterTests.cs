@@ -180,4 +180,51 @@ public class LayerWriterTests
     [Fact]
     public void Layers_are_as_dense_as_the_sdks_by_default()
         => Assert.Equal(System.IO.Compression.CompressionLevel.Optimal, Options.CompressionLevel);
+
+    /// <summary>
+    /// OpenShift runs images as a uid such as 1000680000: files owned by the app's user get it. A ustar field holds seven
+    /// octal digits (2,097,151), so it goes into a PAX record too, and GNU tar (as containerd's and podman's readers)
+    /// reads it back whole; the writer before kept only its low digits.
+    /// </summary>
+    [Fact]
+    public async Task A_uid_over_seven_octal_digits_reaches_a_real_tar_reader_whole()
+    {
+        using var folder = CreatePublishFolder();
+        using var store = new TempDirectory("cb-store");
+        var layer = await new LayerWriter(new ContentStore(store.Path)).WriteAsync(
+            LayerPlanner.PlanDirectory(folder.Path, "/app"), Options with { UserId = 1_000_680_000, GroupId = 2_097_152 }, CancellationToken.None);
+
+        var listing = await ProcessRunner.RunAsync("tar", ["--numeric-owner", "-tvzf", layer.BlobPath!]);
+
+        Assert.Equal(0, listing.ExitCode);
+        var lines = listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, lines.Length);
+        Assert.All(lines, line => Assert.Contains(" 1000680000/2097152 ", line, StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.EndsWith(" app/WebApp.dll", StringComparison.Ordinal));
+        // In PAX records, POSIX's way (GNU tar reads the base-256 field as well).
+        var tar = TarReader.Gunzip(layer.BlobPath!);
+        Assert.Equal(7, Count(tar, " uid=1000680000\n"u8));
+        Assert.Equal(7, Count(tar, " gid=2097152\n"u8));
+    }
+
+    private static int Count(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
+    {
+        var count = 0;
+        for (int at; (at = haystack.IndexOf(needle)) >= 0; haystack = haystack[(at + needle.Length)..])
+        {
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Such a layer's key is its own (a layer the old writer cut the uid of is never taken from a cache); pinned, as every other key stays what it was.</summary>
+    [Fact]
+    public async Task A_layer_whose_owner_needs_pax_has_a_key_of_its_own()
+    {
+        LayerEntry[] entries = [LayerEntry.Directory("app"), LayerEntry.Directory("app/data")];
+        var large = await LayerInputKey.ComputeAsync(entries, Options with { UserId = 1_000_680_000, GroupId = 0 }, CancellationToken.None);
+        Assert.Equal(PinnedLargeOwnerKey, large.ToString());
+    }
+
+    private const string PinnedLargeOwnerKey = "sha256:8bfdbc0ee8176908b54a7ba455247777c857df4cd188652237533c3cb5c5c7b7";
 }
