@@ -12,6 +12,18 @@ public static class ReferrersIndex
     /// <summary>The tag schema's tag for <paramref name="subject"/>.</summary>
     public static string TagFor(Digest subject) => $"{subject.Algorithm}-{subject.Hex}";
 
+    /// <summary>Whether <paramref name="index"/> (the referrers API's answer, or the referrers tag's index; null: none) lists <paramref name="referrer"/>.</summary>
+    /// <exception cref="InvalidContentException"><paramref name="index"/> is not an image index.</exception>
+    public static bool Lists(byte[]? index, Digest referrer)
+        => index is not null && Manifests(index).Any(listed => IsEntryFor(listed, referrer));
+
+    private static JsonArray Manifests(byte[] index)
+        => JsonContent.ParseObject(index, "referrers index")["manifests"] as JsonArray
+           ?? throw new InvalidContentException("The referrers tag names a document that is not an image index (it has no manifests array).");
+
+    private static bool IsEntryFor(JsonNode? listed, Digest referrer)
+        => listed is JsonObject entry && entry["digest"] is JsonValue digest && digest.TryGetValue<string>(out var text) && text == referrer.ToString();
+
     /// <summary>The index with <paramref name="referrer"/> added (or <paramref name="existing"/> itself, when it lists it already); null <paramref name="existing"/> starts an empty one.</summary>
     /// <exception cref="InvalidContentException"><paramref name="existing"/> is not an image index.</exception>
     public static byte[] With(byte[]? existing, ArtifactManifest referrer) => With(existing, referrer.Digest, referrer.ToReferrerEntry());
@@ -27,14 +39,9 @@ public static class ReferrersIndex
         var entries = new JsonArray();
         if (existing is not null)
         {
-            var json = JsonContent.ParseObject(existing, "referrers index");
-            if (json["manifests"] is not JsonArray manifests)
+            foreach (var listed in Manifests(existing))
             {
-                throw new InvalidContentException("The referrers tag names a document that is not an image index (it has no manifests array).");
-            }
-            foreach (var listed in manifests)
-            {
-                if (listed is JsonObject e && e["digest"] is JsonValue digest && digest.TryGetValue<string>(out var text) && text == referrer.ToString())
+                if (IsEntryFor(listed, referrer))
                 {
                     return existing;
                 }

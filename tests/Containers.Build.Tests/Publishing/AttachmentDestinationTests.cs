@@ -97,10 +97,47 @@ public sealed class AttachmentDestinationTests : IDisposable
             Assert.Equal(attachment.Content, _registry.GetBlob(attachment.Document.Digest));
         }
 
-        // Published again: nothing is put.
+        // Published again: nothing is put, and little is asked: the subject's referrers once (the API, then the tag), and
+        // each listed attachment's manifest; not its blobs.
         _registry.ClearRequests();
         await PushAsync(images, names);
         Assert.Equal(0, _registry.Count("PUT", "."));
+        Assert.Equal(1, _registry.Count("GET", "/referrers/"));
+        Assert.Equal(1, _registry.Count("GET", "/manifests/sha256-"));
+        Assert.All(images.Attachments, a => Assert.Equal(0, _registry.Count("HEAD", "/blobs/" + a.Document.Digest)));
+        Assert.All(images.Attachments, a => Assert.Equal(1, _registry.Count("GET", "/manifests/" + a.Manifest.Digest)));
+    }
+
+    /// <summary>The referrers tag is a list a client keeps: an attachment it names whose manifest is gone is pushed again.</summary>
+    [Fact]
+    public async Task An_attachment_the_referrers_tag_lists_but_the_registry_lost_is_pushed_again()
+    {
+        var (images, names) = await BuildAsync();
+        await PushAsync(images, names);
+        var lost = images.Attachments[0].Manifest.Digest;
+
+        _registry.ClearRequests();
+        var (result, warnings) = await PushAsync(images, names, new ManifestGone(lost, new HostRouter(_registry)));
+
+        Assert.Empty(warnings);
+        Assert.Contains("2 referrers attached", result.Summary, StringComparison.Ordinal);
+        Assert.Equal(1, _registry.Count("PUT", "/manifests/" + lost));
+        Assert.Equal(0, _registry.Count("PUT", "/manifests/" + images.Attachments[1].Manifest.Digest));
+    }
+
+    /// <summary>A registry that answers 404 for one manifest by digest, as if it were deleted (until it is put again).</summary>
+    private sealed class ManifestGone(Digest digest, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private bool _putAgain;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var isIt = request.RequestUri!.AbsolutePath.EndsWith("/manifests/" + digest, StringComparison.Ordinal);
+            _putAgain |= isIt && request.Method == HttpMethod.Put;
+            return isIt && !_putAgain && (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head)
+                ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound))
+                : base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]

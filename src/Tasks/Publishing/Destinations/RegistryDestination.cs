@@ -82,17 +82,33 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
     /// Each attachment as an OCI artifact whose subject is its image's manifest: the empty config and the document as
     /// blobs, the artifact manifest by digest, and — on a registry without the referrers API — the artifact added to the
     /// index under the referrers tag <c>sha256-&lt;hex&gt;</c>, keeping what other tools put there. Unchanged attachments
-    /// (a republish) send nothing.
+    /// (a republish) send nothing: when the subject's referrers list an attachment and its manifest is there, that is
+    /// all that is asked (the referrers once per subject, then a GET per attachment, where each asked four or five times).
     /// </summary>
     /// <returns>The attachments the registry holds.</returns>
     internal static async Task<int> PushAttachmentsAsync(RegistryClient target, string repository, IReadOnlyList<ImageAttachment> attachments, Action<PublishWarning>? warn, CancellationToken cancellationToken)
     {
         var attached = 0;
+        var referrersOf = new Dictionary<Digest, byte[]?>();
         foreach (var attachment in attachments)
         {
             var artifact = attachment.Manifest;
             try
             {
+                var subject = attachment.Subject.Digest;
+                if (!referrersOf.TryGetValue(subject, out var referrers))
+                {
+                    referrers = await target.GetReferrersAsync(repository, subject, cancellationToken).ConfigureAwait(false);
+                    referrersOf[subject] = referrers;
+                }
+                // Listed is not enough where a client keeps the list (the referrers tag): the manifest must be there too,
+                // and with it its blobs.
+                if (ReferrersIndex.Lists(referrers, artifact.Digest)
+                    && await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) == artifact.Digest)
+                {
+                    attached++;
+                    continue;
+                }
                 await PushBytesAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
                 await PushBytesAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
                 // Already there (a republish): the registry lists it by itself when it has the referrers API; else the tag must.
