@@ -18,7 +18,7 @@ public sealed class RegistryClient(RegistryTransport transport)
 
     public References.RegistryHost Registry => transport.Registry;
 
-    // The blobs this client has seen in a repository (a HEAD that found one, an upload, a mount). A publish asks about
+    // The blobs this client has seen in a repository (a HEAD that found one, a read, an upload, a mount). A publish asks about
     // each blob once: a fresh runner asked the registry about every app layer twice, once to find it by its key and
     // once before sending it. A blob the registry drops meanwhile fails the manifest's PUT, as it would have anyway.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Repository, Digest Digest), bool> _present = new();
@@ -90,6 +90,7 @@ public sealed class RegistryClient(RegistryTransport transport)
         await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
         var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"blob {descriptor.Digest}", cancellationToken).ConfigureAwait(false);
         VerifyContent(Digest.Compute(bytes), bytes.LongLength, descriptor, repository);
+        _present[(repository, descriptor.Digest)] = true;
         return bytes;
     }
 

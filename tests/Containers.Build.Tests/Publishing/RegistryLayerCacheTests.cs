@@ -79,6 +79,10 @@ public sealed class RegistryLayerCacheTests : IDisposable
         Assert.Equal(0, _registry.Count("PUT", "manifests"));
         // Each blob is asked about once: a layer found by its key is not asked about again before it is "sent".
         Assert.All(_registry.Requests.Where(r => r.Method == "HEAD").GroupBy(r => r.Path), heads => Assert.Single(heads));
+        // Nor the config the registry's image was read from (the same config: the image is the same).
+        var config = fresh.Images.Images[0].Manifest.Config.Digest;
+        Assert.Equal(1, _registry.Count("GET", "/blobs/" + config));
+        Assert.Equal(0, _registry.Count("HEAD", "/blobs/" + config));
         var summary = fresh.Destinations[0].Summary;
         Assert.Contains("2 of 2 app layers found in the registry by input key; 0 of 2 app layers reused from the cache; uploaded 0 blobs", summary, StringComparison.Ordinal);
         Assert.Empty(_warnings);
