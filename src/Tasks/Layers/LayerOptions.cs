@@ -60,11 +60,27 @@ public sealed record LayerOptions(DateTimeOffset ModificationTime)
     /// </summary>
     public const int ChangingLayerDeflateLevel = 4;
 
-    /// <summary>The options of a layer of this kind: <see cref="ChangingLayerDeflateLevel"/> for the project's own files' gzip when no level was set.</summary>
+    /// <summary>
+    /// The modification time of every entry of the packages layer, whatever the commit. The other layers take the image's
+    /// time (<c>SOURCE_DATE_EPOCH</c>, else the commit's), so a new commit gave the packages layer new bytes too, and every
+    /// CI run of a new commit wrote and uploaded it again though no package had changed. NuGet's files are the same for the
+    /// same package versions, and an app reads no meaning into a package assembly's time: now their layer is the same at
+    /// every commit, cached here or found in the registry by its key. The static web assets, whose times the endpoints
+    /// manifest names, and the app's own files keep the image's time.
+    /// </summary>
+    public static readonly DateTimeOffset PackagesModificationTime = DateTimeOffset.UnixEpoch;
+
+    /// <summary>
+    /// The options of a layer of this kind: <see cref="PackagesModificationTime"/> for the packages layer, and
+    /// <see cref="ChangingLayerDeflateLevel"/> for the project's own files' gzip when no level was set.
+    /// </summary>
     public LayerOptions For(LayerKind kind)
-        => LevelByKind && Compression == LayerCompression.Gzip && kind is LayerKind.Application or LayerKind.ProjectReferences or LayerKind.StaticWebAssets
-            ? this with { DeflateLevel = ChangingLayerDeflateLevel }
-            : this;
+    {
+        var options = kind == LayerKind.Packages ? this with { ModificationTime = PackagesModificationTime } : this;
+        return LevelByKind && Compression == LayerCompression.Gzip && kind is LayerKind.Application or LayerKind.ProjectReferences or LayerKind.StaticWebAssets
+            ? options with { DeflateLevel = ChangingLayerDeflateLevel }
+            : options;
+    }
 
     /// <summary>The image's user as uid and gid, for entries owned by <see cref="LayerOwner.AppUser"/>; null when none is.</summary>
     public (int UserId, int GroupId)? AppUser { get; init; }

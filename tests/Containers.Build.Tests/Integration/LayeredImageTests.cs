@@ -26,6 +26,36 @@ public class LayeredImageTests
 
     private static string[] LayerDigests(JsonNode manifest) => manifest["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToArray();
 
+    /// <summary>
+    /// The usual CI run: the next commit, on a fresh runner (no obj/, no bin/). The packages layer is the same at every
+    /// commit (its entries do not take the commit's time), so it is found in the registry by its key, neither written nor
+    /// uploaded; the layers of the project's own files take the new time and are new.
+    /// </summary>
+    [IntegrationFact]
+    public async Task A_fresh_runner_of_the_next_commit_uploads_no_packages_layer_and_the_image_runs()
+    {
+        using var sample = await SampleProject.CreateAsync("tests/Fixtures/LayeredApp", ["tests/Fixtures/LayeredApp.Lib"], allowNuGetOrg: true);
+        var repository = TestEnvironment.UniqueRepository("next-commit");
+        var image = $"{TestEnvironment.Registry}/{repository}:latest";
+        string[] properties = [$"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerRepository={repository}"];
+
+        var first = await sample.PublishImageAsync(new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = "1700000000" }, properties);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var before = LayerDigests(await RawManifestAsync(image));
+
+        sample.ForgetBuildState();
+        sample.ReplaceInProgram("(version 1)", "(version 2)");
+        var next = await sample.PublishImageAsync(new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = "1700086400" }, properties);
+        Assert.True(next.ExitCode == 0, next.ToString());
+
+        Assert.Contains("1 of 4 app layers found in the registry by input key", next.Output, StringComparison.Ordinal);
+        var after = LayerDigests(await RawManifestAsync(image));
+        Assert.Equal(before[^4], after[^4]);
+        Assert.All(Enumerable.Range(1, 3), i => Assert.NotEqual(before[^i], after[^i]));
+        await using var container = await RunningContainer.StartAsync(image);
+        Assert.Equal("Hello, layers! (version 2)", await container.GetOkAsync());
+    }
+
     [IntegrationFact]
     public async Task A_code_change_pushes_only_the_app_layer_and_the_image_runs()
     {

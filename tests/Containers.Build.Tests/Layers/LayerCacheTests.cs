@@ -122,6 +122,25 @@ public class LayerCacheTests : IDisposable
         Assert.Null((byKind with { Compression = LayerCompression.Zstd }).For(kind).DeflateLevel);
     }
 
+    /// <summary>The packages layer's entries have one time whatever the commit; every other layer has the image's.</summary>
+    [Theory]
+    [InlineData(LayerKind.Packages, 0L)]
+    [InlineData(LayerKind.Application, 1_700_000_000L)]
+    [InlineData(LayerKind.ProjectReferences, 1_700_000_000L)]
+    [InlineData(LayerKind.StaticWebAssets, 1_700_000_000L)]
+    [InlineData(LayerKind.ExtraFiles, 1_700_000_000L)]
+    public async Task Only_the_packages_layer_leaves_the_commits_time_out(LayerKind kind, long expected)
+    {
+        var commit = new LayerOptions(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)) { LevelByKind = true };
+        var nextCommit = commit with { ModificationTime = DateTimeOffset.FromUnixTimeSeconds(1_700_086_400) };
+
+        Assert.Equal(expected, commit.For(kind).ModificationTime.ToUnixTimeSeconds());
+        var layer = await new LayerWriter(new ContentStore(_store.Path)).WriteAsync(Entries, commit.For(kind), CancellationToken.None);
+        Assert.All(TarReader.ReadGzippedLayer(layer.BlobPath!).Entries, e => Assert.Equal(DateTime.UnixEpoch.AddSeconds(expected), e.ModTime));
+        var keys = (await LayerInputKey.ComputeAsync(Entries, commit.For(kind), CancellationToken.None), await LayerInputKey.ComputeAsync(Entries, nextCommit.For(kind), CancellationToken.None));
+        Assert.Equal(kind == LayerKind.Packages, keys.Item1 == keys.Item2);
+    }
+
     [Fact]
     public async Task A_layer_at_a_zlib_level_of_its_own_has_a_key_of_its_own_and_the_others_keep_theirs()
     {

@@ -89,6 +89,30 @@ public sealed class RegistryLayerCacheTests : IDisposable
         Assert.Empty(_notes);
     }
 
+    /// <summary>
+    /// The next commit (another image time, the app changed) on a fresh runner: the packages layer, the same at every
+    /// commit, is found by its key; only the app's own layer is written and uploaded.
+    /// </summary>
+    [Fact]
+    public async Task A_fresh_runner_of_the_next_commit_finds_the_packages_layer_and_uploads_only_the_apps()
+    {
+        var first = await PublishAsync(Inputs("store-a"));
+        _work.WriteFile("publish/App.dll", "the app, version 2");
+
+        _registry.ClearRequests();
+        var next = await PublishAsync(Inputs("store-b") with { SourceDateEpoch = "1700086400" });
+
+        var (before, after) = (AppLayers(first), AppLayers(next));
+        Assert.Equal(before[0], after[0]);
+        Assert.NotEqual(before[1], after[1]);
+        Assert.Equal(1, next.Layers.FoundByKey);
+        Assert.Equal(0, _registry.Count("GET", "/blobs/" + before[0].Digest));
+        Assert.Equal(0, _registry.Count("PUT", "/blobs/uploads/.*digest=sha256(%3A|:)" + before[0].Digest.Hex));
+        Assert.Equal(1, _registry.Count("PUT", "/blobs/uploads/.*digest=sha256(%3A|:)" + after[1].Digest.Hex));
+        Assert.Contains("1 of 2 app layers found in the registry by input key", next.Destinations[0].Summary, StringComparison.Ordinal);
+        Assert.Contains("uploaded 2 blobs", next.Destinations[0].Summary, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("gzip", "zstd")]
     [InlineData("zstd", "gzip")]
