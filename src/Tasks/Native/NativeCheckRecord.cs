@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Containers.Build.Images;
+using Containers.Build.Layers;
 using Containers.Build.Model;
 
 namespace Containers.Build.Native;
@@ -14,24 +15,30 @@ namespace Containers.Build.Native;
 /// check again: it says what the record says, warnings included (<see cref="Publishing.Stages.NativeDependencyStage"/>).
 /// </summary>
 /// <remarks>
-/// The key is everything the check's answer depends on, read from the image's config with the record left out: the
-/// check's version, the platform, the command (an apphost the image does not run is not checked), LD_LIBRARY_PATH and
-/// every layer's diff_id, the base's and imported ones included. So the same key means the same files under the same
-/// settings, and the same answer; any change to the app, the base or those settings gives another key, and the check
-/// runs. An image whose check was off or skipped (a base layer it could not read) records nothing. The findings are
+/// The key is everything the check's answer depends on, with the record left out: the check's version, the platform,
+/// the command (an apphost the image does not run is not checked), LD_LIBRARY_PATH, the diff_id of every base and
+/// imported layer, and of the app's own layers what the check reads: each entry's path, kind and link target, and each
+/// checked ELF file's headers (class, byte order, machine, type, interpreter, needed libraries, run paths, soname). So the
+/// same key means the same answer; a change to the base, those settings, the app's file names or its native files gives
+/// another key, and the check runs. A commit that changes only the app's managed code (the usual one) keeps the key:
+/// a fresh runner takes the record of the image before it rather than download the base. An image whose check was off or skipped (a base layer it could not read) records nothing. The findings are
 /// JSON at the end of the comment, so no file name can end the record early or forge a key.
 /// </remarks>
 public static class NativeCheckRecord
 {
     /// <summary>Bumped whenever the check could answer differently for the same image (what it looks for, or where).</summary>
-    private const string CheckVersion = "containers-build native-check 1";
+    private const string CheckVersion = "containers-build native-check 2";
 
     private const string CommentPrefix = "Containers.Build: native libraries checked, ";
     private const string KeyMarker = "; check key ";
     private const string FindingsMarker = "; findings ";
 
-    /// <summary>The key of <paramref name="config"/>'s check on <paramref name="platform"/>; any record the config holds does not count.</summary>
-    public static Digest KeyOf(ImageConfig config, Platform platform)
+    /// <summary>The key of the check of <paramref name="config"/>'s image on <paramref name="platform"/>; any record the config holds does not count.</summary>
+    /// <param name="otherLayers">The diff_ids of the base's and imported layers, in order.</param>
+    /// <param name="appLayers">The app's own layers, as planned.</param>
+    /// <param name="checkedFiles">The ELF files the check looks at, by image path.</param>
+    public static Digest KeyOf(ImageConfig config, Platform platform, IEnumerable<Digest> otherLayers, IReadOnlyList<PlannedLayer> appLayers,
+        IReadOnlyList<(string ImagePath, ElfFile Elf)> checkedFiles)
     {
         var text = new StringBuilder()
             .Append(CheckVersion).Append('\n')
@@ -42,9 +49,35 @@ public static class NativeCheckRecord
             text.Append(' ').Append(Escape(argument));
         }
         text.Append('\n').Append("LD_LIBRARY_PATH ").Append(Escape(config.Environment.GetValueOrDefault("LD_LIBRARY_PATH") ?? "")).Append('\n');
-        foreach (var diffId in config.DiffIds)
+        foreach (var diffId in otherLayers)
         {
             text.Append("layer ").Append(diffId).Append('\n');
+        }
+        foreach (var layer in appLayers)
+        {
+            text.Append("app layer\n");
+            foreach (var entry in layer.Entries)
+            {
+                text.Append(entry.Kind).Append(' ').Append(Escape(entry.ContainerPath)).Append(' ').Append(Escape(entry.LinkTarget ?? "")).Append('\n');
+            }
+        }
+        foreach (var (path, elf) in checkedFiles)
+        {
+            text.Append("elf ").Append(Escape(path))
+                .Append(' ').Append(elf.Is64Bit ? 64 : 32).Append(elf.IsLittleEndian ? "le" : "be")
+                .Append(' ').Append(elf.Machine).Append(' ').Append(elf.Type)
+                .Append(" interpreter ").Append(Escape(elf.Interpreter ?? ""))
+                .Append(" needed");
+            foreach (var needed in elf.Needed)
+            {
+                text.Append(' ').Append(Escape(needed));
+            }
+            text.Append(" runpaths");
+            foreach (var runPath in elf.RunPaths)
+            {
+                text.Append(' ').Append(Escape(runPath));
+            }
+            text.Append(" soname ").Append(Escape(elf.Soname ?? "")).Append('\n');
         }
         return Digest.Compute(Encoding.UTF8.GetBytes(text.ToString()));
     }

@@ -113,6 +113,17 @@ public class NativeDependencyEndToEndTests
         // The base's config is read (the image is composed on it); none of its layers is.
         var baseLayers = await TestEnvironment.AspNetLayerDigestsAsync();
         Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && baseLayers.Any(layer => r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
+
+        // The next commit, on a fresh runner: new code, a new time, another image. The check reads the same file names and
+        // native files, so its key is the same: the record of the image before stands, and the base is not downloaded.
+        sample.ForgetBuildState();
+        sample.ReplaceInProgram("Hello", "Hello again");
+        proxy.Seen.Clear();
+        var next = await sample.PublishImageAsync(new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = "1700086400" }, properties);
+        Assert.True(next.ExitCode == 0, next.ToString());
+        Assert.NotEqual(SampleProject.PushedDigest(first), SampleProject.PushedDigest(next));
+        Assert.Contains("Native libraries: 1 image(s) as checked before", next.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(proxy.Seen, r => r.Method == "GET" && baseLayers.Any(layer => r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
     }
 
     private static string[] WarningLines(ProcessResult result, string code)

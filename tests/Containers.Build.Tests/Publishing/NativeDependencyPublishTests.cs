@@ -140,8 +140,7 @@ public sealed class NativeDependencyPublishTests : IDisposable
         File.Delete(_work.Combine("publish/libfontconfig.so.1"));
         var (first, warnings) = await PublishAsync(Inputs());
         Assert.Empty(warnings);
-        var key = Assert.Single(Keys(first.Images.Images[0].Config));
-        Assert.Equal(NativeCheckRecord.KeyOf(first.Images.Images[0].Config, first.Images.Images[0].Platform), key);
+        Assert.Single(Keys(first.Images.Images[0].Config));
         Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
 
         // A fresh runner: an empty store, so no file list of the base's layer. The image the tag names records the same
@@ -153,6 +152,38 @@ public sealed class NativeDependencyPublishTests : IDisposable
         Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
         Assert.Equal(first.Images.Digest, again.Images.Digest);
         Assert.Contains(notes, note => note.StartsWith("Native libraries: 1 image(s) as checked before", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The usual next commit changes the app's managed code, not its file names or native files: the check's key stays, and
+    /// a fresh runner takes the record of the image before it instead of downloading the base. A new file name, or a native
+    /// file that needs something else, is another key: the check runs.
+    /// </summary>
+    [Fact]
+    public async Task The_next_commit_changing_managed_code_keeps_the_checks_key_and_a_new_native_need_does_not()
+    {
+        var (first, warnings) = await PublishAsync(Inputs());
+        Assert.Single(warnings);
+        var key = Assert.Single(Keys(first.Images.Images[0].Config));
+
+        _registry.ClearRequests();
+        _work.WriteFile("publish/App.dll", "the app, next commit");
+        var (next, nextWarnings) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store"), SourceDateEpoch = "1700086400" });
+        Assert.NotEqual(first.Images.Digest, next.Images.Digest);
+        Assert.Equal([key], Keys(next.Images.Images[0].Config));
+        Assert.Single(nextWarnings);
+        Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
+
+        _work.WriteFile("publish/App.Extra.dll", "a new file name");
+        var (named, _) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store-2"), SourceDateEpoch = "1700172800" });
+        Assert.NotEqual([key], Keys(named.Images.Images[0].Config));
+        Assert.Equal(1, _registry.Count("GET", "blobs/" + _baseLayer));
+
+        File.WriteAllBytes(_work.Combine("publish/libfontconfig.so.1"), new Native.SyntheticElf { Needed = ["libc.so.6"], Soname = "libfontconfig.so.1" }.Build().Bytes);
+        var (relinked, relinkedWarnings) = await PublishAsync(Inputs() with { ContentStoreDirectory = _work.Combine("fresh-store-3"), SourceDateEpoch = "1700259200" });
+        Assert.NotEqual(Keys(named.Images.Images[0].Config), Keys(relinked.Images.Images[0].Config));
+        Assert.Empty(relinkedWarnings);
+        Assert.Equal(2, _registry.Count("GET", "blobs/" + _baseLayer));
     }
 
     [Fact]
@@ -232,16 +263,16 @@ public sealed class NativeDependencyPublishTests : IDisposable
         var config = ImageConfig.Parse(System.Text.Encoding.UTF8.GetBytes("""
             {"architecture":"amd64","os":"linux","config":{"Cmd":["dotnet","a b"]},"rootfs":{"type":"layers","diff_ids":[]},"history":[]}
             """));
-        var key = NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64);
+        var key = NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64, [], [], []);
         var json = config.ToJsonObject();
         json["history"]!.AsArray().Add(NativeCheckRecord.HistoryEntry(new NativeCheckResult(key, []), "2026-01-01T00:00:00Z"));
         var recorded = ImageConfig.FromJson(json);
 
-        Assert.Equal(key, NativeCheckRecord.KeyOf(recorded, Platform.LinuxAmd64));
+        Assert.Equal(key, NativeCheckRecord.KeyOf(recorded, Platform.LinuxAmd64, [], [], []));
         Assert.Equal([key], Keys(recorded));
         json["config"]!["Cmd"] = new System.Text.Json.Nodes.JsonArray("dotnet", "a", "b");
-        Assert.NotEqual(key, NativeCheckRecord.KeyOf(ImageConfig.FromJson(json), Platform.LinuxAmd64));
-        Assert.NotEqual(key, NativeCheckRecord.KeyOf(config, new Platform("linux", "arm64")));
+        Assert.NotEqual(key, NativeCheckRecord.KeyOf(ImageConfig.FromJson(json), Platform.LinuxAmd64, [], [], []));
+        Assert.NotEqual(key, NativeCheckRecord.KeyOf(config, new Platform("linux", "arm64"), [], [], []));
     }
 
     [Fact]

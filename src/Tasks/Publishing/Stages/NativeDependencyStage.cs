@@ -38,8 +38,10 @@ public static class NativeDependencyStage
             {
                 continue;
             }
-            var key = NativeCheckRecord.KeyOf(image.Config, image.Platform);
             var otherLayers = image.Layers.Where(l => l.Origin != LayerOrigin.App).ToArray();
+            // The config lists the layers' diff_ids in the manifest's order.
+            var otherDiffIds = image.Layers.Select((layer, index) => (layer, index)).Where(l => l.layer.Origin != LayerOrigin.App).Select(l => image.Config.DiffIds[l.index]);
+            var key = NativeCheckRecord.KeyOf(image.Config, image.Platform, otherDiffIds, appLayers, appFiles);
             var baseName = image.Base.IsScratch ? "scratch" : image.Base.DisplayName;
             if (recordedIn is not null
                 && !otherLayers.All(layer => LayerFileList.IsRecorded(layer.Descriptor.Digest, store))
