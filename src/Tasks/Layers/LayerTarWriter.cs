@@ -12,8 +12,7 @@ namespace Containers.Build.Layers;
 /// </summary>
 internal sealed class LayerTarWriter(Stream output)
 {
-    public const int BlockSize = 512;
-    public const int NameLength = 100;
+    private const int BlockSize = 512;
     private const int RecordSize = 20 * BlockSize;
 
     private readonly byte[] _buffer = new byte[1 << 16];
@@ -144,9 +143,10 @@ internal sealed class LayerTarWriter(Stream output)
         _buffered = 0;
     }
 
+    /// <summary>A name or link target (both fields are <see cref="PaxRecords.UstarNameLength"/> bytes), NUL-padded.</summary>
     private static void PutText(Span<byte> field, string text)
     {
-        if (text.Length > field.Length || text.Any(c => c is < ' ' or > '~'))
+        if (!PaxRecords.FitsUstar(text))
         {
             throw new ArgumentException($"'{text}' is not printable ASCII of at most {field.Length} characters: it belongs in a PAX record.", nameof(text));
         }

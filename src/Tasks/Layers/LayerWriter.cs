@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Containers.Build.Model;
 
 namespace Containers.Build.Layers;
@@ -91,14 +90,17 @@ public sealed class LayerWriter(ContentStore store)
                 size = source.Length;
             }
 
+            var link = entry.LinkTarget;
+            var nameFits = PaxRecords.FitsUstar(name);
+            var linkFits = link is null || PaxRecords.FitsUstar(link);
             var pax = new List<KeyValuePair<string, string>>();
-            if (!PaxRecords.FitsUstar(name))
+            if (!nameFits)
             {
                 pax.Add(KeyValuePair.Create("path", name));
             }
-            if (entry.LinkTarget is { } link && !PaxRecords.FitsUstar(link))
+            if (!linkFits)
             {
-                pax.Add(KeyValuePair.Create("linkpath", link));
+                pax.Add(KeyValuePair.Create("linkpath", link!));
             }
             if (size > PaxRecords.UstarMaxSize)
             {
@@ -131,8 +133,8 @@ public sealed class LayerWriter(ContentStore store)
                 LayerEntryKind.Symlink => TypeSymlink,
                 _ => TypeFile,
             };
-            var linkName = entry.LinkTarget is { } target ? PaxRecords.FitsUstar(target) ? target : PaxRecords.FallbackName(target) : "";
-            tar.PutEntry(PaxRecords.FitsUstar(name) ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, userId, groupId, size, modificationTime, linkName);
+            tar.PutEntry(nameFits ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, userId, groupId, size, modificationTime,
+                link is null ? "" : linkFits ? link : PaxRecords.FallbackName(link));
             long written = 0;
             if (source is not null)
             {

@@ -18,7 +18,7 @@ internal static class PaxRecords
     public static bool FitsUstar(int id) => id is >= 0 and <= UstarMaxId;
 
     public static bool FitsUstar(string value)
-        => value.Length <= UstarNameLength && value.All(c => c is >= ' ' and <= '~');
+        => value.Length <= UstarNameLength && !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
 
     public static byte[] Encode(IEnumerable<KeyValuePair<string, string>> records)
     {

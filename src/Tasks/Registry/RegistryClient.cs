@@ -23,6 +23,8 @@ public sealed class RegistryClient(RegistryTransport transport)
     // once before sending it. A blob the registry drops meanwhile fails the manifest's PUT, as it would have anyway.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Repository, Digest Digest), bool> _present = new();
 
+    private void Seen(string repository, Digest digest) => _present[(repository, digest)] = true;
+
     private static string PullScope(string repository) => $"repository:{repository}:pull";
     private static string PushScope(string repository) => $"repository:{repository}:pull,push";
 
@@ -90,7 +92,7 @@ public sealed class RegistryClient(RegistryTransport transport)
         await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
         var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"blob {descriptor.Digest}", cancellationToken).ConfigureAwait(false);
         VerifyContent(Digest.Compute(bytes), bytes.LongLength, descriptor, repository);
-        _present[(repository, descriptor.Digest)] = true;
+        Seen(repository, descriptor.Digest);
         return bytes;
     }
 
@@ -206,7 +208,7 @@ public sealed class RegistryClient(RegistryTransport transport)
             return false;
         }
         await EnsureSuccessAsync(response, $"check blob {digest} in {repository}", cancellationToken).ConfigureAwait(false);
-        _present[(repository, digest)] = true;
+        Seen(repository, digest);
         return true;
     }
 
@@ -222,7 +224,7 @@ public sealed class RegistryClient(RegistryTransport transport)
             scope, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Created)
         {
-            _present[(repository, digest)] = true;
+            Seen(repository, digest);
             return true;
         }
         if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } location)
@@ -265,7 +267,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                     location = await PatchChunksAsync(repository, location, descriptor, openContent, chunkSize, cancellationToken).ConfigureAwait(false);
                     await PutBlobAsync(repository, location, descriptor, null, cancellationToken).ConfigureAwait(false);
                 }
-                _present[(repository, descriptor.Digest)] = true;
+                Seen(repository, descriptor.Digest);
                 return;
             }
             catch (RegistryUnreachableException e) when (e.IsTransient && attempt < Retry.UploadSessionAttempts)

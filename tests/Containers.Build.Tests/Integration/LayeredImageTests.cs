@@ -24,6 +24,14 @@ public class LayeredImageTests
         return JsonNode.Parse(config.Output)!;
     }
 
+    /// <summary>A new repository in the test registry: its image, and the properties that push there on the aspnet base.</summary>
+    private static (string Image, string[] Properties) NewRepository(string name)
+    {
+        var repository = TestEnvironment.UniqueRepository(name);
+        return ($"{TestEnvironment.Registry}/{repository}:latest",
+            [$"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerRepository={repository}"]);
+    }
+
     private static string[] LayerDigests(JsonNode manifest) => manifest["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToArray();
 
     /// <summary>
@@ -35,9 +43,7 @@ public class LayeredImageTests
     public async Task A_fresh_runner_of_the_next_commit_uploads_no_packages_layer_and_the_image_runs()
     {
         using var sample = await SampleProject.CreateAsync("tests/Fixtures/LayeredApp", ["tests/Fixtures/LayeredApp.Lib"], allowNuGetOrg: true);
-        var repository = TestEnvironment.UniqueRepository("next-commit");
-        var image = $"{TestEnvironment.Registry}/{repository}:latest";
-        string[] properties = [$"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerRepository={repository}"];
+        var (image, properties) = NewRepository("next-commit");
 
         var first = await sample.PublishImageAsync(new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = "1700000000" }, properties);
         Assert.True(first.ExitCode == 0, first.ToString());
@@ -60,9 +66,7 @@ public class LayeredImageTests
     public async Task A_code_change_pushes_only_the_app_layer_and_the_image_runs()
     {
         using var sample = await SampleProject.CreateAsync("tests/Fixtures/LayeredApp", ["tests/Fixtures/LayeredApp.Lib"], allowNuGetOrg: true);
-        var repository = TestEnvironment.UniqueRepository("layered");
-        var image = $"{TestEnvironment.Registry}/{repository}:latest";
-        string[] properties = [$"ContainerRegistry={TestEnvironment.Registry}", $"ContainerBaseImage={TestEnvironment.AspNetBase}", $"ContainerRepository={repository}"];
+        var (image, properties) = NewRepository("layered");
 
         var first = await sample.PublishImageAsync(properties);
         Assert.True(first.ExitCode == 0, first.ToString());

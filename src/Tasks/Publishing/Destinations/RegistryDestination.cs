@@ -8,8 +8,8 @@ namespace Containers.Build.Publishing.Destinations;
 
 /// <summary>
 /// A registry, over the OCI distribution API (ContainerRegistry). Each blob is checked first (HEAD, unless this
-/// publish has already seen it there) and sent only when missing; a layer that lives in another repository of the same registry is mounted from there; the
-/// manifest is put under every tag last, so a tag never names an image whose blobs are missing. With no tags
+/// publish has already seen it there) and sent only when missing; a layer that lives in another repository of the
+/// same registry is mounted from there; the manifest is put under every tag last, so a tag never names an image whose blobs are missing. With no tags
 /// (ContainerPublishUntagged) it is put under its digest alone, for a later join to name.
 /// </summary>
 public sealed record RegistryDestination(RegistryHost Registry) : IImageDestination
