@@ -14,7 +14,8 @@ namespace Containers.Build.Layers;
 /// </summary>
 public sealed class LayerWriter(ContentStore store)
 {
-    private const int BufferSize = 1 << 17;
+    // 64 KiB: under 85,000 bytes, off the large object heap (NativeBuffer says why).
+    private const int BufferSize = 1 << 16;
 
     // The tar and gzip streams are synchronous underneath: writing through their async wrappers hops to the
     // thread pool for every buffer (Stream.WriteAsync's default), which cost about a quarter of the

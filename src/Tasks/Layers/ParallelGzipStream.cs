@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -35,8 +35,17 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private readonly Stream _output;
     private readonly int _level;
     private readonly int _maxBlocksInFlight;
+    // The deflate of a block (and of the history before it) never needs more: incompressible input grows by at most an
+    // eighth (zlib's level 1 codes each literal in 9 bits; stored blocks add 5 bytes per 64 KiB), plus the flushes.
+    private const int DeflatedCapacity = (BlockSize + WindowSize) / 8 * 9 + 4096;
+
     private readonly Queue<Task<CompressedBlock>> _inFlight = new();
-    private byte[] _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+    // The blocks' buffers, native (NativeBuffer says why) and reused: at most maxBlocksInFlight + 1 inputs and
+    // maxBlocksInFlight outputs exist, whatever the layer's size. Inputs come back from the workers, outputs once written
+    // (or from a worker that failed).
+    private readonly ConcurrentBag<NativeBuffer> _freeInputs = [];
+    private readonly ConcurrentBag<NativeBuffer> _freeOutputs = [];
+    private NativeBuffer _block;
     private byte[] _history = [];
     private int _filled;
     private uint _crc;
@@ -55,6 +64,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         _output = output;
         _level = level;
         _maxBlocksInFlight = maxBlocksInFlight;
+        _block = new NativeBuffer(BlockSize);
         _output.Write(Header(level));
     }
 
@@ -71,7 +81,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         while (!buffer.IsEmpty)
         {
             var take = Math.Min(buffer.Length, BlockSize - _filled);
-            buffer[..take].CopyTo(_block.AsSpan(_filled));
+            buffer[..take].CopyTo(_block.Span[_filled..]);
             _filled += take;
             buffer = buffer[take..];
             if (_filled == BlockSize)
@@ -125,14 +135,19 @@ public sealed class ParallelGzipStream : LayerCompressorStream
             {
                 try
                 {
-                    pending.GetAwaiter().GetResult();
+                    _freeOutputs.Add(pending.GetAwaiter().GetResult().Output);
                 }
                 catch (Exception)
                 {
                     // The stream is abandoned; the failure that stopped the writer is the one that matters.
                 }
             }
-            ArrayPool<byte>.Shared.Return(_block);
+            // Every worker is done: no buffer is in use.
+            _block.Dispose();
+            foreach (var buffer in _freeInputs.Concat(_freeOutputs))
+            {
+                buffer.Dispose();
+            }
         }
         base.Dispose(disposing);
     }
@@ -147,11 +162,29 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         var count = _filled;
         var level = _level;
         var history = _history;
+        var output = _freeOutputs.TryTake(out var free) ? free : new NativeBuffer(DeflatedCapacity);
+        var freeInputs = _freeInputs;
+        var freeOutputs = _freeOutputs;
         // Only a full block has a next one; its last 32 KiB are that block's history.
-        _history = count == BlockSize ? data.AsSpan(BlockSize - WindowSize).ToArray() : [];
-        _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+        _history = count == BlockSize ? data.Span[(BlockSize - WindowSize)..].ToArray() : [];
+        _block = _freeInputs.TryTake(out var input) ? input : new NativeBuffer(BlockSize);
         _filled = 0;
-        _inFlight.Enqueue(Task.Run(() => CompressedBlock.Compress(history, data, count, level)));
+        _inFlight.Enqueue(Task.Run(() =>
+        {
+            try
+            {
+                return CompressedBlock.Compress(history, data.Span[..count], level, output);
+            }
+            catch
+            {
+                freeOutputs.Add(output);
+                throw;
+            }
+            finally
+            {
+                freeInputs.Add(data);
+            }
+        }));
     }
 
     private void Retire()
@@ -164,7 +197,14 @@ public sealed class ParallelGzipStream : LayerCompressorStream
             ((IAsyncResult)pending).AsyncWaitHandle.WaitOne();
         }
         var block = pending.GetAwaiter().GetResult();
-        _output.Write(block.Deflated.Span);
+        try
+        {
+            _output.Write(block.Output.Span.Slice(block.Start, block.DeflatedLength));
+        }
+        finally
+        {
+            _freeOutputs.Add(block.Output);
+        }
         _crc = Crc32.Combine(_crc, block.Crc, block.Length);
         _length += block.Length;
     }
@@ -175,45 +215,41 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private static byte[] Header(int level) =>
         [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, level switch { 9 => 2, 1 => 4, _ => 0 }, 0xFF];
 
-    /// <summary>One block's raw deflate bytes, ended by a sync flush, with the CRC and length of its input.</summary>
-    private sealed record CompressedBlock(ReadOnlyMemory<byte> Deflated, uint Crc, int Length)
+    /// <summary>
+    /// One block's raw deflate bytes, ended by a sync flush (<see cref="DeflatedLength"/> bytes of <see cref="Output"/>
+    /// from <see cref="Start"/>), with the CRC and length of its input.
+    /// </summary>
+    private sealed record CompressedBlock(NativeBuffer Output, int Start, int DeflatedLength, uint Crc, int Length)
     {
         /// <param name="history">The bytes just before this block (empty for the first), which its matches may refer to.</param>
-        public static CompressedBlock Compress(byte[] history, byte[] data, int count, int level)
+        /// <param name="output">Receives the deflate bytes; at least <see cref="DeflatedCapacity"/> long.</param>
+        public static CompressedBlock Compress(byte[] history, ReadOnlySpan<byte> input, int level, NativeBuffer output)
         {
-            try
+            using var stream = output.OpenWrite();
+            long start = 0;
+            long flushed;
+            using (var deflate = new DeflateStream(stream, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
             {
-                var input = data.AsSpan(0, count);
-                var output = new MemoryStream(count / 2 + 64);
-                long start = 0;
-                long flushed;
-                using (var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+                if (history.Length > 0)
                 {
-                    if (history.Length > 0)
-                    {
-                        // The history goes through the compressor to fill its window; its output, the previous
-                        // block's business, is cut off at the sync flush that ends it.
-                        deflate.Write(history);
-                        deflate.Flush();
-                        start = output.Length;
-                    }
-                    deflate.Write(input);
-                    // Flush is zlib's sync flush: the block's bits end on a byte boundary after an empty stored block.
+                    // The history goes through the compressor to fill its window; its output, the previous
+                    // block's business, is cut off at the sync flush that ends it.
+                    deflate.Write(history);
                     deflate.Flush();
-                    flushed = output.Length;
-                    // Disposing appends the final block, which only the last piece of the stream may have: cut below.
+                    start = stream.Position;
                 }
-                var bytes = output.GetBuffer().AsMemory((int)start, (int)(flushed - start));
-                if (!bytes.Span.EndsWith(SyncFlushMarker))
-                {
-                    throw new InvalidOperationException("DeflateStream.Flush did not end the block with a sync flush; the blocks could not be joined.");
-                }
-                return new CompressedBlock(bytes, Crc32.Compute(input), count);
+                deflate.Write(input);
+                // Flush is zlib's sync flush: the block's bits end on a byte boundary after an empty stored block.
+                deflate.Flush();
+                flushed = stream.Position;
+                // Disposing appends the final block, which only the last piece of the stream may have: it must fit
+                // (DeflatedCapacity leaves room for it), and it is cut below.
             }
-            finally
+            if (!output.Span[..(int)flushed].EndsWith(SyncFlushMarker))
             {
-                ArrayPool<byte>.Shared.Return(data);
+                throw new InvalidOperationException("DeflateStream.Flush did not end the block with a sync flush; the blocks could not be joined.");
             }
+            return new CompressedBlock(output, (int)start, (int)(flushed - start), Crc32.Compute(input), input.Length);
         }
     }
 }

@@ -148,6 +148,40 @@ public class ParallelGzipStreamTests
         Assert.Equal(expected, python.Output.Trim());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void Incompressible_blocks_fit_the_fixed_buffers_at_every_level(int deflateLevel)
+    {
+        // Random bytes grow under deflate (level 1 codes each in 9 bits, level 0 stores them): the most a block's
+        // output buffer must hold.
+        var input = new byte[3 * Block + 4321];
+        new Random(11).NextBytes(input);
+
+        var one = Gzip(input, deflateLevel, workers: 1);
+        var three = Gzip(input, deflateLevel, workers: 3, chunk: 100_000);
+
+        Assert.Equal(one, three);
+        Assert.Equal(input, Gunzip(one));
+    }
+
+    [Fact]
+    public void Two_layers_compressed_at_once_give_the_bytes_each_gives_alone()
+    {
+        // Each stream has buffers of its own: streams written at once give what each gives alone.
+        var first = Compressible(2 * Block + 5, seed: 21);
+        var second = Compressible(3 * Block + 9, seed: 22);
+        var alone = (Gzip(first, 6, workers: 2), Gzip(second, 6, workers: 2));
+
+        var together = new Task<byte[]>[] { Task.Run(() => Gzip(first, 6, workers: 2)), Task.Run(() => Gzip(second, 6, workers: 2)) };
+
+        Assert.Equal(alone.Item1, together[0].Result);
+        Assert.Equal(alone.Item2, together[1].Result);
+    }
+
     [Fact]
     public void Disposed_before_complete_it_writes_nothing_more()
     {
