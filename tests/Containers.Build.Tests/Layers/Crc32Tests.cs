@@ -25,6 +25,39 @@ public class Crc32Tests
     }
 
     [Fact]
+    public void Folding_agrees_with_slicing_on_every_length_and_alignment_around_its_steps()
+    {
+        // On x86 runs of 64 bytes and more are folded with carry-less multiplication; the rest, and other CPUs, slice.
+        var data = new byte[5000];
+        new Random(13).NextBytes(data);
+        foreach (var offset in new[] { 0, 1, 3, 8, 15 })
+        {
+            for (var length = 0; length <= 300; length++)
+            {
+                var piece = data.AsSpan(offset, length);
+                Assert.Equal(Crc32.AppendPortable(0x12345678u, piece), Crc32.Append(0x12345678u, piece));
+            }
+            foreach (var length in new[] { 1023, 1024, 1025, 4096 + 7, 4900 })
+            {
+                var piece = data.AsSpan(offset, length);
+                Assert.Equal(Crc32.AppendPortable(0, piece), Crc32.Compute(piece));
+                Assert.Equal(Bitwise(piece), Crc32.Compute(piece));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_megabyte_of_zeros_and_of_ones_folds_to_the_sliced_crc()
+    {
+        foreach (var fill in new byte[] { 0x00, 0xFF })
+        {
+            var data = new byte[(1 << 20) + 5];
+            Array.Fill(data, fill);
+            Assert.Equal(Crc32.AppendPortable(0, data), Crc32.Compute(data));
+        }
+    }
+
+    [Fact]
     public void Appending_and_combining_give_the_crc_of_the_whole()
     {
         var data = new byte[5000];
