@@ -29,19 +29,32 @@ public static class SecretFileDetector
         => fileName.Equals(".env", StringComparison.OrdinalIgnoreCase)
            || (fileName.StartsWith(".env.", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".example", StringComparison.OrdinalIgnoreCase))
            || fileName.Equals("secrets.json", StringComparison.OrdinalIgnoreCase)
-           || PrivateKeyFileNames.Contains(fileName, StringComparer.Ordinal)
-           || SecretExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+           || Array.IndexOf(PrivateKeyFileNames, fileName) >= 0
+           || EndsWithAny(fileName, SecretExtensions);
 
     /// <summary>Whether a file of this name is judged by its content (<see cref="ContentSaysSecret"/>): small text files and JSON the SDK did not generate.</summary>
     public static bool ContentTells(string fileName)
-        => TextExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase)) || IsJudgedJson(fileName);
+        => EndsWithAny(fileName, TextExtensions) || IsJudgedJson(fileName);
 
     /// <summary>Whether the whole content of a file <see cref="ContentTells"/> about holds a private key, or (JSON) a secret value.</summary>
     public static bool ContentSaysSecret(string fileName, ReadOnlySpan<byte> content)
         => HasPrivateKey(content) || (IsJudgedJson(fileName) && HasSecretValue(content));
 
     private static bool IsJudgedJson(string fileName)
-        => fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !GeneratedJsonSuffixes.Any(s => fileName.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+        => fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !EndsWithAny(fileName, GeneratedJsonSuffixes);
+
+    // A loop, not Any with a lambda: asked for every file of the layer (50,000 of them, say), a closure each time adds up.
+    private static bool EndsWithAny(string fileName, string[] suffixes)
+    {
+        foreach (var suffix in suffixes)
+        {
+            if (fileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static bool HasPrivateKey(ReadOnlySpan<byte> content)
         => content.IndexOf("PRIVATE KEY-----"u8) >= 0;
