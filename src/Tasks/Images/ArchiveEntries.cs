@@ -12,7 +12,7 @@ internal static class ArchiveEntries
     /// </summary>
     public static async Task ReadAsync(string file, string source, Func<string, TarEntry, Task> visit, CancellationToken cancellationToken, Action<string, string>? link = null)
     {
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileBuffer.Size, useAsync: true);
         var magic = new byte[2];
         var gzipped = await stream.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         stream.Position = 0;

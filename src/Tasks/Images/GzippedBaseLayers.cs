@@ -21,7 +21,7 @@ internal sealed record GzippedLayer(Digest DiffId, Descriptor Blob, PendingFile 
 /// </summary>
 internal static class GzippedBaseLayers
 {
-    private const int BufferSize = 1 << 16;
+    private const int BufferSize = FileBuffer.Size;
 
     /// <summary>The gzipped blob an earlier build made of this diff_id, when the store still has it.</summary>
     public static Descriptor? Remembered(ContentStore store, Digest diffId)

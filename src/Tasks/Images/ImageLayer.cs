@@ -29,7 +29,7 @@ public abstract record ImageLayer(Descriptor Descriptor)
     public async Task<Stream> OpenAsync(CancellationToken cancellationToken)
     {
         var file = await GetFileAsync(cancellationToken).ConfigureAwait(false);
-        return new VerifyingReadStream(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true), Descriptor, () => DropCopy(file));
+        return new VerifyingReadStream(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileBuffer.Size, useAsync: true), Descriptor, () => DropCopy(file));
     }
 
     /// <summary>

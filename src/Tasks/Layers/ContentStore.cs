@@ -73,7 +73,7 @@ public sealed class ContentStore
         await using var blob = NewBlob(useAsync: true);
         long size;
         Digest actual;
-        await using (var source = new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        await using (var source = new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, FileBuffer.Size, useAsync: true))
         {
             var hashing = new HashingStream(blob.Stream);
             await source.CopyToAsync(hashing, cancellationToken).ConfigureAwait(false);

@@ -19,8 +19,8 @@ public static class FileContent
         {
             return false;
         }
-        var bufferA = new byte[1 << 16];
-        var bufferB = new byte[1 << 16];
+        var bufferA = new byte[FileBuffer.Size];
+        var bufferB = new byte[FileBuffer.Size];
         while (true)
         {
             var read = a.ReadAtLeast(bufferA, bufferA.Length, throwOnEndOfStream: false);

@@ -34,8 +34,7 @@ public static class LayerInputKey
         {
             Parallel.For(0, files.Length,
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                // 64 KiB: under 85,000 bytes, off the large object heap (NativeBuffer says why)
-                () => (Buffer: new byte[1 << 16], Hash: IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
+                () => (Buffer: new byte[FileBuffer.Size], Hash: IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
                 (i, _, reader) =>
                 {
                     hashes[i] = Read(files[i], reader.Buffer, reader.Hash, secrets, cancellationToken);

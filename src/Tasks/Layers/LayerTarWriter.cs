@@ -15,7 +15,7 @@ internal sealed class LayerTarWriter(Stream output)
     private const int BlockSize = 512;
     private const int RecordSize = 20 * BlockSize;
 
-    private readonly byte[] _buffer = new byte[1 << 16];
+    private readonly byte[] _buffer = new byte[FileBuffer.Size];
     private int _buffered;
     private long _archiveLength;
     private string? _entryName;

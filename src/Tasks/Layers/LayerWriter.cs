@@ -14,8 +14,7 @@ namespace Containers.Build.Layers;
 /// </summary>
 public sealed class LayerWriter(ContentStore store)
 {
-    // 64 KiB: under 85,000 bytes, off the large object heap (NativeBuffer says why).
-    private const int BufferSize = 1 << 16;
+    private const int BufferSize = FileBuffer.Size;
 
     // The tar and gzip streams are synchronous underneath: writing through their async wrappers hops to the
     // thread pool for every buffer (Stream.WriteAsync's default), which cost about a quarter of the

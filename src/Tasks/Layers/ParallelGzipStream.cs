@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.IO.Compression;
 
 namespace Containers.Build.Layers;
@@ -27,6 +27,10 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     // Deflate's window: the farthest back a match may reach.
     private const int WindowSize = 32 * 1024;
 
+    // The deflate of a block (and of the history before it) never needs more: incompressible input grows by at most an
+    // eighth (zlib's level 1 codes each literal in 9 bits; stored blocks add 5 bytes per 64 KiB), plus the flushes.
+    private const int DeflatedCapacity = (BlockSize + WindowSize) / 8 * 9 + 4096;
+
     // The empty stored block a sync flush ends with, and the final empty block (fixed Huffman codes, just the
     // end-of-block code) that closes the stream; zlib writes the same two bytes when it finishes after a flush.
     private static readonly byte[] SyncFlushMarker = [0x00, 0x00, 0xFF, 0xFF];
@@ -35,10 +39,6 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private readonly Stream _output;
     private readonly int _level;
     private readonly int _maxBlocksInFlight;
-    // The deflate of a block (and of the history before it) never needs more: incompressible input grows by at most an
-    // eighth (zlib's level 1 codes each literal in 9 bits; stored blocks add 5 bytes per 64 KiB), plus the flushes.
-    private const int DeflatedCapacity = (BlockSize + WindowSize) / 8 * 9 + 4096;
-
     private readonly Queue<Task<CompressedBlock>> _inFlight = new();
     // The blocks' buffers, native (NativeBuffer says why) and reused: at most maxBlocksInFlight + 1 inputs and
     // maxBlocksInFlight outputs exist, whatever the layer's size. Inputs come back from the workers, outputs once written

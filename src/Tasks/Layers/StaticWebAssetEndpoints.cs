@@ -57,8 +57,8 @@ public static class StaticWebAssetEndpoints
     internal static IReadOnlyList<long>? LastModifiedValueOffsets(Stream manifest, int length)
     {
         var offsets = new List<long>();
-        // 64 KiB to start: under 85,000 bytes, off the large object heap (NativeBuffer says why).
-        var buffer = new byte[1 << 16];
+        // Grown only for a token longer than it.
+        var buffer = new byte[FileBuffer.Size];
         var filled = 0;
         long bufferStart = 0;
         var final = false;

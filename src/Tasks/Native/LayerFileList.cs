@@ -143,7 +143,7 @@ public static class LayerFileList
         var entries = new List<LayerPath>();
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileBuffer.Size);
             var magic = new byte[LayerMagic.Length];
             var read = stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
             stream.Position = 0;

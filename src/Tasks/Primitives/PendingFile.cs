@@ -8,8 +8,8 @@ namespace Containers.Build;
 /// </summary>
 public sealed class PendingFile : IDisposable, IAsyncDisposable
 {
-    // 64 KiB: under 85,000 bytes, off the large object heap (NativeBuffer says why); larger writes go past it.
-    private const int DefaultBufferSize = 1 << 16;
+    // Larger writes go past it.
+    private const int DefaultBufferSize = FileBuffer.Size;
     private bool _committed;
 
     private PendingFile(string temporaryPath, bool useAsync, int bufferSize)

@@ -143,7 +143,7 @@ public sealed class RegistryClient(RegistryTransport transport)
         }
 
         await using var hashing = new HashingStream(destination, leaveOpen: true);
-        var buffer = new byte[1 << 16];
+        var buffer = new byte[FileBuffer.Size];
         long total = 0;
         await using (var body = await ReadBodyAsync(() => response.Content.ReadAsStreamAsync(cancellationToken), descriptor).ConfigureAwait(false))
         {
@@ -314,7 +314,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                 {
                     var stream = openContent();
                     stream.Seek(chunkStart, SeekOrigin.Begin);
-                    var content = new StreamContent(new StreamSlice(stream, length), 1 << 16);
+                    var content = new StreamContent(new StreamSlice(stream, length), FileBuffer.Size);
                     content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
                     content.Headers.ContentLength = length;
                     content.Headers.TryAddWithoutValidation("Content-Range", $"{chunkStart}-{chunkStart + length - 1}");
@@ -371,7 +371,7 @@ public sealed class RegistryClient(RegistryTransport transport)
             // The Location may carry its own query (state tokens); the digest is added to it, never replacing it.
             var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
             var request = new HttpRequestMessage(HttpMethod.Put, new Uri(target.AbsoluteUri + $"{separator}digest={Uri.EscapeDataString(descriptor.Digest.ToString())}"));
-            HttpContent content = openContent is null ? new ByteArrayContent([]) : new StreamContent(openContent(), 1 << 16);
+            HttpContent content = openContent is null ? new ByteArrayContent([]) : new StreamContent(openContent(), FileBuffer.Size);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Headers.ContentLength = openContent is null ? 0 : descriptor.Size;
             request.Content = content;

@@ -183,7 +183,7 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             await target.UploadBlobAsync(
                 repository,
                 descriptor,
-                () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true),
+                () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, FileBuffer.Size, useAsync: true),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (RegistryException e) when (e.Errors.Any(error => error.Code == "DIGEST_INVALID"))

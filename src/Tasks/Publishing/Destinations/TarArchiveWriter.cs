@@ -59,8 +59,7 @@ internal sealed class TarArchiveWriter : IAsyncDisposable
         }
         await using var source = await openContent().ConfigureAwait(false);
         _tar.PutNextEntry(Entry(name, size));
-        // 64 KiB: under 85,000 bytes, off the large object heap (NativeBuffer says why).
-        var buffer = new byte[1 << 16];
+        var buffer = new byte[FileBuffer.Size];
         int read;
         while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
