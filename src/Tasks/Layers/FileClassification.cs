@@ -22,6 +22,9 @@ public sealed class FileClassification
 
     public bool IsExcluded(string relativePath) => _excluded.Contains(relativePath);
 
+    /// <summary>The package each package asset was unpacked from, by path, when its archive is at hand.</summary>
+    public IReadOnlyDictionary<string, PackedFile> Packed { get; init; } = new Dictionary<string, PackedFile>();
+
     public int ExcludedCount => _excluded.Count;
 
     /// <summary>Normalizes a publish item's RelativePath or TargetPath (either separator, no leading './').</summary>

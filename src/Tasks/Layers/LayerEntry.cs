@@ -26,6 +26,12 @@ public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int M
     /// </summary>
     public LayerOwner? Owner { get; init; }
 
+    /// <summary>
+    /// The NuGet package a published file was unpacked from, whose deflate bytes for it a gzip layer may carry as they are
+    /// (<see cref="LayerOptions.ReusesPackageCompression"/>); null for any other file.
+    /// </summary>
+    public PackedFile? Packed { get; init; }
+
     /// <summary>A file's content, from <see cref="Content"/> or from <see cref="SourcePath"/> with any <see cref="Overlay"/> (read synchronously, buffered by the caller).</summary>
     public Stream OpenContent()
         => Content is { } bytes ? new MemoryStream(bytes, writable: false)

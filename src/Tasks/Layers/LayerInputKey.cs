@@ -87,6 +87,13 @@ public static class LayerInputKey
             : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}")
             + (options.DeflateLevel is { } deflate ? $":deflate{deflate}" : "")
             + IdsInPax(options.UserId, options.GroupId));
+        if (options.ReusesPackageCompression && entries.Any(e => e.Packed is not null))
+        {
+            // Such a layer's gzip holds its package files as their packages deflated them, members of their own: other
+            // bytes than before for the same files. The key does not name the archives: NuGet never changes a package
+            // once published, and either way the layer holds the same files.
+            key.Line("package-deflate");
+        }
 
         // A line per entry, and one per file's content, written without a string of their own: a layer of 50,000 files
         // had cost 40 MB of garbage here, in MSBuild's process, whose heap the build has already filled.

@@ -30,7 +30,9 @@ public static class LayerPlanner
                 byKind[kind] = entries;
             }
             AddParents(entries, entry.ContainerPath);
-            entries[entry.ContainerPath] = entry;
+            entries[entry.ContainerPath] = entry.Kind == LayerEntryKind.File && classification.Packed.TryGetValue(relative, out var packed)
+                ? entry with { Packed = packed }
+                : entry;
         }
         if (byKind.Count == 0 && prefix.Length > 0)
         {

@@ -137,7 +137,8 @@ internal sealed class LayerTarWriter(Stream output)
         return Reserve(Math.Min(wanted, _buffer.Length - _buffered));
     }
 
-    private void Flush()
+    /// <summary>What is buffered, to the output: everything written so far has then reached it.</summary>
+    public void Flush()
     {
         output.Write(_buffer, 0, _buffered);
         _buffered = 0;

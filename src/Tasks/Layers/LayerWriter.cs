@@ -49,11 +49,14 @@ public sealed class LayerWriter(ContentStore store)
         // On a failure the tar is left unfinished; the pending blob is deleted when it is disposed.
         var tar = new LayerTarWriter(uncompressed);
         var buffer = new byte[BufferSize];
+        var packed = options.ReusesPackageCompression && compressor is ParallelGzipStream gzip && entries.Any(e => e.Packed is not null)
+            ? (Gzip: gzip, Entries: new PackedEntries())
+            : default;
         using var fileHash = fileHashes is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var written = WriteEntry(tar, entry, options, buffer, fileHash, secrets, cancellationToken);
+            var written = WriteEntry(tar, entry, options, buffer, fileHash, secrets, packed, cancellationToken);
             if (fileHashes is not null && entry.Kind == LayerEntryKind.File)
             {
                 fileHashes.Add(new LayerInputKey.FileHash(written, fileHash!.GetHashAndReset()));
@@ -72,7 +75,9 @@ public sealed class LayerWriter(ContentStore store)
     }
 
     /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> and <paramref name="secrets"/> when there are.</returns>
-    private static long WriteEntry(LayerTarWriter tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, SecretScan? secrets, CancellationToken cancellationToken)
+    /// <param name="packed">Where a file unpacked from a package may go in as its package deflated it (<see cref="LayerOptions.ReusesPackageCompression"/>); default when none may.</param>
+    private static long WriteEntry(LayerTarWriter tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, SecretScan? secrets,
+        (ParallelGzipStream Gzip, PackedEntries Entries) packed, CancellationToken cancellationToken)
     {
         // Whatever planned the entry, no name leaves the image's root: extractors differ on '..' and absolute names.
         if (entry.ContainerPath.StartsWith('/') || entry.ContainerPath.Split('/').Any(segment => segment is "." or ".." or ""))
@@ -136,6 +141,12 @@ public sealed class LayerWriter(ContentStore store)
             tar.PutEntry(nameFits ? name : PaxRecords.FallbackName(name), typeFlag, entry.Mode, userId, groupId, size, modificationTime,
                 link is null ? "" : linkFits ? link : PaxRecords.FallbackName(link));
             long written = 0;
+            if (source is not null && packed.Entries?.Find(entry, source, buffer) is { } deflated)
+            {
+                // The header so far goes to the compressor first: the substitute stands for the content that follows it.
+                tar.Flush();
+                packed.Gzip.Substitute(deflated);
+            }
             if (source is not null)
             {
                 var judged = secrets?.Begin(entry, size);

@@ -15,6 +15,10 @@ namespace Containers.Build.Layers;
 /// decompressor has those bytes just behind it. A block's bytes depend only on its input, the 32 KiB before it
 /// and the level, never on how many blocks are compressed at once: the same output on one core or sixty-four.
 /// At most <c>maxBlocksInFlight</c> blocks are held at a time, so memory does not grow with the input.
+/// A stretch of the input may instead be given already deflated (<see cref="Substitute"/>: a file as its NuGet package
+/// compressed it): the member so far is ended there, those deflate bytes become a gzip member of their own, and the
+/// blocks after it begin the next member. A gzip file is a series of members (RFC 1952, 2.2) and every reader of
+/// layers reads them all (Go's, zlib's, .NET's; eStargz layers are built on it).
 /// </summary>
 public sealed class ParallelGzipStream : LayerCompressorStream
 {
@@ -39,7 +43,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private readonly Stream _output;
     private readonly int _level;
     private readonly int _maxBlocksInFlight;
-    private readonly Queue<Task<CompressedBlock>> _inFlight = new();
+    private readonly Queue<Task<IPiece>> _inFlight = new();
     // The blocks' buffers, native (NativeBuffer says why) and reused: at most maxBlocksInFlight + 1 inputs and
     // maxBlocksInFlight outputs exist, whatever the layer's size. Inputs come back from the workers, outputs once written
     // (or from a worker that failed).
@@ -48,8 +52,15 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private NativeBuffer _block;
     private byte[] _history = [];
     private int _filled;
+    // The member being written: its CRC and length so far, and whether its header is out.
     private uint _crc;
     private long _length;
+    private bool _memberOpen;
+    private int _members;
+    // The stretch of input a substituted member stands for, while its bytes are still being written.
+    private PackedEntry? _substitute;
+    private long _substituteRemaining;
+    private uint _substituteCrc;
     private bool _completed;
     private bool _disposed;
 
@@ -65,7 +76,6 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         _level = level;
         _maxBlocksInFlight = maxBlocksInFlight;
         _block = new NativeBuffer(BlockSize);
-        _output.Write(Header(level));
     }
 
     public override bool CanWrite => !_completed && !_disposed;
@@ -80,6 +90,23 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         }
         while (!buffer.IsEmpty)
         {
+            if (_substitute is { } entry)
+            {
+                // Only checked: the member already queued stands for these bytes.
+                var skip = (int)Math.Min(buffer.Length, _substituteRemaining);
+                _substituteCrc = Crc32.Append(_substituteCrc, buffer[..skip]);
+                _substituteRemaining -= skip;
+                buffer = buffer[skip..];
+                if (_substituteRemaining == 0)
+                {
+                    _substitute = null;
+                    if (_substituteCrc != entry.Crc)
+                    {
+                        throw new IOException($"'{entry.EntryName}' changed while it was read into the layer: it no longer has the content of '{entry.ArchivePath}' it had when it was checked.");
+                    }
+                }
+                continue;
+            }
             var take = Math.Min(buffer.Length, BlockSize - _filled);
             buffer[..take].CopyTo(_block.Span[_filled..]);
             _filled += take;
@@ -89,6 +116,32 @@ public sealed class ParallelGzipStream : LayerCompressorStream
                 Submit();
             }
         }
+    }
+
+    /// <summary>
+    /// The next <see cref="PackedEntry.Length"/> bytes written are <paramref name="entry"/>'s content: they are not
+    /// compressed but checked against its CRC (an <see cref="IOException"/> when they differ), and its deflate bytes go out
+    /// in their place as a member of their own, once a worker has read them and found that they decompress to that
+    /// content (else <see cref="PackageArchiveDamagedException"/>). Whatever was written before ends its block and member.
+    /// </summary>
+    public void Substitute(PackedEntry entry)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed || _substitute is not null)
+        {
+            throw new InvalidOperationException("The gzip stream cannot take a substitute now.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(entry.Length);
+        if (_filled > 0)
+        {
+            Submit();
+        }
+        Enqueue(Task.Run<IPiece>(() => PackedMember.Load(entry)));
+        // The member after this one starts a new deflate stream: nothing before it is in its decompressor's window.
+        _history = [];
+        _substitute = entry;
+        _substituteRemaining = entry.Length;
+        _substituteCrc = 0;
     }
 
     /// <summary>Nothing to do: a block is only compressed whole, so that the bytes never depend on when flushes came.</summary>
@@ -104,6 +157,10 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         {
             return;
         }
+        if (_substitute is { } entry)
+        {
+            throw new IOException($"'{entry.EntryName}' shrank while it was read into the layer: {entry.Length - _substituteRemaining} of its {entry.Length} bytes.");
+        }
         if (_filled > 0)
         {
             Submit();
@@ -112,12 +169,12 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         {
             Retire();
         }
-        _output.Write(FinalEmptyBlock);
-        Span<byte> trailer = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc);
-        // ISIZE is the length modulo 2^32 (RFC 1952).
-        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_length));
-        _output.Write(trailer);
+        if (_members == 0 && !_memberOpen)
+        {
+            // Nothing was written: still one (empty) member, as a gzip file must have.
+            OpenMember();
+        }
+        CloseMember();
         _completed = true;
     }
 
@@ -135,7 +192,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
             {
                 try
                 {
-                    _freeOutputs.Add(pending.GetAwaiter().GetResult().Output);
+                    Release(pending.GetAwaiter().GetResult());
                 }
                 catch (Exception)
                 {
@@ -152,12 +209,17 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         base.Dispose(disposing);
     }
 
-    private void Submit()
+    private void Enqueue(Task<IPiece> piece)
     {
         if (_inFlight.Count >= _maxBlocksInFlight)
         {
             Retire();
         }
+        _inFlight.Enqueue(piece);
+    }
+
+    private void Submit()
+    {
         var data = _block;
         var count = _filled;
         var level = _level;
@@ -169,7 +231,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         _history = count == BlockSize ? data.Span[(BlockSize - WindowSize)..].ToArray() : [];
         _block = _freeInputs.TryTake(out var input) ? input : new NativeBuffer(BlockSize);
         _filled = 0;
-        _inFlight.Enqueue(Task.Run(() =>
+        Enqueue(Task.Run<IPiece>(() =>
         {
             try
             {
@@ -196,30 +258,168 @@ public sealed class ParallelGzipStream : LayerCompressorStream
             // compressed on (a third of the writer's time went to it), and each sleep delays the next block by a ms.
             ((IAsyncResult)pending).AsyncWaitHandle.WaitOne();
         }
-        var block = pending.GetAwaiter().GetResult();
+        var piece = pending.GetAwaiter().GetResult();
         try
         {
-            _output.Write(block.Output.Span.Slice(block.Start, block.DeflatedLength));
+            switch (piece)
+            {
+                case CompressedBlock block:
+                    if (!_memberOpen)
+                    {
+                        OpenMember();
+                    }
+                    _output.Write(block.Output.Span.Slice(block.Start, block.DeflatedLength));
+                    _crc = Crc32.Combine(_crc, block.Crc, block.Length);
+                    _length += block.Length;
+                    break;
+                case PackedMember member:
+                    CloseMember();
+                    _output.Write(member.Bytes.Span);
+                    _members++;
+                    break;
+            }
         }
         finally
         {
-            _freeOutputs.Add(block.Output);
+            Release(piece);
         }
-        _crc = Crc32.Combine(_crc, block.Crc, block.Length);
-        _length += block.Length;
+    }
+
+    private void Release(IPiece piece)
+    {
+        switch (piece)
+        {
+            case CompressedBlock block:
+                _freeOutputs.Add(block.Output);
+                break;
+            case PackedMember member:
+                member.Bytes.Dispose();
+                break;
+        }
+    }
+
+    private void OpenMember()
+    {
+        _output.Write(Header(_level));
+        _memberOpen = true;
+    }
+
+    /// <summary>Ends the open member, if there is one: the final empty block, then the CRC and length of its bytes.</summary>
+    private void CloseMember()
+    {
+        if (!_memberOpen)
+        {
+            return;
+        }
+        _output.Write(FinalEmptyBlock);
+        Span<byte> trailer = stackalloc byte[8];
+        WriteTrailer(trailer, _crc, _length);
+        _output.Write(trailer);
+        _memberOpen = false;
+        _members++;
+        _crc = 0;
+        _length = 0;
+    }
+
+    // ISIZE is the length modulo 2^32 (RFC 1952).
+    private static void WriteTrailer(Span<byte> trailer, uint crc, long length)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)length));
     }
 
     // RFC 1952: deflate, no flags, no time, XFL as zlib sets it for the level, and OS 255 (unknown) rather than the
     // builder's own (zlib writes 3 on Unix and 10 on Windows), so the same input gives the same digest on either.
     // XFL: 2 at level 9, 4 at level 1, 0 otherwise.
+    // A substituted member's header says nothing of a level (XFL 0): it is not ours.
     private static byte[] Header(int level) =>
         [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, level switch { 9 => 2, 1 => 4, _ => 0 }, 0xFF];
+
+    private interface IPiece;
+
+    /// <summary>
+    /// A whole gzip member (header, a package's deflate bytes, trailer) in native memory, read and checked by a worker.
+    /// </summary>
+    private sealed record PackedMember(NativeBuffer Bytes) : IPiece
+    {
+        private const int HeaderLength = 10;
+        private const int TrailerLength = 8;
+
+        public static PackedMember Load(PackedEntry entry)
+        {
+            var bytes = new NativeBuffer(HeaderLength + entry.CompressedLength + TrailerLength);
+            try
+            {
+                var span = bytes.Span;
+                Header(0).CopyTo(span);
+                var deflate = span.Slice(HeaderLength, entry.CompressedLength);
+                using (var archive = File.OpenHandle(entry.ArchivePath))
+                {
+                    var read = 0;
+                    while (read < deflate.Length)
+                    {
+                        var n = RandomAccess.Read(archive, deflate[read..], entry.DataOffset + read);
+                        if (n == 0)
+                        {
+                            throw new PackageArchiveDamagedException(entry, "the archive ends inside it");
+                        }
+                        read += n;
+                    }
+                }
+                WriteTrailer(span[(HeaderLength + entry.CompressedLength)..], entry.Crc, entry.Length);
+                Check(bytes, entry);
+                return new PackedMember(bytes);
+            }
+            catch
+            {
+                bytes.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Decompresses the member as a reader of the layer will, whole: it must give exactly the entry's length and CRC and
+        /// end where its bytes end (a deflate stream that stopped early would leave bytes a reader takes for its trailer).
+        /// </summary>
+        private static void Check(NativeBuffer member, PackedEntry entry)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FileBuffer.Size);
+            try
+            {
+                using var gunzip = new GZipStream(member.OpenRead(), CompressionMode.Decompress);
+                uint crc = 0;
+                long length = 0;
+                int read;
+                while ((read = gunzip.Read(buffer, 0, FileBuffer.Size)) > 0)
+                {
+                    crc = Crc32.Append(crc, buffer.AsSpan(0, read));
+                    length += read;
+                    if (length > entry.Length)
+                    {
+                        break;
+                    }
+                }
+                if (length != entry.Length || crc != entry.Crc)
+                {
+                    throw new PackageArchiveDamagedException(entry, $"{length} bytes with CRC {crc:x8}, where the archive says {entry.Length} bytes with CRC {entry.Crc:x8}");
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new PackageArchiveDamagedException(entry, e.Message);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
 
     /// <summary>
     /// One block's raw deflate bytes, ended by a sync flush (<see cref="DeflatedLength"/> bytes of <see cref="Output"/>
     /// from <see cref="Start"/>), with the CRC and length of its input.
     /// </summary>
-    private sealed record CompressedBlock(NativeBuffer Output, int Start, int DeflatedLength, uint Crc, int Length)
+    private sealed record CompressedBlock(NativeBuffer Output, int Start, int DeflatedLength, uint Crc, int Length) : IPiece
     {
         /// <param name="history">The bytes just before this block (empty for the first), which its matches may refer to.</param>
         /// <param name="output">Receives the deflate bytes; at least <see cref="DeflatedCapacity"/> long.</param>

@@ -1,7 +1,8 @@
 namespace Containers.Build.Layers;
 
 /// <summary>What MSBuild says about one published file (a ResolvedFileToPublish item).</summary>
-public sealed record PublishItem(string RelativePath, string? NuGetPackageId = null, string? ReferenceSourceTarget = null, string? RuntimeIdentifier = null);
+/// <param name="Packed">The package the file was unpacked from, when its archive is at hand (<see cref="PackedFile.Locate"/>).</param>
+public sealed record PublishItem(string RelativePath, string? NuGetPackageId = null, string? ReferenceSourceTarget = null, string? RuntimeIdentifier = null, PackedFile? Packed = null);
 
 /// <summary>
 /// Classifies published files by the metadata MSBuild gives them, never by their names: NuGetPackageId marks
@@ -15,6 +16,7 @@ public static class PublishItemClassifier
     {
         var kinds = new Dictionary<string, LayerKind>(StringComparer.Ordinal);
         var excluded = new HashSet<string>(StringComparer.Ordinal);
+        var packed = new Dictionary<string, PackedFile>(StringComparer.Ordinal);
         foreach (var item in publishItems)
         {
             var path = FileClassification.NormalizePath(item.RelativePath);
@@ -26,11 +28,15 @@ public static class PublishItemClassifier
             kinds[path] = !string.IsNullOrEmpty(item.NuGetPackageId) ? LayerKind.Packages
                 : string.Equals(item.ReferenceSourceTarget, "ProjectReference", StringComparison.OrdinalIgnoreCase) ? LayerKind.ProjectReferences
                 : LayerKind.Application;
+            if (item.Packed is not null)
+            {
+                packed[path] = item.Packed;
+            }
         }
         foreach (var path in staticWebAssetPaths)
         {
             kinds[FileClassification.NormalizePath(path)] = LayerKind.StaticWebAssets;
         }
-        return new FileClassification(kinds, excluded);
+        return new FileClassification(kinds, excluded) { Packed = packed };
     }
 }

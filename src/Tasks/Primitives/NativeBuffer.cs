@@ -39,6 +39,13 @@ internal sealed unsafe class NativeBuffer : IDisposable
         return new UnmanagedMemoryStream(_pointer, 0, Length, FileAccess.Write);
     }
 
+    /// <summary>A stream that reads the whole buffer from its start.</summary>
+    public UnmanagedMemoryStream OpenRead()
+    {
+        ObjectDisposedException.ThrowIf(_pointer == null, this);
+        return new UnmanagedMemoryStream(_pointer, Length, Length, FileAccess.Read);
+    }
+
     public void Dispose()
     {
         if (_pointer != null)

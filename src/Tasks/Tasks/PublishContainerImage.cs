@@ -134,7 +134,8 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
     }
 
     private static PublishItem[] ToPublishItems(IEnumerable<ITaskItem> items) => items
-        .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier")))
+        .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier"),
+            PackedFile.Locate(i.GetMetadata("FullPath"), i.GetMetadata("PathInPackage"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("NuGetPackageVersion"))))
         .Where(i => i.RelativePath.Length > 0)
         .ToArray();
 

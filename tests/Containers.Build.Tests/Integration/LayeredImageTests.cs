@@ -62,6 +62,38 @@ public class LayeredImageTests
         Assert.Equal("Hello, layers! (version 2)", await container.GetOkAsync());
     }
 
+    /// <summary>
+    /// The packages layer carries Serilog.dll as its NuGet package deflated it, a gzip member of its own between two of
+    /// ours: the registry takes it, umoci unpacks it to the published bytes, and podman runs the app that loads it.
+    /// </summary>
+    [IntegrationFact]
+    public async Task The_packages_layer_carries_the_packages_own_deflate_and_every_reader_takes_it()
+    {
+        using var sample = await SampleProject.CreateAsync("tests/Fixtures/LayeredApp", ["tests/Fixtures/LayeredApp.Lib"], allowNuGetOrg: true);
+        var (image, properties) = NewRepository("package-deflate");
+
+        var publish = await sample.PublishImageAsync(properties);
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+
+        var layout = Path.Combine(sample.Root, "copied");
+        var copy = await TestEnvironment.SkopeoAsync("copy", "--src-tls-verify=false", $"docker://{image}", $"oci:{layout}:copied");
+        Assert.True(copy.ExitCode == 0, copy.ToString());
+        var packagesLayer = (await RawManifestAsync(image))["layers"]!.AsArray()[^4]!["digest"]!.GetValue<string>();
+        var blob = Path.Combine(layout, "blobs", "sha256", packagesLayer["sha256:".Length..]);
+        Assert.Equal(3, Layers.PackageDeflateTests.Members(await File.ReadAllBytesAsync(blob)));
+        var test = await ProcessRunner.RunAsync("gzip", ["-t", blob]);
+        Assert.True(test.ExitCode == 0, test.ToString());
+
+        var bundle = Path.Combine(sample.Root, "bundle");
+        var unpack = await ProcessRunner.RunAsync("umoci", ["unpack", "--image", $"{layout}:copied", bundle]);
+        Assert.True(unpack.ExitCode == 0, unpack.ToString());
+        var published = Directory.GetFiles(sample.ProjectDirectory, "Serilog.dll", SearchOption.AllDirectories).First(f => f.Contains("publish", StringComparison.Ordinal));
+        Assert.Equal(await File.ReadAllBytesAsync(published), await File.ReadAllBytesAsync(Path.Combine(bundle, "rootfs", "app", "Serilog.dll")));
+
+        await using var container = await RunningContainer.StartAsync(image);
+        Assert.Equal("Hello, layers! (version 1)", await container.GetOkAsync());
+    }
+
     [IntegrationFact]
     public async Task A_code_change_pushes_only_the_app_layer_and_the_image_runs()
     {
