@@ -134,10 +134,15 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
     }
 
     private static PublishItem[] ToPublishItems(IEnumerable<ITaskItem> items) => items
-        .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier"),
-            PackedFile.Locate(i.GetMetadata("FullPath"), i.GetMetadata("PathInPackage"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("NuGetPackageVersion"))))
+        .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier"), PackedFileOf(i)))
         .Where(i => i.RelativePath.Length > 0)
         .ToArray();
+
+    /// <summary>The package a package asset was unpacked from; asked of package assets only (FullPath is a new string per call, of 50,000 items too).</summary>
+    private static PackedFile? PackedFileOf(ITaskItem item)
+        => item.GetMetadata("PathInPackage") is { Length: > 0 } pathInPackage && item.GetMetadata("NuGetPackageId") is { Length: > 0 } packageId
+            ? PackedFile.Locate(item.GetMetadata("FullPath"), pathInPackage, packageId, item.GetMetadata("NuGetPackageVersion"))
+            : null;
 
     private static string[] ToStaticWebAssetPaths(IEnumerable<ITaskItem> items)
         => items.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray();
