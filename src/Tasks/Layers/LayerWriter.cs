@@ -38,6 +38,22 @@ public sealed class LayerWriter(ContentStore store)
 
     private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, SecretScan? secrets, CancellationToken cancellationToken)
     {
+        try
+        {
+            return Write(entries, options, fileHashes, secrets, reusePackageCompression: options.ReusesPackageCompression, cancellationToken);
+        }
+        catch (PackageArchiveDamagedException) when (options.ReusesPackageCompression)
+        {
+            // A package archive no longer holds what NuGet unpacked from it (nothing of it was written, and the pending blob
+            // is gone): the layer is written again with every file compressed here. The same files, so the same key.
+            fileHashes?.Clear();
+            return Write(entries, options, fileHashes, secrets, reusePackageCompression: false, cancellationToken);
+        }
+    }
+
+    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, SecretScan? secrets,
+        bool reusePackageCompression, CancellationToken cancellationToken)
+    {
         using var blob = store.NewBlob();
         Digest diffId;
         Digest digest;
@@ -49,7 +65,7 @@ public sealed class LayerWriter(ContentStore store)
         // On a failure the tar is left unfinished; the pending blob is deleted when it is disposed.
         var tar = new LayerTarWriter(uncompressed);
         var buffer = new byte[BufferSize];
-        var packed = options.ReusesPackageCompression && compressor is ParallelGzipStream gzip && entries.Any(e => e.Packed is not null)
+        var packed = reusePackageCompression && compressor is ParallelGzipStream gzip && entries.Any(e => e.Packed is not null)
             ? (Gzip: gzip, Entries: new PackedEntries())
             : default;
         using var fileHash = fileHashes is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -108,8 +108,6 @@ public static class ErrorBoundary
             (DiagnosticCodes.LayerWriteFailed, $"{corrupt.Message} It was corrupt again after being made anew: check the disk of the content store (ContainersBuildContentStore)."),
         PublishOutputUnreadableException unreadable =>
             (DiagnosticCodes.LayerWriteFailed, $"{unreadable.Message} Check the permissions there."),
-        LayerWriteException { InnerException: PackageArchiveDamagedException damaged } =>
-            (DiagnosticCodes.LayerWriteFailed, $"{damaged.Message} Clear it (dotnet nuget locals global-packages --clear) and restore again, or set ContainerLayerCompressionLevel=SmallestSize to compress the files anew."),
         LayerWriteException layers =>
             (DiagnosticCodes.LayerWriteFailed, $"{layers.Message} Check the disk space and permissions there (ContainersBuildContentStore)."),
         BlobWriteException blob =>

@@ -225,6 +225,32 @@ public class PackageDeflateTests
         Assert.Equal(1, Members(await File.ReadAllBytesAsync(layer.BlobPath!)));
     }
 
+    [Fact]
+    public async Task A_damaged_package_archive_gives_the_layer_compressed_here()
+    {
+        using var folder = new TempDirectory("cb-nupkg");
+        var dll = Text(300_000, seed: 15);
+        var archive = WritePackage(folder.Combine("pkg.nupkg"), ("lib/Pkg.dll", dll, CompressionLevel.Optimal));
+        var entry = PackageArchive.Open(archive)!.Find("lib/Pkg.dll", dll.Length)!;
+        var bytes = File.ReadAllBytes(archive);
+        // The directory still says the file's CRC and length; the deflate bytes no longer give them.
+        bytes[(int)entry.DataOffset + 100] ^= 0x40;
+        File.WriteAllBytes(archive, bytes);
+        var publish = folder.Combine("publish");
+        Directory.CreateDirectory(publish);
+        File.WriteAllBytes(Path.Combine(publish, "Pkg.dll"), dll);
+        var plain = LayerPlanner.PlanDirectory(publish, "/app");
+        var packed = plain.Select(e => e.Kind == LayerEntryKind.File ? e with { Packed = new PackedFile(archive, "lib/Pkg.dll") } : e).ToArray();
+        using var storeDirectory = new TempDirectory("cb-store");
+        var writer = new LayerWriter(new ContentStore(storeDirectory.Path));
+
+        var (layer, key) = await writer.WriteKeyedAsync(packed, Options, CancellationToken.None);
+
+        Assert.Equal((await writer.WriteAsync(plain, Options, CancellationToken.None)).Descriptor.Digest, layer.Descriptor.Digest);
+        Assert.Equal(await LayerInputKey.ComputeAsync(packed, Options, CancellationToken.None), key);
+        Assert.Single(Directory.GetFiles(storeDirectory.Path, "*", SearchOption.AllDirectories), f => !Path.GetFileName(f).StartsWith('.'));
+    }
+
     /// <summary>A zip as NuGet packs one (System.IO.Compression, each entry at its level).</summary>
     internal static string WritePackage(string path, params (string Name, byte[] Content, CompressionLevel Level)[] entries)
     {
