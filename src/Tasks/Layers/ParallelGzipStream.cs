@@ -40,9 +40,17 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     private static readonly byte[] SyncFlushMarker = [0x00, 0x00, 0xFF, 0xFF];
     private static readonly byte[] FinalEmptyBlock = [0x03, 0x00];
 
+    /// <summary>
+    /// The most a stream holds of substituted members at once (each is held whole until written), whatever the number of
+    /// cores: two of the largest entries <see cref="PackageArchive"/> gives.
+    /// </summary>
+    internal const long DefaultMaxPackedBytesInFlight = 2L * PackageArchive.MaxCompressedLength + 64;
+
     private readonly Stream _output;
     private readonly int _level;
     private readonly int _maxBlocksInFlight;
+    private readonly long _maxPackedBytesInFlight;
+    private long _packedBytesInFlight;
     private readonly Queue<Task<IPiece>> _inFlight = new();
     // The blocks' buffers, native (NativeBuffer says why) and reused: at most maxBlocksInFlight + 1 inputs and
     // maxBlocksInFlight outputs exist, whatever the layer's size. Inputs come back from the workers, outputs once written
@@ -67,8 +75,13 @@ public sealed class ParallelGzipStream : LayerCompressorStream
     /// <param name="output">Receives the gzip bytes, in order; left open.</param>
     /// <param name="level">zlib's level (0–9) of every block (<see cref="LayerOptions.ZlibLevel"/>).</param>
     /// <param name="maxBlocksInFlight">How many blocks may be compressing at once (the cores to use); changes only the speed.</param>
-    public ParallelGzipStream(Stream output, int level, int maxBlocksInFlight)
+    public ParallelGzipStream(Stream output, int level, int maxBlocksInFlight) : this(output, level, maxBlocksInFlight, DefaultMaxPackedBytesInFlight)
     {
+    }
+
+    internal ParallelGzipStream(Stream output, int level, int maxBlocksInFlight, long maxPackedBytesInFlight)
+    {
+        _maxPackedBytesInFlight = maxPackedBytesInFlight;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocksInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(level);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
@@ -136,6 +149,13 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         {
             Submit();
         }
+        var held = PackedMember.LengthOf(entry);
+        while (_inFlight.Count > 0 && _packedBytesInFlight + held > _maxPackedBytesInFlight)
+        {
+            Retire();
+        }
+        _packedBytesInFlight += held;
+        PeakPackedBytesInFlight = Math.Max(PeakPackedBytesInFlight, _packedBytesInFlight);
         Enqueue(Task.Run<IPiece>(() => PackedMember.Load(entry)));
         // The member after this one starts a new deflate stream: nothing before it is in its decompressor's window.
         _history = [];
@@ -143,6 +163,9 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         _substituteRemaining = entry.Length;
         _substituteCrc = 0;
     }
+
+    /// <summary>The most bytes of substituted members this stream has held at once (for tests of the bound).</summary>
+    internal long PeakPackedBytesInFlight { get; private set; }
 
     /// <summary>Nothing to do: a block is only compressed whole, so that the bytes never depend on when flushes came.</summary>
     public override void Flush()
@@ -293,6 +316,7 @@ public sealed class ParallelGzipStream : LayerCompressorStream
                 _freeOutputs.Add(block.Output);
                 break;
             case PackedMember member:
+                _packedBytesInFlight -= member.Bytes.Length;
                 member.Bytes.Dispose();
                 break;
         }
@@ -345,9 +369,12 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         private const int HeaderLength = 10;
         private const int TrailerLength = 8;
 
+        /// <summary>The bytes of <paramref name="entry"/>'s member: its header, its deflate bytes and its trailer.</summary>
+        public static int LengthOf(PackedEntry entry) => HeaderLength + entry.CompressedLength + TrailerLength;
+
         public static PackedMember Load(PackedEntry entry)
         {
-            var bytes = new NativeBuffer(HeaderLength + entry.CompressedLength + TrailerLength);
+            var bytes = new NativeBuffer(LengthOf(entry));
             try
             {
                 var span = bytes.Span;

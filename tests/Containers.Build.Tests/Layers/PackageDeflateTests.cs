@@ -119,6 +119,33 @@ public class PackageDeflateTests
     }
 
     [Fact]
+    public void Members_held_at_once_stay_under_the_bound_whatever_the_workers()
+    {
+        using var folder = new TempDirectory("cb-nupkg");
+        var content = Text(200_000, seed: 16);
+        var entry = PackageArchive.Open(WritePackage(folder.Combine("p.nupkg"), ("a", content, CompressionLevel.Optimal)))!.Find("a", content.Length)!;
+        var member = entry.CompressedLength + 18;
+
+        long Peak(long bound)
+        {
+            using var output = new MemoryStream();
+            using var gzip = new ParallelGzipStream(output, 6, maxBlocksInFlight: 16, bound);
+            for (var i = 0; i < 10; i++)
+            {
+                gzip.Substitute(entry);
+                gzip.Write(content);
+            }
+            gzip.Complete();
+            Assert.Equal(Enumerable.Repeat(content, 10).SelectMany(b => b).ToArray(), Gunzip(output.ToArray()));
+            return gzip.PeakPackedBytesInFlight;
+        }
+
+        Assert.Equal(member, Peak(bound: member));
+        Assert.Equal(3 * member, Peak(bound: 3 * member + 1));
+        Assert.True(Peak(ParallelGzipStream.DefaultMaxPackedBytesInFlight) <= ParallelGzipStream.DefaultMaxPackedBytesInFlight);
+    }
+
+    [Fact]
     public void Bytes_that_are_not_the_entry_fail_the_layer()
     {
         using var folder = new TempDirectory("cb-nupkg");
