@@ -82,11 +82,18 @@ public sealed class AttachmentDestinationTests : IDisposable
         _registry.PutBlob("team/app", ArtifactManifest.EmptyConfig);
         _registry.PutManifest("team/app", other.Digest.ToString(), other.Bytes, other.MediaType);
         _registry.PutManifest("team/app", ReferrersIndex.TagFor(subject), ReferrersIndex.With(null, other), MediaTypes.OciIndex);
+        _registry.ClearRequests();
 
         var (result, warnings) = await PushAsync(images, names);
 
         Assert.Empty(warnings);
         Assert.Contains("2 referrers attached (SBOM, provenance)", result.Summary, StringComparison.Ordinal);
+        // Both artifacts go into the tag at once: it is read when the referrers are asked for and right before it is
+        // written, and written once; an artifact's manifest is put without being asked for first.
+        Assert.Equal(1, _registry.Count("PUT", "/manifests/sha256-"));
+        Assert.Equal(2, _registry.Count("GET", "/manifests/sha256-"));
+        Assert.All(images.Attachments, a => Assert.Equal(0, _registry.Count("GET", "/manifests/" + a.Manifest.Digest)));
+        Assert.All(images.Attachments, a => Assert.Equal(1, _registry.Count("PUT", "/manifests/" + a.Manifest.Digest)));
         var referrers = JsonNode.Parse(_registry.GetManifest("team/app", $"sha256-{subject.Hex}")!.Bytes)!["manifests"]!.AsArray();
         Assert.Equal(["application/vnd.example.signature", MediaTypes.SpdxJson, MediaTypes.InTotoJson], referrers.Select(r => r!["artifactType"]!.GetValue<string>()));
         foreach (var attachment in images.Attachments)

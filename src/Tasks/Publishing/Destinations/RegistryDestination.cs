@@ -80,16 +80,19 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
 
     /// <summary>
     /// Each attachment as an OCI artifact whose subject is its image's manifest: the empty config and the document as
-    /// blobs, the artifact manifest by digest, and — on a registry without the referrers API — the artifact added to the
-    /// index under the referrers tag <c>sha256-&lt;hex&gt;</c>, keeping what other tools put there. Unchanged attachments
-    /// (a republish) send nothing: when the subject's referrers list an attachment and its manifest is there, that is
-    /// all that is asked (the referrers once per subject, then a GET per attachment, where each asked four or five times).
+    /// blobs, then the artifact manifest by digest (put again if it is there already: a put is idempotent, and its answer
+    /// says whether the registry lists it by itself), and — on a registry without the referrers API — every artifact of a
+    /// subject added at once to the index under the referrers tag <c>sha256-&lt;hex&gt;</c>, keeping what other tools put
+    /// there: one read and one write of the tag for all of them, where each took its own. Unchanged attachments (a
+    /// republish) send nothing: when the subject's referrers list an attachment and its manifest is there, that is all
+    /// that is asked (the referrers once per subject, then a GET per attachment).
     /// </summary>
     /// <returns>The attachments the registry holds.</returns>
     internal static async Task<int> PushAttachmentsAsync(RegistryClient target, string repository, IReadOnlyList<ImageAttachment> attachments, Action<PublishWarning>? warn, CancellationToken cancellationToken)
     {
         var attached = 0;
         var referrersOf = new Dictionary<Digest, byte[]?>();
+        var toTag = new List<ImageAttachment>();
         foreach (var attachment in attachments)
         {
             var artifact = attachment.Manifest;
@@ -111,27 +114,42 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
                 }
                 await PushBytesAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
                 await PushBytesAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
-                // Already there (a republish): the registry lists it by itself when it has the referrers API; else the tag must.
-                var indexed = await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) == artifact.Digest
-                    ? await target.HasReferrersApiAsync(repository, attachment.Subject.Digest, cancellationToken).ConfigureAwait(false)
-                    : await target.PutManifestAsync(repository, artifact.Digest.ToString(), artifact.Bytes, artifact.MediaType, cancellationToken).ConfigureAwait(false);
-                if (!indexed)
+                if (await target.PutManifestAsync(repository, artifact.Digest.ToString(), artifact.Bytes, artifact.MediaType, cancellationToken).ConfigureAwait(false))
                 {
-                    var tag = ReferrersIndex.TagFor(attachment.Subject.Digest);
-                    var existing = await target.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false);
-                    var updated = ReferrersIndex.With(existing?.Bytes, artifact);
-                    if (!ReferenceEquals(updated, existing?.Bytes))
-                    {
-                        await target.PutManifestAsync(repository, tag, updated, MediaTypes.OciIndex, cancellationToken).ConfigureAwait(false);
-                    }
+                    attached++;
                 }
-                attached++;
+                else
+                {
+                    toTag.Add(attachment);
+                }
             }
             // The image is pushed and tagged by now: whatever the registry does with its referrers (refuses the media type,
             // the permission, or stops answering) is said, and does not fail the publish.
             catch (Exception e) when (e is RegistryException or InvalidContentException)
             {
                 warn?.Invoke(new AttachmentRefusedWarning(attachment, target.Registry.ToString(), e.Message));
+            }
+        }
+        foreach (var subject in toTag.GroupBy(a => a.Subject.Digest))
+        {
+            try
+            {
+                // Read right before it is written, as the other tools that keep the tag do: what they added is kept.
+                var tag = ReferrersIndex.TagFor(subject.Key);
+                var existing = (await target.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false))?.Bytes;
+                var updated = subject.Aggregate(existing, (index, attachment) => ReferrersIndex.With(index, attachment.Manifest));
+                if (!ReferenceEquals(updated, existing))
+                {
+                    await target.PutManifestAsync(repository, tag, updated!, MediaTypes.OciIndex, cancellationToken).ConfigureAwait(false);
+                }
+                attached += subject.Count();
+            }
+            catch (Exception e) when (e is RegistryException or InvalidContentException)
+            {
+                foreach (var attachment in subject)
+                {
+                    warn?.Invoke(new AttachmentRefusedWarning(attachment, target.Registry.ToString(), e.Message));
+                }
             }
         }
         return attached;
