@@ -87,7 +87,7 @@ public static class LayerInputKey
             : $"{options.UserId}:{options.GroupId}:{options.CompressionLevel}:{options.Compression}")
             + (options.DeflateLevel is { } deflate ? $":deflate{deflate}" : "")
             + IdsInPax(options.UserId, options.GroupId));
-        if (options.ReusesPackageCompression && entries.Any(e => e.Packed is not null))
+        if (options.ReusesPackageCompressionIn(entries))
         {
             // Such a layer's gzip holds its package files as their packages deflated them, members of their own: other
             // bytes than before for the same files. The key does not name the archives: NuGet never changes a package

@@ -56,6 +56,12 @@ public sealed record LayerOptions(DateTimeOffset ModificationTime)
     /// </summary>
     public bool ReusesPackageCompression => Compression == LayerCompression.Gzip && ZlibLevel is >= 1 and <= 6;
 
+    /// <summary>
+    /// Whether a layer of <paramref name="entries"/> holds files as their packages deflated them: what
+    /// <see cref="LayerWriter"/> does and what <see cref="LayerInputKey"/> says, asked in one place so they never disagree.
+    /// </summary>
+    public bool ReusesPackageCompressionIn(IReadOnlyList<LayerEntry> entries) => ReusesPackageCompression && entries.Any(e => e.Packed is not null);
+
     /// <summary>Whether <see cref="For"/> gives each kind of layer its own level (ContainerLayerCompressionLevel not set).</summary>
     public bool LevelByKind { get; init; }
 

@@ -65,7 +65,7 @@ public sealed class LayerWriter(ContentStore store)
         // On a failure the tar is left unfinished; the pending blob is deleted when it is disposed.
         var tar = new LayerTarWriter(uncompressed);
         var buffer = new byte[BufferSize];
-        var packed = reusePackageCompression && compressor is ParallelGzipStream gzip && entries.Any(e => e.Packed is not null)
+        var packed = reusePackageCompression && options.ReusesPackageCompressionIn(entries) && compressor is ParallelGzipStream gzip
             ? (Gzip: gzip, Entries: new PackedEntries())
             : default;
         using var fileHash = fileHashes is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -61,10 +61,6 @@ public sealed class RegistryClient(RegistryTransport transport)
         => await GetReferrersFromApiAsync(repository, subject, cancellationToken).ConfigureAwait(false)
             ?? (await GetManifestAsync(repository, ReferrersIndex.TagFor(subject), cancellationToken).ConfigureAwait(false))?.Bytes;
 
-    /// <summary>Whether the registry has the referrers API (then it lists a manifest's referrers itself, and no referrers tag is kept).</summary>
-    public async Task<bool> HasReferrersApiAsync(string repository, Digest subject, CancellationToken cancellationToken)
-        => await GetReferrersFromApiAsync(repository, subject, cancellationToken).ConfigureAwait(false) is not null;
-
     private async Task<byte[]?> GetReferrersFromApiAsync(string repository, Digest subject, CancellationToken cancellationToken)
     {
         using var response = await transport.SendAsync(

@@ -238,11 +238,7 @@ public class PackageDeflateTests
         var archive = WritePackage(folder.Combine("pkg.nupkg"), ("lib/Pkg.dll", dll, CompressionLevel.Optimal));
         var patched = dll.ToArray();
         patched[1234] ^= 1;
-        var publish = folder.Combine("publish");
-        Directory.CreateDirectory(publish);
-        File.WriteAllBytes(Path.Combine(publish, "Pkg.dll"), patched);
-        var plain = LayerPlanner.PlanDirectory(publish, "/app");
-        var packed = plain.Select(e => e.Kind == LayerEntryKind.File ? e with { Packed = new PackedFile(archive, "lib/Pkg.dll") } : e).ToArray();
+        var (plain, packed) = PublishOne(folder, patched, new PackedFile(archive, "lib/Pkg.dll"));
         using var storeDirectory = new TempDirectory("cb-store");
         var writer = new LayerWriter(new ContentStore(storeDirectory.Path));
 
@@ -263,11 +259,7 @@ public class PackageDeflateTests
         // The directory still says the file's CRC and length; the deflate bytes no longer give them.
         bytes[(int)entry.DataOffset + 100] ^= 0x40;
         File.WriteAllBytes(archive, bytes);
-        var publish = folder.Combine("publish");
-        Directory.CreateDirectory(publish);
-        File.WriteAllBytes(Path.Combine(publish, "Pkg.dll"), dll);
-        var plain = LayerPlanner.PlanDirectory(publish, "/app");
-        var packed = plain.Select(e => e.Kind == LayerEntryKind.File ? e with { Packed = new PackedFile(archive, "lib/Pkg.dll") } : e).ToArray();
+        var (plain, packed) = PublishOne(folder, dll, new PackedFile(archive, "lib/Pkg.dll"));
         using var storeDirectory = new TempDirectory("cb-store");
         var writer = new LayerWriter(new ContentStore(storeDirectory.Path));
 
@@ -276,6 +268,16 @@ public class PackageDeflateTests
         Assert.Equal((await writer.WriteAsync(plain, Options, CancellationToken.None)).Descriptor.Digest, layer.Descriptor.Digest);
         Assert.Equal(await LayerInputKey.ComputeAsync(packed, Options, CancellationToken.None), key);
         Assert.Single(Directory.GetFiles(storeDirectory.Path, "*", SearchOption.AllDirectories), f => !Path.GetFileName(f).StartsWith('.'));
+    }
+
+    /// <summary>A publish folder of one file, Pkg.dll, planned as it is and as unpacked from <paramref name="origin"/>.</summary>
+    private static (IReadOnlyList<LayerEntry> Plain, LayerEntry[] Packed) PublishOne(TempDirectory folder, byte[] published, PackedFile origin)
+    {
+        var publish = folder.Combine("publish");
+        Directory.CreateDirectory(publish);
+        File.WriteAllBytes(Path.Combine(publish, "Pkg.dll"), published);
+        var plain = LayerPlanner.PlanDirectory(publish, "/app");
+        return (plain, plain.Select(e => e.Kind == LayerEntryKind.File ? e with { Packed = origin } : e).ToArray());
     }
 
     /// <summary>A zip as NuGet packs one (System.IO.Compression, each entry at its level).</summary>
