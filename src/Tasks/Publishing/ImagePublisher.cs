@@ -7,13 +7,15 @@ using Containers.Build.Publishing.Destinations;
 using Containers.Build.Publishing.Stages;
 using Containers.Build.Registry;
 using Containers.Build.Registry.Auth;
+using Containers.Build.SupplyChain;
 
 namespace Containers.Build.Publishing;
 
 /// <summary>
-/// The whole publish, in named stages: resolve the base and the ContainerLayer images (while the layers are planned and written), plan the
-/// layers, write them, compose each platform's image (and the index), check that its native files will load, send to
-/// every destination, then record the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
+/// The whole publish, in named stages: resolve the base and the ContainerLayer images and read the SBOM's build graph
+/// (while the layers are planned and written), plan the layers, write them while checking that the app's native files
+/// will load, compose each platform's image (and the index), attach its SBOM and provenance, send to every destination,
+/// then record the facts. Each stage takes only what it uses; failures are typed exceptions for the task to explain.
 /// </summary>
 /// <param name="buildHasFailed">
 /// Asked right before anything is sent: true once the build has logged an error (a warning treated as one
@@ -33,6 +35,11 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var basesTask = BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
         var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
 
+        // What the SBOM reads of the build graph does not depend on the image: it is read while the layers are planned and written.
+        var buildGraphs = request.SupplyChain.Sbom == SbomFormat.None
+            ? Task.FromResult<IReadOnlyList<AppDependencies?>>(request.Platforms.Select(_ => (AppDependencies?)null).ToArray())
+            : Task.Run(() => SupplyChainStage.ReadBuildGraphs(request.Platforms, request.SupplyChain), cancellationToken);
+
         var foundIn = RegistryLayers(request, store, cancellationToken);
         if (foundIn is not null && !LayerCache.HasRecords(store))
         {
@@ -44,44 +51,47 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         IReadOnlyDictionary<PlannedLayer, CachedLayer> written;
         IReadOnlyList<BaseImage> bases;
         IReadOnlyList<IReadOnlyList<ImportedLayer>> imported;
-        ImageSet images;
-        Task<IReadOnlyDictionary<LayerEntry, ElfFile>>? nativePrefetch = null;
+        SecretScan secrets;
+        NativeCheckOutcome? native = null;
+        Task<NativeCheckOutcome>? nativeCheck = null;
         try
         {
             plan = LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created, cancellationToken, request.ExtraFiles);
             clock.Mark("layers planned");
             if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
             {
-                // The check's reading (the app's ELF files, the base's file lists) goes on while the layers are compressed.
+                // The check needs the plan and the base, not the written layers: it runs (reading the app's ELF files and
+                // the base's file lists) while the layers are compressed.
                 var planned = plan;
-                nativePrefetch = Task.Run(() => NativeDependencyPrefetch.RunAsync(planned, request.Settings, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
+                nativeCheck = Task.Run(() => NativeDependencyStage.CheckAsync(planned, platforms, request.Settings, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
             }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
-            var secrets = new SecretScan();
+            secrets = new SecretScan();
             written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn, secrets).ConfigureAwait(false);
             clock.Mark("layers written or found");
-            if (secrets.Found is { Count: > 0 } secretLooking)
-            {
-                warn(new SecretLookingFilesWarning(secretLooking));
-            }
             bases = await basesTask.ConfigureAwait(false);
             imported = await importsTask.ConfigureAwait(false);
             clock.Mark("base read");
-            images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn);
+            if (nativeCheck is not null)
+            {
+                native = await nativeCheck.ConfigureAwait(false);
+                clock.Mark("native libraries checked");
+            }
         }
         catch
         {
             await resolving.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(SettledTask.Of(basesTask), SettledTask.Of(importsTask), SettledTask.Of(nativePrefetch ?? Task.CompletedTask)).ConfigureAwait(false);
+            await Task.WhenAll(SettledTask.Of(basesTask), SettledTask.Of(importsTask), SettledTask.Of(nativeCheck ?? Task.CompletedTask), SettledTask.Of(buildGraphs)).ConfigureAwait(false);
             throw;
         }
-        var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
-
-        IReadOnlyList<NativeCheckResult?>? nativeChecks = null;
-        if (request.NativeDependencyCheck != NativeDependencyCheckMode.Off)
+        if (secrets.Found is { Count: > 0 } secretLooking)
         {
-            var native = await NativeDependencyStage.CheckAsync(images, plan, store, cancellationToken,
-                (platform, reason) => warn(new NativeCheckSkippedWarning(platform, reason)), foundIn, await nativePrefetch!.ConfigureAwait(false)).ConfigureAwait(false);
+            warn(new SecretLookingFilesWarning(secretLooking));
+        }
+        IReadOnlyList<NativeCheckResult?>? nativeChecks = null;
+        if (native is not null)
+        {
+            native.Skipped.ToList().ForEach(skip => warn(new NativeCheckSkippedWarning(skip.Platform, skip.Reason)));
             if (native.Reports.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
             {
                 throw new NativeDependenciesMissingException(native.Reports);
@@ -94,16 +104,14 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             {
                 note?.Invoke($"Native libraries: {native.TakenFromRegistry} image(s) as checked before, by the record in {request.Names.Repository}:{request.Names.Tags[0]} (same layers, command and LD_LIBRARY_PATH); the base's layers were not downloaded to check again.");
             }
-            if (native.Results.Any(result => result is not null))
-            {
-                // The images again, each check recorded in its history (the key leaves the record out, so it is the same).
-                nativeChecks = native.Results;
-                images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
-            }
-            clock.Mark("native libraries checked");
+            // Each check is recorded in its image's history (the key leaves the record out, so it is the same).
+            nativeChecks = native.Results.Any(result => result is not null) ? native.Results : null;
         }
+        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
+        var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
 
-        images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
+        var graphs = await buildGraphs.ConfigureAwait(false);
+        images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request), graphs);
         clock.Mark("SBOM and provenance");
 
         if (buildHasFailed?.Invoke() == true)
@@ -137,7 +145,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                     warn(new CorruptLayerRemadeWarning(e.Digest, destination.Description, e.Message));
                     written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken).ConfigureAwait(false);
                     images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, nativeChecks: nativeChecks);
-                    images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request));
+                    images = SupplyChainStage.Attach(images, request.Platforms, request.Settings, request.SupplyChain, Repository(request), graphs);
                     result = await destination.SendAsync(images, request.Names, context, cancellationToken).ConfigureAwait(false);
                 }
             }

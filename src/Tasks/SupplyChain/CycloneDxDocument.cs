@@ -17,9 +17,12 @@ public static class CycloneDxDocument
     public const string MediaType = "application/vnd.cyclonedx+json";
 
     /// <exception cref="SbomSourceException">A deps.json or runtimeconfig.json that exists but does not read.</exception>
-    public static byte[] Write(SbomInput input)
+    public static byte[] Write(SbomInput input) => Write(input, AppDependencies.Read(input));
+
+    /// <summary>The document for <paramref name="input"/>'s image, from its build graph as already read.</summary>
+    internal static byte[] Write(SbomInput input, AppDependencies read)
     {
-        var inventory = SoftwareInventory.Take(input);
+        var inventory = SoftwareInventory.Take(input, read);
         var image = inventory.Image;
 
         var imageDependencies = new List<string> { inventory.Application.Key };

@@ -31,10 +31,13 @@ internal sealed record SoftwareInventory(
         : [Image, Application, .. Libraries, BaseImage];
 
     /// <exception cref="SbomSourceException">A deps.json or runtimeconfig.json that exists but does not read.</exception>
-    public static SoftwareInventory Take(SbomInput input)
+    public static SoftwareInventory Take(SbomInput input) => Take(input, AppDependencies.Read(input));
+
+    /// <summary>The inventory of the image <paramref name="input"/> names, from its build graph as already read.</summary>
+    public static SoftwareInventory Take(SbomInput input, AppDependencies read)
     {
-        var manifest = DependencyManifest.Read(input.DepsJsonPath);
-        var runtimeConfig = RuntimeConfig.Read(input.RuntimeConfigPath);
+        var manifest = read.Manifest;
+        var runtimeConfig = read.RuntimeConfig;
 
         var image = ImageComponent(input);
         var application = new InventoryComponent(ComponentRole.Application, $"application:{input.App.Name}@{input.App.Version}", input.App.Name, input.App.Version);
@@ -52,7 +55,7 @@ internal sealed record SoftwareInventory(
         }
         foreach (var library in libraries.Where(l => l != appLibrary))
         {
-            var component = LibraryComponent(library, input.NuGetPackageRoot);
+            var component = LibraryComponent(library, read.Licenses);
             keys.TryAdd(library.Id, component.Key);
             if (components.TryAdd(component.Key, component))
             {
@@ -126,7 +129,7 @@ internal sealed record SoftwareInventory(
         };
     }
 
-    private static InventoryComponent LibraryComponent(DependencyLibrary library, string? nuGetPackageRoot)
+    private static InventoryComponent LibraryComponent(DependencyLibrary library, IReadOnlyDictionary<LibraryId, string?> licenses)
     {
         var (name, version) = (library.Id.Name, library.Id.Version);
         switch (library.Type)
@@ -137,7 +140,7 @@ internal sealed record SoftwareInventory(
                 {
                     Purl = purl,
                     Sha512Hex = library.Sha512Hex,
-                    License = NuspecLicense.Expression(nuGetPackageRoot, name, version),
+                    License = licenses.GetValueOrDefault(library.Id),
                 };
             case DependencyLibraryType.RuntimePack:
                 // runtimepack.Microsoft.NETCore.App.Runtime.linux-x64 is the NuGet package Microsoft.NETCore.App.Runtime.linux-x64.

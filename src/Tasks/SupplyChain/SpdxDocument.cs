@@ -20,9 +20,12 @@ public static class SpdxDocument
     private const string NoAssertion = "NOASSERTION";
 
     /// <exception cref="SbomSourceException">A deps.json or runtimeconfig.json that exists but does not read.</exception>
-    public static byte[] Write(SbomInput input)
+    public static byte[] Write(SbomInput input) => Write(input, AppDependencies.Read(input));
+
+    /// <summary>The document for <paramref name="input"/>'s image, from its build graph as already read.</summary>
+    internal static byte[] Write(SbomInput input, AppDependencies read)
     {
-        var inventory = SoftwareInventory.Take(input);
+        var inventory = SoftwareInventory.Take(input, read);
         var ids = new SpdxIds(inventory);
         var image = inventory.Image;
 

@@ -115,6 +115,75 @@ public sealed class AttachmentDestinationTests : IDisposable
         Assert.All(images.Attachments, a => Assert.Equal(1, _registry.Count("GET", "/manifests/" + a.Manifest.Digest)));
     }
 
+    [Fact]
+    public async Task The_attachments_blobs_go_up_alongside_the_layers_and_their_manifests_only_after_the_tag()
+    {
+        var (images, names) = await BuildAsync();
+        // Another repository: the app's layer is uploaded again (the base's are mounted).
+        names = names with { Repository = "team/elsewhere" };
+        var appLayer = images.Images[0].Layers.Last().Descriptor.Digest;
+        var sbom = images.Attachments[0].Document.Digest;
+        var hold = new HoldUntilSeen(uploadOf: appLayer, until: sbom, new HostRouter(_registry));
+        _registry.ClearRequests();
+
+        var (result, warnings) = await PushAsync(images, names, hold);
+
+        Assert.Empty(warnings);
+        Assert.Contains("2 referrers attached", result.Summary, StringComparison.Ordinal);
+        // The SBOM's blob went up while the app's layer was still being sent.
+        Assert.True(hold.SeenWhileHeld);
+        var requests = _registry.Requests.Select(r => (r.Method, r.PathAndQuery)).ToList();
+        var tagPut = requests.FindIndex(r => r is ("PUT", var path) && path.EndsWith("/manifests/latest", StringComparison.Ordinal));
+        Assert.All(images.Attachments, a => Assert.True(requests.FindIndex(r => r is ("PUT", var path) && path.EndsWith("/manifests/" + a.Manifest.Digest, StringComparison.Ordinal)) > tagPut));
+    }
+
+    [Fact]
+    public async Task An_image_that_fails_to_go_up_puts_no_artifact_manifest_and_leaves_nothing_going()
+    {
+        var (images, names) = await BuildAsync();
+        names = names with { Repository = "team/elsewhere" };
+        var appLayer = images.Images[0].Layers.Last().Descriptor.Digest;
+        _registry.ClearRequests();
+
+        await Assert.ThrowsAsync<RegistryException>(() => PushAsync(images, names, new RefuseUpload(appLayer, new HostRouter(_registry))));
+        var afterwards = _registry.Requests.Count;
+        await Task.Delay(200);
+
+        Assert.Equal(0, _registry.Count("PUT", "/manifests/"));
+        Assert.Equal(afterwards, _registry.Requests.Count);
+    }
+
+    /// <summary>Holds the upload of one blob until another blob's upload arrives (or 10 s pass), and says whether it did.</summary>
+    private sealed class HoldUntilSeen(Digest uploadOf, Digest until, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool SeenWhileHeld { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var query = Uri.UnescapeDataString(request.RequestUri!.Query);
+            if (request.Method == HttpMethod.Put && query.Contains("digest=" + until, StringComparison.Ordinal))
+            {
+                _seen.TrySetResult();
+            }
+            if (request.Method == HttpMethod.Put && query.Contains("digest=" + uploadOf, StringComparison.Ordinal))
+            {
+                SeenWhileHeld = await Task.WhenAny(_seen.Task, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken)) == _seen.Task;
+            }
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>A registry that answers 500 to the upload of one blob.</summary>
+    private sealed class RefuseUpload(Digest blob, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => request.Method == HttpMethod.Put && Uri.UnescapeDataString(request.RequestUri!.Query).Contains("digest=" + blob, StringComparison.Ordinal)
+                ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError))
+                : base.SendAsync(request, cancellationToken);
+    }
+
     /// <summary>The referrers tag is a list a client keeps: an attachment it names whose manifest is gone is pushed again.</summary>
     [Fact]
     public async Task An_attachment_the_referrers_tag_lists_but_the_registry_lost_is_pushed_again()

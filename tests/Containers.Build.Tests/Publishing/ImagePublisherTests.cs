@@ -82,6 +82,34 @@ public sealed class ImagePublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deps_json_that_does_not_read_stops_the_publish_before_anything_is_sent_and_the_sbom_is_the_one_read_early()
+    {
+        SeededBaseImage.Put(_registry, "dotnet/aspnet", "10.0");
+        _work.WriteFile("publish/App.deps.json", """
+            {"runtimeTarget":{"name":".NETCoreApp,Version=v10.0/linux-x64"},
+             "targets":{".NETCoreApp,Version=v10.0/linux-x64":{"App/1.0.0":{"dependencies":{"Serilog":"4.0.0"}},"Serilog/4.0.0":{}}},
+             "libraries":{"App/1.0.0":{"type":"project"},"Serilog/4.0.0":{"type":"package","sha512":"sha512-AAAA"}}}
+            """);
+        var outcome = await PublishAsync(Inputs($"{_registry.Host}/dotnet/aspnet:10.0"));
+        // The SBOM the publish made from the build graph it read while the layers were written is the one read after.
+        var sbom = outcome.Images.Attachments.Single(a => a.Kind == Containers.Build.Images.AttachmentKind.Sbom);
+        var input = new Containers.Build.SupplyChain.SbomInput(new("App", "1.0.0"), new(_registry.Host + "/team/app", outcome.Images.Images[0].Digest, Platform.LinuxAmd64,
+            DateTimeOffset.FromUnixTimeSeconds(1700000000)), _work.Combine("publish/App.deps.json"), _work.Combine("publish/App.runtimeconfig.json"), null,
+            new(_registry.Host + "/dotnet/aspnet:10.0", outcome.Images.Images[0].Base.ResolvedDigest, false), outcome.Images.Images[0].Base.Config.Environment);
+        Assert.Equal(Containers.Build.SupplyChain.SpdxDocument.Write(input), sbom.Content);
+        Assert.Contains("pkg:nuget/Serilog@4.0.0", System.Text.Encoding.UTF8.GetString(sbom.Content), StringComparison.Ordinal);
+
+        _work.WriteFile("publish/App.deps.json", "{ not json");
+        _work.WriteFile("publish/App.dll", "the app, changed");
+        _registry.ClearRequests();
+        var error = await Assert.ThrowsAsync<Containers.Build.SupplyChain.SbomSourceException>(() => PublishAsync(Inputs($"{_registry.Host}/dotnet/aspnet:10.0")));
+
+        Assert.Equal(DiagnosticCodes.SbomSourceUnreadable, ErrorBoundary.Diagnose(error, new ErrorBoundary.Context(null, null, false)).Code);
+        Assert.Equal(0, _registry.Count("PUT", "."));
+        Assert.Equal(0, _registry.Count("POST", "."));
+    }
+
+    [Fact]
     public async Task A_base_in_another_registry_is_fetched_once_verified_and_sent_to_every_destination()
     {
         var (_, baseLayers) = SeededBaseImage.Put(_other, "dotnet/aspnet", "10.0");

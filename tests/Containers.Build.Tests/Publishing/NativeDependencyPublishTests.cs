@@ -276,7 +276,7 @@ public sealed class NativeDependencyPublishTests : IDisposable
     }
 
     [Fact]
-    public async Task The_prefetch_lists_the_base_while_layers_are_written_unless_the_registry_image_records_a_check()
+    public async Task The_check_needs_no_written_layer_and_lists_the_base_unless_the_registry_image_records_the_same_check()
     {
         var request = ImageRequestParser.Parse(Inputs(), _ => { });
         using var clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
@@ -285,26 +285,31 @@ public sealed class NativeDependencyPublishTests : IDisposable
             CancellationToken.None, request.ExtraFiles);
         Task<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>> noImports = Task.FromResult<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>>([[]]);
 
-        var store = new Containers.Build.Layers.ContentStore(_work.Combine("prefetch-store"));
+        // From the plan and the base alone, as while the layers are written: the same findings as the publish's.
+        var store = new Containers.Build.Layers.ContentStore(_work.Combine("check-store"));
         var bases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, store, CancellationToken.None);
-        var elfFiles = await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, request.Settings, bases, noImports, store, null, CancellationToken.None);
-        Assert.Equal(["app/App", "app/libfontconfig.so.1", "app/libz.so.1"], elfFiles.Keys.Select(e => e.ContainerPath).Order(StringComparer.Ordinal));
+        var outcome = await Containers.Build.Publishing.Stages.NativeDependencyStage.CheckAsync(plan, platforms, request.Settings, bases, noImports, store, null, CancellationToken.None);
         Assert.True(LayerFileList.IsRecorded(_baseLayer, store));
+        Assert.Equal(0, outcome.TakenFromRegistry);
+        var (published, _) = await PublishAsync(Inputs());
+        Assert.Equal(Keys(published.Images.Images[0].Config), [outcome.Results[0]!.Key]);
+        Assert.Equal(outcome.Reports.Single().Findings.Select(Text), NativeCheckRecord.ResultsIn(published.Images.Images[0].Config).Single().Findings.Select(Text));
 
-        // Once the image the tag names records a check, a fresh store is not filled: that record may stand for the check.
-        await PublishAsync(Inputs());
+        // Once the image the tag names records that check, a fresh store is not filled: the record stands for the check.
         _registry.ClearRequests();
-        var fresh = new Containers.Build.Layers.ContentStore(_work.Combine("prefetch-fresh"));
+        var fresh = new Containers.Build.Layers.ContentStore(_work.Combine("check-fresh"));
         var registry = request.Destinations.Select(d => d.PushesTo).OfType<Containers.Build.References.RegistryHost>().First();
         var index = new Containers.Build.Publishing.Stages.RegistryLayerIndex(clients.Get(registry, Containers.Build.Registry.Auth.RegistryAccess.Push), "team/app", "latest", fresh, _ => { }, CancellationToken.None);
         var freshBases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors, request.PushRegistries, clients, fresh, CancellationToken.None);
-        await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, request.Settings, freshBases, noImports, fresh, index, CancellationToken.None);
+        var taken = await Containers.Build.Publishing.Stages.NativeDependencyStage.CheckAsync(plan, platforms, request.Settings, freshBases, noImports, fresh, index, CancellationToken.None);
+        Assert.Equal(1, taken.TakenFromRegistry);
+        Assert.Equal(outcome.Results[0]!.Key, taken.Results[0]!.Key);
         Assert.False(LayerFileList.IsRecorded(_baseLayer, fresh));
         Assert.Equal(0, _registry.Count("GET", "blobs/" + _baseLayer));
     }
 
     [Fact]
-    public async Task The_prefetch_reads_no_base_for_an_app_whose_only_elf_file_is_an_apphost_it_does_not_run()
+    public async Task The_check_reads_no_base_for_an_app_whose_only_elf_file_is_an_apphost_it_does_not_run()
     {
         File.Delete(_work.Combine("publish/libz.so.1"));
         File.Delete(_work.Combine("publish/libfontconfig.so.1"));
@@ -314,15 +319,36 @@ public sealed class NativeDependencyPublishTests : IDisposable
             using var clients = new RegistryClientFactory(new HostRouter(_registry), InMemoryRegistry.Environment()) { Retry = RetryPolicy.None };
             var plan = Containers.Build.Publishing.Stages.LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created,
                 CancellationToken.None, request.ExtraFiles);
-            var store = new Containers.Build.Layers.ContentStore(_work.Combine($"prefetch-{listed}"));
-            var bases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, request.Platforms.Select(p => p.Platform).ToArray(), request.Mirrors,
+            var store = new Containers.Build.Layers.ContentStore(_work.Combine($"check-{listed}"));
+            var platforms = request.Platforms.Select(p => p.Platform).ToArray();
+            var bases = Containers.Build.Publishing.Stages.BaseImageStage.ResolveAsync(request.BaseImage, platforms, request.Mirrors,
                 request.PushRegistries, clients, store, CancellationToken.None);
             var noImports = Task.FromResult<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>>([[]]);
 
-            await Containers.Build.Publishing.Stages.NativeDependencyPrefetch.RunAsync(plan, request.Settings, bases, noImports, store, null, CancellationToken.None);
+            var outcome = await Containers.Build.Publishing.Stages.NativeDependencyStage.CheckAsync(plan, platforms, request.Settings, bases, noImports, store, null, CancellationToken.None);
 
             Assert.Equal(listed, LayerFileList.IsRecorded(_baseLayer, store));
+            Assert.Equal(listed, outcome.Results[0] is not null);
         }
+    }
+
+    [Fact]
+    public async Task An_app_with_no_elf_file_is_checked_without_waiting_for_the_base()
+    {
+        File.Delete(_work.Combine("publish/libz.so.1"));
+        File.Delete(_work.Combine("publish/libfontconfig.so.1"));
+        File.Delete(_work.Combine("publish/App"));
+        var request = ImageRequestParser.Parse(Inputs(), _ => { });
+        var plan = Containers.Build.Publishing.Stages.LayerPlanStage.Plan(request.Platforms, request.Settings.WorkingDirectory, request.Layering, request.Settings.Created,
+            CancellationToken.None, request.ExtraFiles);
+        var neverResolved = new TaskCompletionSource<IReadOnlyList<Containers.Build.Images.BaseImage>>().Task;
+        var noImports = Task.FromResult<IReadOnlyList<IReadOnlyList<Containers.Build.Images.ImportedLayer>>>([[]]);
+
+        var outcome = await Containers.Build.Publishing.Stages.NativeDependencyStage.CheckAsync(plan, request.Platforms.Select(p => p.Platform).ToArray(), request.Settings,
+            neverResolved, noImports, new Containers.Build.Layers.ContentStore(_work.Combine("check-none")), null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(outcome.Reports);
+        Assert.Equal([null], outcome.Results);
     }
 
     [Fact]

@@ -9,7 +9,9 @@ namespace Containers.Build.Publishing.Destinations;
 /// <summary>
 /// A registry, over the OCI distribution API (ContainerRegistry). Each blob is checked first (HEAD, unless this
 /// publish has already seen it there) and sent only when missing; a layer that lives in another repository of the
-/// same registry is mounted from there; the manifest is put under every tag last, so a tag never names an image whose blobs are missing. With no tags
+/// same registry is mounted from there; the config and the attachments' blobs go alongside the layers; the manifest is
+/// put under every tag last, so a tag never names an image whose blobs are missing, and the attachments' manifests
+/// after it (<see cref="AttachmentPush"/>). With no tags
 /// (ContainerPublishUntagged) it is put under its digest alone, for a later join to name.
 /// </summary>
 public sealed record RegistryDestination(RegistryHost Registry) : IImageDestination
@@ -24,49 +26,69 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
     {
         var target = context.Clients.Get(Registry, RegistryAccess.Push);
         var repository = names.Repository;
-        var layers = images.DistinctLayers.ToArray();
-        var transfers = new BlobTransfer[layers.Length];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, layers.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelTransfers, CancellationToken = cancellationToken },
-            async (i, ct) => transfers[i] = await PushLayerAsync(target, layers[i], repository, ct).ConfigureAwait(false)).ConfigureAwait(false);
-
-        var configs = new List<BlobTransfer>();
-        foreach (var image in images.Images.DistinctBy(i => i.Config.Digest))
-        {
-            configs.Add(await PushConfigAsync(target, image, repository, cancellationToken).ConfigureAwait(false));
-        }
-
-        // A multi-platform image: every platform's manifest by digest before the index that names them.
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The attachments' blobs need nothing of the image in the registry: they go alongside the layers, and only their
+        // manifests wait for the image to be complete and tagged.
+        var attachmentBlobs = images.Attachments.Count > 0 ? AttachmentPush.SendBlobsAsync(target, repository, images.Attachments, sending.Token) : null;
+        BlobTransfer[] transfers;
+        BlobTransfer[] configs;
         var pushedPlatformTags = new List<string>();
-        if (images.Index is not null)
+        var tagsUpdated = 0;
+        try
         {
-            foreach (var image in images.Images)
+            // The layers and the configs in one batch: no blob waits for another. The app's own layers start first, the
+            // largest first: they are the ones likely to be sent, where the base's are usually there, or mounted.
+            var layers = images.DistinctLayers.ToArray();
+            var configImages = images.Images.DistinctBy(i => i.Config.Digest).ToArray();
+            var blobs = new BlobTransfer[layers.Length + configImages.Length];
+            var order = Enumerable.Range(0, layers.Length)
+                .OrderBy(i => layers[i].Origin == LayerOrigin.App ? 0 : 1).ThenByDescending(i => layers[i].Descriptor.Size)
+                .Concat(Enumerable.Range(layers.Length, configImages.Length));
+            await Parallel.ForEachAsync(
+                order,
+                new ParallelOptions { MaxDegreeOfParallelism = MaxParallelTransfers, CancellationToken = sending.Token },
+                async (i, ct) => blobs[i] = i < layers.Length
+                    ? await PushLayerAsync(target, layers[i], repository, ct).ConfigureAwait(false)
+                    : await PushConfigAsync(target, configImages[i - layers.Length], repository, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            transfers = blobs[..layers.Length];
+            configs = blobs[layers.Length..];
+
+            // A multi-platform image: every platform's manifest by digest before the index that names them.
+            if (images.Index is not null)
             {
-                await PutUnlessNamedAsync(target, repository, image.Digest.ToString(), image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
-                foreach (var tag in names.PlatformTagsOf(image.Platform))
+                foreach (var image in images.Images)
                 {
-                    await PutUnlessNamedAsync(target, repository, tag, image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, cancellationToken).ConfigureAwait(false);
-                    pushedPlatformTags.Add(tag);
+                    await PutUnlessNamedAsync(target, repository, image.Digest.ToString(), image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, sending.Token).ConfigureAwait(false);
+                    foreach (var tag in names.PlatformTagsOf(image.Platform))
+                    {
+                        await PutUnlessNamedAsync(target, repository, tag, image.Digest, image.Manifest.Bytes, image.Manifest.MediaType, sending.Token).ConfigureAwait(false);
+                        pushedPlatformTags.Add(tag);
+                    }
+                }
+            }
+
+            // By digest only: nothing names the image but its digest, so no tag another publish relies on moves.
+            if (names.Tags.Count == 0)
+            {
+                await PutUnlessNamedAsync(target, repository, images.Digest.ToString(), images.Digest, images.Bytes, images.MediaType, sending.Token).ConfigureAwait(false);
+            }
+            foreach (var tag in names.Tags)
+            {
+                if (await PutUnlessNamedAsync(target, repository, tag, images.Digest, images.Bytes, images.MediaType, sending.Token).ConfigureAwait(false))
+                {
+                    tagsUpdated++;
                 }
             }
         }
-
-        // By digest only: nothing names the image but its digest, so no tag another publish relies on moves.
-        if (names.Tags.Count == 0)
+        catch
         {
-            await PutUnlessNamedAsync(target, repository, images.Digest.ToString(), images.Digest, images.Bytes, images.MediaType, cancellationToken).ConfigureAwait(false);
-        }
-        var tagsUpdated = 0;
-        foreach (var tag in names.Tags)
-        {
-            if (await PutUnlessNamedAsync(target, repository, tag, images.Digest, images.Bytes, images.MediaType, cancellationToken).ConfigureAwait(false))
-            {
-                tagsUpdated++;
-            }
+            // The image failed: nothing of its attachments is left going.
+            await sending.CancelAsync().ConfigureAwait(false);
+            await SettledTask.Of(attachmentBlobs ?? Task.CompletedTask).ConfigureAwait(false);
+            throw;
         }
         // Only once the image is complete and tagged: a registry that refuses a referrer costs a warning, not the image.
-        var attached = await PushAttachmentsAsync(target, repository, images.Attachments, context.Warn, cancellationToken).ConfigureAwait(false);
+        var attached = attachmentBlobs is null ? 0 : await (await attachmentBlobs.ConfigureAwait(false)).CompleteAsync(context.Warn, cancellationToken).ConfigureAwait(false);
 
         var push = new PushResult(Registry, repository, names.Tags, images.Digest, transfers, configs, tagsUpdated)
         {
@@ -76,83 +98,6 @@ public sealed record RegistryDestination(RegistryHost Registry) : IImageDestinat
             Attached = attached,
         };
         return new DestinationResult(DestinationKinds.Registry, push.Names.ToArray(), null, PushSummary.Format(push, context.Layers), images) { Registry = Registry };
-    }
-
-    /// <summary>
-    /// Each attachment as an OCI artifact whose subject is its image's manifest: the empty config and the document as
-    /// blobs, then the artifact manifest by digest (put again if it is there already: a put is idempotent, and its answer
-    /// says whether the registry lists it by itself), and — on a registry without the referrers API — every artifact of a
-    /// subject added at once to the index under the referrers tag <c>sha256-&lt;hex&gt;</c>, keeping what other tools put
-    /// there: one read and one write of the tag for all of them, where each took its own. Unchanged attachments (a
-    /// republish) send nothing: when the subject's referrers list an attachment and its manifest is there, that is all
-    /// that is asked (the referrers once per subject, then a GET per attachment).
-    /// </summary>
-    /// <returns>The attachments the registry holds.</returns>
-    internal static async Task<int> PushAttachmentsAsync(RegistryClient target, string repository, IReadOnlyList<ImageAttachment> attachments, Action<PublishWarning>? warn, CancellationToken cancellationToken)
-    {
-        var attached = 0;
-        var referrersOf = new Dictionary<Digest, byte[]?>();
-        var toTag = new List<ImageAttachment>();
-        foreach (var attachment in attachments)
-        {
-            var artifact = attachment.Manifest;
-            try
-            {
-                var subject = attachment.Subject.Digest;
-                if (!referrersOf.TryGetValue(subject, out var referrers))
-                {
-                    referrers = await target.GetReferrersAsync(repository, subject, cancellationToken).ConfigureAwait(false);
-                    referrersOf[subject] = referrers;
-                }
-                // Listed is not enough where a client keeps the list (the referrers tag): the manifest must be there too,
-                // and with it its blobs.
-                if (ReferrersIndex.Lists(referrers, artifact.Digest)
-                    && await target.GetManifestDigestAsync(repository, artifact.Digest.ToString(), cancellationToken).ConfigureAwait(false) == artifact.Digest)
-                {
-                    attached++;
-                    continue;
-                }
-                await PushBytesAsync(target, repository, ArtifactManifest.EmptyConfigDescriptor, ArtifactManifest.EmptyConfig, cancellationToken).ConfigureAwait(false);
-                await PushBytesAsync(target, repository, attachment.Document, attachment.Content, cancellationToken).ConfigureAwait(false);
-                if (await target.PutManifestAsync(repository, artifact.Digest.ToString(), artifact.Bytes, artifact.MediaType, cancellationToken).ConfigureAwait(false))
-                {
-                    attached++;
-                }
-                else
-                {
-                    toTag.Add(attachment);
-                }
-            }
-            // The image is pushed and tagged by now: whatever the registry does with its referrers (refuses the media type,
-            // the permission, or stops answering) is said, and does not fail the publish.
-            catch (Exception e) when (e is RegistryException or InvalidContentException)
-            {
-                warn?.Invoke(new AttachmentRefusedWarning(attachment, target.Registry.ToString(), e.Message));
-            }
-        }
-        foreach (var subject in toTag.GroupBy(a => a.Subject.Digest))
-        {
-            try
-            {
-                // Read right before it is written, as the other tools that keep the tag do: what they added is kept.
-                var tag = ReferrersIndex.TagFor(subject.Key);
-                var existing = (await target.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false))?.Bytes;
-                var updated = subject.Aggregate(existing, (index, attachment) => ReferrersIndex.With(index, attachment.Manifest));
-                if (!ReferenceEquals(updated, existing))
-                {
-                    await target.PutManifestAsync(repository, tag, updated!, MediaTypes.OciIndex, cancellationToken).ConfigureAwait(false);
-                }
-                attached += subject.Count();
-            }
-            catch (Exception e) when (e is RegistryException or InvalidContentException)
-            {
-                foreach (var attachment in subject)
-                {
-                    warn?.Invoke(new AttachmentRefusedWarning(attachment, target.Registry.ToString(), e.Message));
-                }
-            }
-        }
-        return attached;
     }
 
     /// <summary>A blob held in memory (a config, an attachment's document): checked first, sent only when missing.</summary>

@@ -62,7 +62,7 @@ internal static class RebaseReferrers
                 }
             }
         }
-        return await RegistryDestination.PushAttachmentsAsync(target, repository, attachments, warn, cancellationToken).ConfigureAwait(false);
+        return await AttachmentPush.SendAsync(target, repository, attachments, warn, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One referrer's document, its digests moved to the new image and base; null when the artifact is gone.</summary>

@@ -6,94 +6,102 @@ using Containers.Build.Native;
 namespace Containers.Build.Publishing.Stages;
 
 /// <summary>
-/// Stage 4b: will the app's native files load in the image? For every ELF file in the app's layers (native NuGet
-/// assets, a self-contained or Native AOT executable), its interpreter and DT_NEEDED libraries are looked for in the
-/// image: the base's and imported layers' file lists (each listed once per layer digest and kept in the content
-/// store), the app's own layers, <c>$ORIGIN</c>, its run paths and the image's LD_LIBRARY_PATH. An app with no ELF file
-/// it would run costs nothing: no base layer is read. What a check finds is recorded in the image, and a runner with
-/// no file lists of the base's layers takes that record from the image its tag already names when the key is the same.
+/// Stage 4b, run while the layers are written: will the app's native files load in the image? For every ELF file in
+/// the app's layers (native NuGet assets, a self-contained or Native AOT executable), its interpreter and DT_NEEDED
+/// libraries are looked for in the image: the base's and imported layers' file lists (each listed once per layer
+/// digest and kept in the content store), the app's own layers, <c>$ORIGIN</c>, its run paths and the image's
+/// LD_LIBRARY_PATH. None of that needs the app's layers written: their files are the plan's, and the command and
+/// environment are the settings' over the base's. An app with no ELF file it would run costs nothing: no base layer is
+/// read, and the base is not even waited for. What a check finds is recorded in the image, and a runner with no file
+/// lists of the base's layers takes that record from the image its tag already names when the key is the same.
 /// </summary>
 public static class NativeDependencyStage
 {
-    /// <param name="skipped">Hears of an image that could not be checked (a base layer it could not read).</param>
+    /// <param name="platforms">Each platform's, in the plan's order.</param>
+    /// <param name="settings">The image's settings: its command and environment over the base's, as the image's config will have them.</param>
     /// <param name="recordedIn">
     /// The image the tag already names in the destination registry, whose history may record a check with the
     /// same key (<see cref="NativeCheckRecord"/>): asked only when a base layer's file list is not in the store, which
     /// is what spares a fresh runner the base's download.
     /// </param>
-    /// <param name="elfFiles">The app's ELF files by planned entry (<see cref="ScanElfFiles"/>, done while the layers were written); null to look now.</param>
-    public static async Task<NativeCheckOutcome> CheckAsync(ImageSet images, LayerPlan plan, ContentStore store, CancellationToken cancellationToken,
-        Action<Platform, string>? skipped = null, RegistryLayerIndex? recordedIn = null, IReadOnlyDictionary<LayerEntry, ElfFile>? elfFiles = null)
+    public static async Task<NativeCheckOutcome> CheckAsync(LayerPlan plan, IReadOnlyList<Platform> platforms, ImageSettings settings,
+        Task<IReadOnlyList<BaseImage>> bases, Task<IReadOnlyList<IReadOnlyList<ImportedLayer>>> imports, ContentStore store,
+        RegistryLayerIndex? recordedIn, CancellationToken cancellationToken)
     {
-        elfFiles ??= ScanElfFiles(plan);
-        var reports = new List<NativeDependencyReport>();
-        var results = new NativeCheckResult?[images.Images.Count];
-        var takenFromRegistry = 0;
-        for (var i = 0; i < images.Images.Count; i++)
+        var elfFiles = ScanElfFiles(plan);
+        if (elfFiles.Count == 0)
         {
-            var image = images.Images[i];
-            var appLayers = plan.ByPlatform[i];
-            var appFiles = RunnableElfFiles(appLayers, image.Config, elfFiles);
-            if (appFiles.Count == 0)
-            {
-                continue;
-            }
-            var otherLayers = image.Layers.Where(l => l.Origin != LayerOrigin.App).ToArray();
-            // The config lists the layers' diff_ids in the manifest's order.
-            var otherDiffIds = image.Layers.Select((layer, index) => (layer, index)).Where(l => l.layer.Origin != LayerOrigin.App).Select(l => image.Config.DiffIds[l.index]);
-            var key = NativeCheckRecord.KeyOf(image.Config, image.Platform, otherDiffIds, appLayers, appFiles);
-            var baseName = image.Base.IsScratch ? "scratch" : image.Base.DisplayName;
-            if (recordedIn is not null
-                && !otherLayers.All(layer => LayerFileList.IsRecorded(layer.Descriptor.Digest, store))
-                && await recordedIn.RecordedNativeCheckAsync(key).ConfigureAwait(false) is { } recorded)
-            {
-                results[i] = recorded;
-                takenFromRegistry++;
-                if (recorded.Findings.Count > 0)
-                {
-                    reports.Add(new NativeDependencyReport(image.Platform, baseName, recorded.Findings));
-                }
-                continue;
-            }
-            // The layers side by side (each a download and an inflate), then their outcomes in order.
-            var reads = otherLayers.Select(layer => LayerFileList.ReadAsync(layer.Descriptor.Digest, layer.GetFileAsync, store, cancellationToken)).ToArray();
-            await Task.WhenAll(reads.Select(SettledTask.Of)).ConfigureAwait(false);
-            List<IReadOnlyList<LayerPath>>? lists = [];
-            for (var layer = 0; layer < reads.Length; layer++)
-            {
-                try
-                {
-                    lists.Add(await reads[layer].ConfigureAwait(false));
-                }
-                catch (UnreadableLayerException)
-                {
-                    // A layer this version cannot list (bzip2, say) leaves the image unknown: no check rather than a wrong one.
-                    lists = null;
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // A base layer that cannot be fetched (a registry that refuses blobs it would have mounted): the check is
-                    // advice, so it is skipped, and said; the publish does not depend on it.
-                    skipped?.Invoke(image.Platform, $"the layer {otherLayers[layer].Descriptor.Digest} could not be read ({e.Message}).");
-                    lists = null;
-                    break;
-                }
-            }
-            if (lists is null)
-            {
-                continue;
-            }
-            lists.AddRange(appLayers.Select(layer => (IReadOnlyList<LayerPath>)layer.Entries.Select(ToLayerPath).ToArray()));
-            var ldLibraryPath = image.Config.Environment.GetValueOrDefault("LD_LIBRARY_PATH")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? [];
-            var findings = NativeDependencyCheck.Check(appFiles, ImageFileSystem.From(lists), image.Platform.Architecture, ldLibraryPath);
-            if (findings.Count > 0)
-            {
-                reports.Add(new NativeDependencyReport(image.Platform, baseName, findings));
-            }
-            results[i] = new NativeCheckResult(key, findings);
+            return new NativeCheckOutcome([], new NativeCheckResult?[platforms.Count], 0, []);
         }
-        return new NativeCheckOutcome(reports, results, takenFromRegistry);
+        var baseImages = await bases.ConfigureAwait(false);
+        var imported = await imports.ConfigureAwait(false);
+        // Each platform's base layers are read side by side with the others'; the outcomes are then taken in order.
+        var checks = Enumerable.Range(0, platforms.Count)
+            .Select(i => CheckPlatformAsync(plan.ByPlatform[i], platforms[i], baseImages[i], imported.ElementAtOrDefault(i) ?? [], settings, elfFiles, store, recordedIn, cancellationToken))
+            .ToArray();
+        await Task.WhenAll(checks.Select(SettledTask.Of)).ConfigureAwait(false);
+        var outcomes = new PlatformCheck[checks.Length];
+        for (var i = 0; i < checks.Length; i++)
+        {
+            outcomes[i] = await checks[i].ConfigureAwait(false);
+        }
+        return new NativeCheckOutcome(
+            outcomes.Select(o => o.Report).OfType<NativeDependencyReport>().ToArray(),
+            outcomes.Select(o => o.Result).ToArray(),
+            outcomes.Count(o => o.TakenFromRegistry),
+            outcomes.Where(o => o.SkippedBecause is not null).Select(o => new NativeCheckSkip(o.Platform, o.SkippedBecause!)).ToArray());
+    }
+
+    /// <summary>One platform's check: its result (none when it had nothing to check or could not), its report when something will not load.</summary>
+    private sealed record PlatformCheck(Platform Platform, NativeCheckResult? Result = null, NativeDependencyReport? Report = null,
+        bool TakenFromRegistry = false, string? SkippedBecause = null);
+
+    private static async Task<PlatformCheck> CheckPlatformAsync(IReadOnlyList<PlannedLayer> appLayers, Platform platform, BaseImage baseImage,
+        IReadOnlyList<ImportedLayer> imported, ImageSettings settings, IReadOnlyDictionary<LayerEntry, ElfFile> elfFiles, ContentStore store,
+        RegistryLayerIndex? recordedIn, CancellationToken cancellationToken)
+    {
+        // The config as the image will have it, but for the app's own layers: its diff_ids are then the base's and the imported layers'.
+        var config = ImageBuilder.ComposeConfig(baseImage, [], settings, imported);
+        var appFiles = RunnableElfFiles(appLayers, config, elfFiles);
+        if (appFiles.Count == 0)
+        {
+            return new PlatformCheck(platform);
+        }
+        var otherLayers = baseImage.Layers.Concat(imported).ToArray();
+        var key = NativeCheckRecord.KeyOf(config, platform, config.DiffIds, appLayers, appFiles);
+        var baseName = baseImage.IsScratch ? "scratch" : baseImage.DisplayName;
+        if (recordedIn is not null
+            && !otherLayers.All(layer => LayerFileList.IsRecorded(layer.Descriptor.Digest, store))
+            && await recordedIn.RecordedNativeCheckAsync(key).ConfigureAwait(false) is { } recorded)
+        {
+            return new PlatformCheck(platform, recorded, recorded.Findings.Count > 0 ? new NativeDependencyReport(platform, baseName, recorded.Findings) : null, TakenFromRegistry: true);
+        }
+        // The layers side by side (each a download and an inflate), then their outcomes in order.
+        var reads = otherLayers.Select(layer => LayerFileList.ReadAsync(layer.Descriptor.Digest, layer.GetFileAsync, store, cancellationToken)).ToArray();
+        await Task.WhenAll(reads.Select(SettledTask.Of)).ConfigureAwait(false);
+        var lists = new List<IReadOnlyList<LayerPath>>();
+        for (var layer = 0; layer < reads.Length; layer++)
+        {
+            try
+            {
+                lists.Add(await reads[layer].ConfigureAwait(false));
+            }
+            catch (UnreadableLayerException)
+            {
+                // A layer this version cannot list (bzip2, say) leaves the image unknown: no check rather than a wrong one.
+                return new PlatformCheck(platform);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A base layer that cannot be fetched (a registry that refuses blobs it would have mounted): the check is
+                // advice, so it is skipped, and said; the publish does not depend on it.
+                return new PlatformCheck(platform, SkippedBecause: $"the layer {otherLayers[layer].Descriptor.Digest} could not be read ({e.Message}).");
+            }
+        }
+        lists.AddRange(appLayers.Select(layer => (IReadOnlyList<LayerPath>)layer.Entries.Select(ToLayerPath).ToArray()));
+        var ldLibraryPath = config.Environment.GetValueOrDefault("LD_LIBRARY_PATH")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var findings = NativeDependencyCheck.Check(appFiles, ImageFileSystem.From(lists), platform.Architecture, ldLibraryPath);
+        return new PlatformCheck(platform, new NativeCheckResult(key, findings), findings.Count > 0 ? new NativeDependencyReport(platform, baseName, findings) : null);
     }
 
     /// <summary>
@@ -167,6 +175,10 @@ public sealed record NativeDependencyReport(Platform Platform, string BaseImage,
 /// <summary>
 /// What the check found: the platform images with files that will not load; for each platform, its result (null when
 /// it had nothing to check or could not be checked), which the image records; and how many results were the
-/// registry's image's record rather than a check here.
+/// registry's image's record rather than a check here; and the platforms that could not be checked, and why.
 /// </summary>
-public sealed record NativeCheckOutcome(IReadOnlyList<NativeDependencyReport> Reports, IReadOnlyList<NativeCheckResult?> Results, int TakenFromRegistry);
+public sealed record NativeCheckOutcome(IReadOnlyList<NativeDependencyReport> Reports, IReadOnlyList<NativeCheckResult?> Results, int TakenFromRegistry,
+    IReadOnlyList<NativeCheckSkip> Skipped);
+
+/// <summary>A platform image the native check could not check (a base layer it could not read), and why: said as a warning (CB4010).</summary>
+public sealed record NativeCheckSkip(Platform Platform, string Reason);

@@ -63,9 +63,6 @@ public sealed class RegistryLayerIndex : IKeyedLayerSource
     public async Task<NativeCheckResult?> RecordedNativeCheckAsync(Digest key)
         => (await _recorded.Value.ConfigureAwait(false)).NativeChecks.GetValueOrDefault(key);
 
-    /// <summary>Whether the image records any native check at all (one of them may be this build's).</summary>
-    public async Task<bool> RecordsAnyNativeCheckAsync() => (await _recorded.Value.ConfigureAwait(false)).NativeChecks.Count > 0;
-
     /// <summary>The image layer of a layer found here: mountable from this repository, its bytes fetched and verified if a destination reads them.</summary>
     public ImageLayer LayerOf(Layer layer) => new KeyedRegistryLayer(layer.Descriptor, _registry, _repository, _store);
 
