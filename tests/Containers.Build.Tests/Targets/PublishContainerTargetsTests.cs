@@ -37,6 +37,35 @@ public class PublishContainerTargetsTests
         Assert.Contains("_ContainersBuildPublishImage", instance.GetPropertyValue("PublishContainerDependsOn"), StringComparison.Ordinal);
     }
 
+    /// <summary>What the SDK's own ComputeContainerConfig sets for these (its ParseContainerProperties, run by hand on SDK 10.0.401).</summary>
+    [Theory]
+    [InlineData("ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", "")]
+    [InlineData("mcr.microsoft.com/dotnet/aspnet:10.0", "mcr.microsoft.com", "dotnet/aspnet", "10.0", "")]
+    [InlineData("localhost:5000/team/base@sha256:0000000000000000000000000000000000000000000000000000000000000000", "localhost:5000", "team/base", "",
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("docker.io/library/alpine", "docker.io", "library/alpine", "", "")]
+    // Not in a registry: nothing to say.
+    [InlineData("oci:base-layout:1.0", "", "", "", "")]
+    public void ComputeContainerConfig_sets_the_base_images_parts_as_the_sdk_does(string baseImage, string registry, string name, string tag, string digest)
+    {
+        var (success, instance, log) = Run("ComputeContainerConfig", $"<ContainerBaseImage>{baseImage}</ContainerBaseImage>");
+
+        Assert.True(success, log.ToString());
+        Assert.Equal([registry, name, tag, digest],
+            new[] { "ContainerBaseRegistry", "ContainerBaseName", "ContainerBaseTag", "ContainerBaseDigest" }.Select(instance.GetPropertyValue));
+    }
+
+    [Fact]
+    public void ComputeContainerConfig_sets_the_inferred_base_images_parts()
+    {
+        var (success, instance, log) = Run("ComputeContainerConfig");
+
+        Assert.True(success, log.ToString());
+        Assert.Equal("mcr.microsoft.com", instance.GetPropertyValue("ContainerBaseRegistry"));
+        Assert.Equal("dotnet/aspnet", instance.GetPropertyValue("ContainerBaseName"));
+        Assert.StartsWith("10.0", instance.GetPropertyValue("ContainerBaseTag"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_opt_out_gives_the_sdk_its_own_PublishContainer_back()
     {
