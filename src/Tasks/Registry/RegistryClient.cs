@@ -29,28 +29,64 @@ public sealed class RegistryClient(RegistryTransport transport)
     private static string PushScope(string repository) => $"repository:{repository}:pull,push";
 
     /// <summary>Fetches a manifest or index by tag or digest; null when the registry does not have it.</summary>
-    public async Task<ManifestContent?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
-    {
-        using var response = await transport.SendAsync(
+    public Task<ManifestContent?> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+        => GetSmallAsync(
             baseUri => ManifestRequest(HttpMethod.Get, baseUri, repository, reference),
-            PullScope(repository), cancellationToken).ConfigureAwait(false);
+            PullScope(repository),
+            $"manifest {repository}:{reference}",
+            async response =>
+            {
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+                await EnsureSuccessAsync(response, $"read manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+                if (response.Content.Headers.ContentLength > MaxManifestBytes)
+                {
+                    throw new RegistryException($"The manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes; refusing to read it.");
+                }
+                var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
+                var digest = Digest.Compute(bytes);
+                if (Digest.TryParse(reference, out var expected) && expected != digest)
+                {
+                    throw new RegistryException($"The manifest {repository}@{reference} that registry {Registry} sent has digest {digest}: the content is not what was asked for.");
+                }
+                return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest);
+            },
+            cancellationToken);
 
-        if (response.StatusCode == HttpStatusCode.NotFound)
+    /// <summary>
+    /// A GET whose body is small enough for memory (a manifest, an index, a config, the referrers), read by
+    /// <paramref name="read"/>: when the body breaks off or stalls, the request is made again from the start, as a blob's
+    /// download is (<see cref="RetryPolicy.BlobDownloadAttempts"/>, within <see cref="RetryPolicy.MaxTotalTime"/>). The
+    /// request's own failures (no answer, a 503) the transport has retried already.
+    /// </summary>
+    private async Task<T> GetSmallAsync<T>(Func<Uri, HttpRequestMessage> createRequest, string scope, string what, Func<HttpResponseMessage, Task<T>> read,
+        CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
+            using var response = await transport.SendAsync(createRequest, scope, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await read(response).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or RegistryUnreachableException { IsTransient: true } && !cancellationToken.IsCancellationRequested)
+            {
+                var failure = e as RegistryUnreachableException
+                    ?? new RegistryUnreachableException($"The connection to registry {Registry} broke while reading the {what}: {e.Message}", e) { IsTransient = true };
+                if (attempt >= Retry.BlobDownloadAttempts || DateTimeOffset.UtcNow - started >= Retry.MaxTotalTime)
+                {
+                    if (ReferenceEquals(failure, e))
+                    {
+                        throw;
+                    }
+                    throw failure;
+                }
+                // The body broke off or stalled: the next attempt starts over.
+            }
         }
-        await EnsureSuccessAsync(response, $"read manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
-        if (response.Content.Headers.ContentLength > MaxManifestBytes)
-        {
-            throw new RegistryException($"The manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes; refusing to read it.");
-        }
-        var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
-        var digest = Digest.Compute(bytes);
-        if (Digest.TryParse(reference, out var expected) && expected != digest)
-        {
-            throw new RegistryException($"The manifest {repository}@{reference} that registry {Registry} sent has digest {digest}: the content is not what was asked for.");
-        }
-        return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest);
     }
 
     /// <summary>
@@ -61,16 +97,16 @@ public sealed class RegistryClient(RegistryTransport transport)
         => await GetReferrersFromApiAsync(repository, subject, cancellationToken).ConfigureAwait(false)
             ?? (await GetManifestAsync(repository, ReferrersIndex.TagFor(subject), cancellationToken).ConfigureAwait(false))?.Bytes;
 
-    private async Task<byte[]?> GetReferrersFromApiAsync(string repository, Digest subject, CancellationToken cancellationToken)
-    {
-        using var response = await transport.SendAsync(
+    private Task<byte[]?> GetReferrersFromApiAsync(string repository, Digest subject, CancellationToken cancellationToken)
+        => GetSmallAsync(
             baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/referrers/{subject}")) { Headers = { { "Accept", MediaTypes.OciIndex } } },
-            PullScope(repository), cancellationToken).ConfigureAwait(false);
-        // A registry with the API answers with an index (empty when there are none); one without it says 404 (or 400, 405).
-        return response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == MediaTypes.OciIndex
-            ? await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"referrers of {repository}@{subject}", cancellationToken).ConfigureAwait(false)
-            : null;
-    }
+            PullScope(repository),
+            $"referrers of {repository}@{subject}",
+            // A registry with the API answers with an index (empty when there are none); one without it says 404 (or 400, 405).
+            async response => response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == MediaTypes.OciIndex
+                ? await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"referrers of {repository}@{subject}", cancellationToken).ConfigureAwait(false)
+                : null,
+            cancellationToken);
 
     /// <summary>
     /// The digest of what a tag names now, computed from the manifest's bytes (a Docker-Content-Digest
@@ -82,11 +118,16 @@ public sealed class RegistryClient(RegistryTransport transport)
     /// <summary>Reads a blob small enough for memory (an image configuration), checking its digest.</summary>
     public async Task<byte[]> GetSmallBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken)
     {
-        using var response = await transport.SendAsync(
+        var bytes = await GetSmallAsync(
             baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/blobs/{descriptor.Digest}")),
-            PullScope(repository), cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
-        var bytes = await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"blob {descriptor.Digest}", cancellationToken).ConfigureAwait(false);
+            PullScope(repository),
+            $"blob {descriptor.Digest} of {repository}",
+            async response =>
+            {
+                await EnsureSuccessAsync(response, $"read blob {descriptor.Digest} of {repository}", cancellationToken).ConfigureAwait(false);
+                return await ReadAllBoundedAsync(response.Content, MaxManifestBytes, $"blob {descriptor.Digest}", cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
         VerifyContent(Digest.Compute(bytes), bytes.LongLength, descriptor, repository);
         Seen(repository, descriptor.Digest);
         return bytes;

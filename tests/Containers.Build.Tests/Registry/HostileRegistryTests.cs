@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Containers.Build.Images;
 using Containers.Build.Layers;
 using Containers.Build.Model;
@@ -277,6 +279,58 @@ public sealed class HostileRegistryTests : IDisposable
 
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
         Assert.Contains("reading", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_manifest_or_config_body_that_stalls_or_breaks_off_is_asked_for_again_and_read_whole(bool stalls)
+    {
+        var manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}""");
+        var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux"}""");
+        var configDescriptor = new Descriptor(MediaTypes.OciConfig, Digest.Compute(config), config.Length);
+        var asked = new ConcurrentDictionary<string, int>();
+        await using var registry = HostileRegistry.Start(async (request, response) =>
+        {
+            var body = request.Path.Contains("/manifests/", StringComparison.Ordinal) ? manifest : config;
+            if (asked.AddOrUpdate(request.Path, 1, (_, n) => n + 1) == 1)
+            {
+                // Half the body, then nothing (or the connection closed).
+                await response.SendHeadAsync(HttpStatusCode.OK, body.Length, ("Content-Type", MediaTypes.OciManifest));
+                await response.WriteBodyAsync(body.AsMemory(0, body.Length / 2));
+                if (stalls)
+                {
+                    await response.StallAsync();
+                }
+                return;
+            }
+            await response.SendAsync(HttpStatusCode.OK, body, ("Content-Type", MediaTypes.OciManifest));
+        });
+        var client = Client(registry.Host, retry: FastRetry, timeout: TimeSpan.FromSeconds(1));
+
+        var read = await client.GetManifestAsync("app", "latest", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var readConfig = await client.GetSmallBlobAsync("app", configDescriptor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(manifest, read!.Bytes);
+        Assert.Equal(config, readConfig);
+        Assert.All(asked.Values, count => Assert.Equal(2, count));
+    }
+
+    [Fact]
+    public async Task A_manifest_body_that_always_stalls_is_asked_for_as_often_as_a_blob_and_then_fails()
+    {
+        await using var registry = HostileRegistry.Start(async (_, response) =>
+        {
+            await response.SendHeadAsync(HttpStatusCode.OK, 100, ("Content-Type", MediaTypes.OciManifest));
+            await response.WriteBodyAsync("{"u8.ToArray());
+            await response.StallAsync();
+        });
+
+        await Assert.ThrowsAsync<RegistryStalledException>(
+            () => Client(registry.Host, retry: FastRetry with { BlobDownloadAttempts = 2 }, timeout: TimeSpan.FromSeconds(1))
+                .GetManifestAsync("app", "latest", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(2, registry.Requests.Count(r => r.Path == "/v2/app/manifests/latest"));
     }
 
     [Fact]
