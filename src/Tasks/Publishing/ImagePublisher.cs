@@ -51,7 +51,6 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         IReadOnlyDictionary<PlannedLayer, CachedLayer> written;
         IReadOnlyList<BaseImage> bases;
         IReadOnlyList<IReadOnlyList<ImportedLayer>> imported;
-        SecretScan secrets;
         NativeCheckOutcome? native = null;
         Task<NativeCheckOutcome>? nativeCheck = null;
         try
@@ -66,9 +65,13 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
                 nativeCheck = Task.Run(() => NativeDependencyStage.CheckAsync(planned, platforms, request.Settings, basesTask, importsTask, store, foundIn, resolving.Token), resolving.Token);
             }
             options = await LayerOptionsAsync(request, basesTask).ConfigureAwait(false);
-            secrets = new SecretScan();
+            var secrets = new SecretScan();
             written = await LayerWriteStage.WriteAsync(plan, options, store, request.Platforms.Select(p => p.PublishDirectory).ToArray(), cancellationToken, foundIn, secrets).ConfigureAwait(false);
             clock.Mark("layers written or found");
+            if (secrets.Found is { Count: > 0 } secretLooking)
+            {
+                warn(new SecretLookingFilesWarning(secretLooking));
+            }
             bases = await basesTask.ConfigureAwait(false);
             imported = await importsTask.ConfigureAwait(false);
             clock.Mark("base read");
@@ -84,30 +87,19 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             await Task.WhenAll(SettledTask.Of(basesTask), SettledTask.Of(importsTask), SettledTask.Of(nativeCheck ?? Task.CompletedTask), SettledTask.Of(buildGraphs)).ConfigureAwait(false);
             throw;
         }
-        if (secrets.Found is { Count: > 0 } secretLooking)
+        IReadOnlyList<NativeCheckResult?>? nativeChecks;
+        ImageSet images;
+        try
         {
-            warn(new SecretLookingFilesWarning(secretLooking));
+            nativeChecks = ReportNativeCheck(native, request);
+            images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
         }
-        IReadOnlyList<NativeCheckResult?>? nativeChecks = null;
-        if (native is not null)
+        catch
         {
-            native.Skipped.ToList().ForEach(skip => warn(new NativeCheckSkippedWarning(skip.Platform, skip.Reason)));
-            if (native.Reports.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
-            {
-                throw new NativeDependenciesMissingException(native.Reports);
-            }
-            foreach (var image in native.Reports)
-            {
-                image.Findings.ToList().ForEach(finding => warn(new NativeDependencyWarning(image, finding)));
-            }
-            if (native.TakenFromRegistry > 0)
-            {
-                note?.Invoke($"Native libraries: {native.TakenFromRegistry} image(s) as checked before, by the record in {request.Names.Repository}:{request.Names.Tags[0]} (same layers, command and LD_LIBRARY_PATH); the base's layers were not downloaded to check again.");
-            }
-            // Each check is recorded in its image's history (the key leaves the record out, so it is the same).
-            nativeChecks = native.Results.Any(result => result is not null) ? native.Results : null;
+            // The SBOM's reading is not left going after the publish has failed.
+            await SettledTask.Of(buildGraphs).ConfigureAwait(false);
+            throw;
         }
-        var images = ComposeStage.Compose(bases, plan, written, request.Settings, request.Platforms, request.IsMultiPlatform, imported, foundIn, nativeChecks);
         var report = new LayerReport(written.Values.ToArray(), request.FilesLeftOut);
 
         var graphs = await buildGraphs.ConfigureAwait(false);
@@ -181,6 +173,34 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
             throw new RegistryPushesFailedException(outcome);
         }
         return outcome;
+    }
+
+    /// <summary>
+    /// The native check's outcome said (CB4010 for an image it could not check, CB4007/CB4008 for each finding) or, with
+    /// ContainerNativeDependencyCheck=error and findings, thrown; its results, which each image's history records, or
+    /// none when nothing was checked.
+    /// </summary>
+    private IReadOnlyList<NativeCheckResult?>? ReportNativeCheck(NativeCheckOutcome? native, PublishRequest request)
+    {
+        if (native is null)
+        {
+            return null;
+        }
+        native.Skipped.ToList().ForEach(skip => warn(new NativeCheckSkippedWarning(skip.Platform, skip.Reason)));
+        if (native.Reports.Count > 0 && request.NativeDependencyCheck == NativeDependencyCheckMode.Error)
+        {
+            throw new NativeDependenciesMissingException(native.Reports);
+        }
+        foreach (var image in native.Reports)
+        {
+            image.Findings.ToList().ForEach(finding => warn(new NativeDependencyWarning(image, finding)));
+        }
+        if (native.TakenFromRegistry > 0)
+        {
+            note?.Invoke($"Native libraries: {native.TakenFromRegistry} image(s) as checked before, by the record in {request.Names.Repository}:{request.Names.Tags[0]} (same layers, command and LD_LIBRARY_PATH); the base's layers were not downloaded to check again.");
+        }
+        // Each check is recorded in its image's history (the key leaves the record out, so it is the same).
+        return native.Results.Any(result => result is not null) ? native.Results : null;
     }
 
     /// <summary>

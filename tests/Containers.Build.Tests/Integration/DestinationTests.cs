@@ -97,6 +97,17 @@ public class DestinationTests
         Assert.True(schemas.ExitCode == 0, schemas.ToString());
         Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", schemas.Output, StringComparison.Ordinal);
 
+        // The tag "two" moves to a third image: the referrers of the image it named leave the index with it.
+        sample.ReplaceInProgram("Hello from the second image!", "Hello from the third image!");
+        var third = await sample.PublishImageAsync(Base, "ContainerRepository=second", "ContainerImageTag=two", $"ContainerOciLayoutPath={layout}");
+        Assert.True(third.ExitCode == 0, third.ToString());
+        var moved = await TestEnvironment.SkopeoAsync("inspect", $"oci:{layout}:two");
+        Assert.True(moved.ExitCode == 0, moved.ToString());
+        Assert.Equal(SampleProject.ReportedDigest(third), JsonNode.Parse(moved.Output)!["Digest"]!.GetValue<string>());
+        var afterMove = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
+        Assert.True(afterMove.ExitCode == 0, afterMove.ToString());
+        Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", afterMove.Output, StringComparison.Ordinal);
+
         // umoci unpacks the layout: the app's files with the owners and modes they were written with.
         var bundle = Path.Combine(sample.Root, "bundle");
         var unpack = await ProcessRunner.RunAsync("umoci", ["unpack", "--image", $"{layout}:two", bundle]);

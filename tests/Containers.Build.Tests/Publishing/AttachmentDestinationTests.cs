@@ -153,6 +153,37 @@ public sealed class AttachmentDestinationTests : IDisposable
         Assert.Equal(afterwards, _registry.Requests.Count);
     }
 
+    [Fact]
+    public async Task A_registry_that_refuses_the_referrers_reads_before_the_image_is_pushed_still_gets_the_attachments()
+    {
+        var (images, names) = await BuildAsync();
+        names = names with { Repository = "team/new" };
+
+        var (result, warnings) = await PushAsync(images, names, new DeniedUntilPushed(new HostRouter(_registry)));
+
+        Assert.Empty(warnings);
+        Assert.Contains("2 referrers attached", result.Summary, StringComparison.Ordinal);
+        Assert.All(images.Attachments, a => Assert.NotNull(_registry.GetManifest("team/new", a.Manifest.Digest.ToString())));
+    }
+
+    /// <summary>A registry that answers 403 to a read of the referrers (the API, the referrers tag) until a manifest is put in the repository.</summary>
+    private sealed class DeniedUntilPushed(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private volatile bool _pushed;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            _pushed |= request.Method == HttpMethod.Put && path.Contains("/manifests/", StringComparison.Ordinal);
+            return !_pushed && request.Method == HttpMethod.Get && (path.Contains("/manifests/sha256-", StringComparison.Ordinal) || path.Contains("/referrers/", StringComparison.Ordinal))
+                ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden)
+                {
+                    Content = new StringContent("""{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}""", Encoding.UTF8, "application/json"),
+                })
+                : base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>Holds the upload of one blob until another blob's upload arrives (or 10 s pass), and says whether it did.</summary>
     private sealed class HoldUntilSeen(Digest uploadOf, Digest until, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
@@ -254,6 +285,36 @@ public sealed class AttachmentDestinationTests : IDisposable
         await new ArchiveDestination(archive, ArchiveFormat.Docker, Gzip: false).SendAsync(images, names, context, CancellationToken.None);
         Assert.Equal("""{"spdxVersion":"SPDX-2.3"}""", File.ReadAllText(archive + ".spdx.json"));
         Assert.True(File.Exists(archive + ".intoto.json"));
+    }
+
+    [Fact]
+    public async Task A_tag_moved_in_an_oci_layout_takes_the_referrers_of_the_image_it_left_and_keeps_every_other()
+    {
+        var layout = _work.Combine("moving");
+        var context = new DestinationContext(_clients, new LayerReport([], 0));
+        var (first, names) = await BuildAsync();
+        await new OciLayoutDestination(layout).SendAsync(first, names with { Tags = ["latest", "kept"] }, context, CancellationToken.None);
+        // Another tool's referrer of an image the layout does not name: not this publish's business.
+        var stray = ArtifactManifest.Create("application/vnd.example.signature", ArtifactManifest.EmptyConfigDescriptor,
+            new Descriptor(MediaTypes.OciManifest, Digest.Compute("elsewhere"u8.ToArray()), 9), []);
+        File.WriteAllBytes(Path.Combine(layout, "blobs", "sha256", stray.Digest.Hex), stray.Bytes);
+        var indexPath = Path.Combine(layout, "index.json");
+        var withStray = JsonNode.Parse(File.ReadAllBytes(indexPath))!;
+        withStray["manifests"]!.AsArray().Add(stray.ToReferrerEntry());
+        File.WriteAllText(indexPath, withStray.ToJsonString());
+
+        _work.WriteFile("publish/App.dll", "the app, changed");
+        var (second, _) = await BuildAsync();
+        // "latest" moves to the second image; "kept" still names the first, then moves too.
+        await new OciLayoutDestination(layout).SendAsync(second, names with { Tags = ["latest"] }, context, CancellationToken.None);
+        Assert.Equal(Referrers(first).Concat(Referrers(second)).Append(stray.Digest.ToString()).Order(), ListedReferrers());
+
+        await new OciLayoutDestination(layout).SendAsync(second, names with { Tags = ["kept"] }, context, CancellationToken.None);
+        Assert.Equal(Referrers(second).Append(stray.Digest.ToString()).Order(), ListedReferrers());
+
+        static IEnumerable<string> Referrers(ImageSet images) => images.Attachments.Select(a => a.Manifest.Digest.ToString());
+        IEnumerable<string> ListedReferrers() => JsonNode.Parse(File.ReadAllBytes(indexPath))!["manifests"]!.AsArray()
+            .Where(m => m!["artifactType"] is not null).Select(m => m!["digest"]!.GetValue<string>()).Order();
     }
 
     [Fact]

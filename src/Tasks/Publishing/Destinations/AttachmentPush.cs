@@ -44,7 +44,7 @@ internal sealed record AttachmentPush(RegistryClient Target, string Repository, 
                 var subject = attachment.Subject.Digest;
                 if (!referrersOf.TryGetValue(subject, out var referrers))
                 {
-                    referrers = await target.GetReferrersAsync(repository, subject, cancellationToken).ConfigureAwait(false);
+                    referrers = await ListedReferrersAsync(target, repository, subject, cancellationToken).ConfigureAwait(false);
                     referrersOf[subject] = referrers;
                 }
                 // Listed is not enough where a client keeps the list (the referrers tag): the manifest must be there too,
@@ -65,6 +65,23 @@ internal sealed record AttachmentPush(RegistryClient Target, string Repository, 
             }
         }
         return new AttachmentPush(target, repository, listed, ready, refused);
+    }
+
+    /// <summary>
+    /// The subject's referrers, asked before the image is pushed: a registry may refuse a read of a repository that does
+    /// not exist yet (401 or 403 where others say 404), which is then none listed. The upload that follows meets a real
+    /// refusal again, and says it.
+    /// </summary>
+    private static async Task<byte[]?> ListedReferrersAsync(RegistryClient target, string repository, Digest subject, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await target.GetReferrersAsync(repository, subject, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RegistryException or InvalidContentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The step that needs the image complete and tagged: the artifact manifests, the referrers tag, and a warning for each refusal.</summary>

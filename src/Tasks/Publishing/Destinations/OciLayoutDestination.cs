@@ -5,7 +5,8 @@ namespace Containers.Build.Publishing.Destinations;
 
 /// <summary>
 /// An OCI image layout directory (ContainerOciLayoutPath). Blobs are copied in (each under a temporary name,
-/// then moved), then index.json is replaced in one move; images with other tags stay in the layout.
+/// then moved), then index.json is replaced in one move; images with other tags stay in the layout, and the referrers
+/// of an image a moved tag no longer names leave the index with it.
 /// </summary>
 public sealed record OciLayoutDestination(string Directory) : IImageDestination
 {
@@ -50,7 +51,7 @@ public sealed record OciLayoutDestination(string Directory) : IImageDestination
         AtomicFile.WriteAllBytes(Path.Combine(root, "oci-layout"), OciLayoutIndex.LayoutFile);
         var indexPath = Path.Combine(root, "index.json");
         var existing = File.Exists(indexPath) ? await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false) : null;
-        AtomicFile.WriteAllBytes(indexPath, OciLayoutIndex.WithImage(existing, images, names));
+        AtomicFile.WriteAllBytes(indexPath, OciLayoutIndex.WithImage(existing, images, names, digest => ReadSmallBlob(blobDirectory, digest)));
 
         var platforms = images.Index is null ? "" : $"; an index of {images.Images.Count} platforms";
         if (names.Tags.Count == 0)
@@ -60,6 +61,13 @@ public sealed record OciLayoutDestination(string Directory) : IImageDestination
         }
         return new DestinationResult(DestinationKinds.OciLayout, names.Tags.Select(t => $"oci:{root}:{t}").ToArray(), root,
             $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)}{platforms}) — {context.Layers.Summary}", images);
+    }
+
+    /// <summary>A manifest-sized blob of the layout (at most 4 MiB, as a registry's manifests), or null.</summary>
+    private static byte[]? ReadSmallBlob(string blobDirectory, Digest digest)
+    {
+        var file = new FileInfo(Path.Combine(blobDirectory, digest.Hex));
+        return file.Exists && file.Length <= 4 * 1024 * 1024 ? File.ReadAllBytes(file.FullName) : null;
     }
 
     private static void WriteBlob(byte[] content, Digest digest, string blobDirectory)

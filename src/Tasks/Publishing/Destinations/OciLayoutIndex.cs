@@ -11,7 +11,8 @@ namespace Containers.Build.Publishing.Destinations;
 /// provenance) are listed too, without a ref.name: artifact manifests whose subject names the image, which is how
 /// tools (oras, regctl) find an image's referrers in a layout. An image published by digest only (no tags) is
 /// listed without a ref.name, as skopeo lists an image copied to <c>oci:DIR</c> without a tag: in the layout, not
-/// garbage, and named by its digest.
+/// garbage, and named by its digest. When a tag moves to a new image, the referrers of the image it named are taken
+/// out with it, if nothing in the layout names that image any more (its blobs stay, as skopeo leaves them).
 /// </summary>
 internal static class OciLayoutIndex
 {
@@ -23,7 +24,11 @@ internal static class OciLayoutIndex
     public static readonly byte[] LayoutFile = """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray();
 
     /// <param name="existing">The current index.json bytes, or null for a new layout.</param>
-    public static byte[] WithImage(byte[]? existing, ImageSet images, ImageNames names)
+    /// <param name="readBlob">
+    /// The layout's blob of a digest, or null when it has none: how the referrers' subjects and the indexes' manifests
+    /// are read. Null: no referrer is taken out.
+    /// </param>
+    public static byte[] WithImage(byte[]? existing, ImageSet images, ImageNames names, Func<Digest, byte[]?>? readBlob = null)
     {
         var kept = new JsonArray();
         if (existing is not null)
@@ -71,11 +76,75 @@ internal static class OciLayoutIndex
                 },
             });
         }
+        if (existing is not null && readBlob is not null)
+        {
+            kept = WithoutOrphanedReferrers(JsonContent.ParseObject(existing, "OCI layout's index.json")["manifests"] as JsonArray ?? [], kept, readBlob);
+        }
         return JsonContent.Serialize(new JsonObject
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = MediaTypes.OciIndex,
             ["manifests"] = kept,
         });
+    }
+
+    /// <summary>
+    /// <paramref name="after"/> without the referrers whose subject this write left unnamed: named by the layout before
+    /// (an entry, or a manifest of an entry's index), and no more. A referrer whose subject was unnamed already, or
+    /// that cannot be read, is someone else's business and stays.
+    /// </summary>
+    private static JsonArray WithoutOrphanedReferrers(JsonArray before, JsonArray after, Func<Digest, byte[]?> readBlob)
+    {
+        var namedBefore = Named(before, readBlob);
+        var namedAfter = Named(after, readBlob);
+        var result = new JsonArray();
+        foreach (var entry in after)
+        {
+            if (!(SubjectOf(entry, readBlob) is { } subject && namedBefore.Contains(subject) && !namedAfter.Contains(subject)))
+            {
+                result.Add(entry!.DeepClone());
+            }
+        }
+        return result;
+    }
+
+    /// <summary>What the entries name: each entry that is not a referrer, and the manifests of those that are indexes.</summary>
+    private static HashSet<Digest> Named(JsonArray entries, Func<Digest, byte[]?> readBlob)
+    {
+        var named = new HashSet<Digest>();
+        foreach (var entry in entries)
+        {
+            if (entry is not JsonObject e || e["artifactType"] is not null || DigestOf(e) is not { } digest)
+            {
+                continue;
+            }
+            named.Add(digest);
+            if (Read(digest, readBlob)?["manifests"] is JsonArray manifests)
+            {
+                named.UnionWith(manifests.OfType<JsonObject>().Select(DigestOf).OfType<Digest>());
+            }
+        }
+        return named;
+    }
+
+    /// <summary>A referrer entry's subject (an artifact listed without a tag, whose manifest has one); null for any other entry.</summary>
+    private static Digest? SubjectOf(JsonNode? entry, Func<Digest, byte[]?> readBlob)
+        => entry is JsonObject e && e["artifactType"] is not null && !(e["annotations"] is JsonObject annotations && annotations[RefNameAnnotation] is not null)
+            && DigestOf(e) is { } digest
+            && Read(digest, readBlob)?["subject"] is JsonObject subject ? DigestOf(subject) : null;
+
+    private static Digest? DigestOf(JsonObject descriptor)
+        => descriptor["digest"] is JsonValue value && value.TryGetValue<string>(out var text) && Digest.TryParse(text, out var digest) ? digest : null;
+
+    private static JsonObject? Read(Digest digest, Func<Digest, byte[]?> readBlob)
+    {
+        try
+        {
+            return readBlob(digest) is { } bytes ? JsonNode.Parse(bytes) as JsonObject : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 }

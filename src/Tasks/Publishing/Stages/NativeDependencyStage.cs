@@ -35,9 +35,13 @@ public static class NativeDependencyStage
         }
         var baseImages = await bases.ConfigureAwait(false);
         var imported = await imports.ConfigureAwait(false);
-        // Each platform's base layers are read side by side with the others'; the outcomes are then taken in order.
+        // Each platform's base layers are read side by side with the others' (a layer two platforms share, once); the
+        // outcomes are then taken in order.
+        var listings = new System.Collections.Concurrent.ConcurrentDictionary<Digest, Lazy<Task<IReadOnlyList<LayerPath>>>>();
+        Task<IReadOnlyList<LayerPath>> List(ImageLayer layer)
+            => listings.GetOrAdd(layer.Descriptor.Digest, digest => new(() => LayerFileList.ReadAsync(digest, layer.GetFileAsync, store, cancellationToken))).Value;
         var checks = Enumerable.Range(0, platforms.Count)
-            .Select(i => CheckPlatformAsync(plan.ByPlatform[i], platforms[i], baseImages[i], imported.ElementAtOrDefault(i) ?? [], settings, elfFiles, store, recordedIn, cancellationToken))
+            .Select(i => CheckPlatformAsync(plan.ByPlatform[i], platforms[i], baseImages[i], imported.ElementAtOrDefault(i) ?? [], settings, elfFiles, store, recordedIn, List))
             .ToArray();
         await Task.WhenAll(checks.Select(SettledTask.Of)).ConfigureAwait(false);
         var outcomes = new PlatformCheck[checks.Length];
@@ -56,9 +60,10 @@ public static class NativeDependencyStage
     private sealed record PlatformCheck(Platform Platform, NativeCheckResult? Result = null, NativeDependencyReport? Report = null,
         bool TakenFromRegistry = false, string? SkippedBecause = null);
 
+    /// <param name="list">A layer's file list, read once however many platforms ask.</param>
     private static async Task<PlatformCheck> CheckPlatformAsync(IReadOnlyList<PlannedLayer> appLayers, Platform platform, BaseImage baseImage,
         IReadOnlyList<ImportedLayer> imported, ImageSettings settings, IReadOnlyDictionary<LayerEntry, ElfFile> elfFiles, ContentStore store,
-        RegistryLayerIndex? recordedIn, CancellationToken cancellationToken)
+        RegistryLayerIndex? recordedIn, Func<ImageLayer, Task<IReadOnlyList<LayerPath>>> list)
     {
         // The config as the image will have it, but for the app's own layers: its diff_ids are then the base's and the imported layers'.
         var config = ImageBuilder.ComposeConfig(baseImage, [], settings, imported);
@@ -77,7 +82,7 @@ public static class NativeDependencyStage
             return new PlatformCheck(platform, recorded, recorded.Findings.Count > 0 ? new NativeDependencyReport(platform, baseName, recorded.Findings) : null, TakenFromRegistry: true);
         }
         // The layers side by side (each a download and an inflate), then their outcomes in order.
-        var reads = otherLayers.Select(layer => LayerFileList.ReadAsync(layer.Descriptor.Digest, layer.GetFileAsync, store, cancellationToken)).ToArray();
+        var reads = otherLayers.Select(list).ToArray();
         await Task.WhenAll(reads.Select(SettledTask.Of)).ConfigureAwait(false);
         var lists = new List<IReadOnlyList<LayerPath>>();
         for (var layer = 0; layer < reads.Length; layer++)
