@@ -7,7 +7,6 @@ using Containers.Build.Publishing.Destinations;
 using Containers.Build.Publishing.Stages;
 using Containers.Build.Registry;
 using Containers.Build.Registry.Auth;
-using Containers.Build.SupplyChain;
 
 namespace Containers.Build.Publishing;
 
@@ -36,9 +35,7 @@ public sealed class ImagePublisher(RegistryClientFactory clients, Action<Publish
         var importsTask = LayerImportStage.ResolveAsync(request.LayerImports, platforms, request.Mirrors, request.PushRegistries, clients, store, resolving.Token);
 
         // What the SBOM reads of the build graph does not depend on the image: it is read while the layers are planned and written.
-        var buildGraphs = request.SupplyChain.Sbom == SbomFormat.None
-            ? Task.FromResult<IReadOnlyList<AppDependencies?>>(request.Platforms.Select(_ => (AppDependencies?)null).ToArray())
-            : Task.Run(() => SupplyChainStage.ReadBuildGraphs(request.Platforms, request.SupplyChain), cancellationToken);
+        var buildGraphs = Task.Run(() => SupplyChainStage.ReadBuildGraphs(request.Platforms, request.SupplyChain), cancellationToken);
 
         var foundIn = RegistryLayers(request, store, cancellationToken);
         if (foundIn is not null && !LayerCache.HasRecords(store))

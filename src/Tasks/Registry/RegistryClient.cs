@@ -70,24 +70,18 @@ public sealed class RegistryClient(RegistryTransport transport)
             using var response = await transport.SendAsync(createRequest, scope, cancellationToken).ConfigureAwait(false);
             try
             {
-                return await read(response).ConfigureAwait(false);
+                return await ReadBodyAsync(() => read(response), what).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or RegistryUnreachableException { IsTransient: true } && !cancellationToken.IsCancellationRequested)
+            catch (RegistryUnreachableException e) when (e.IsTransient && MayReadAgain(attempt, started, cancellationToken))
             {
-                var failure = e as RegistryUnreachableException
-                    ?? new RegistryUnreachableException($"The connection to registry {Registry} broke while reading the {what}: {e.Message}", e) { IsTransient = true };
-                if (attempt >= Retry.BlobDownloadAttempts || DateTimeOffset.UtcNow - started >= Retry.MaxTotalTime)
-                {
-                    if (ReferenceEquals(failure, e))
-                    {
-                        throw;
-                    }
-                    throw failure;
-                }
                 // The body broke off or stalled: the next attempt starts over.
             }
         }
     }
+
+    /// <summary>Whether a body that broke off or stalled is asked for once more: the attempts and the time a blob's download has.</summary>
+    private bool MayReadAgain(int attempt, DateTimeOffset started, CancellationToken cancellationToken)
+        => attempt < Retry.BlobDownloadAttempts && DateTimeOffset.UtcNow - started < Retry.MaxTotalTime && !cancellationToken.IsCancellationRequested;
 
     /// <summary>
     /// The referrers of a manifest as an image index, from the referrers API (distribution-spec 1.1) or, on a registry
@@ -160,8 +154,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                 await DownloadBlobOnceAsync(repository, descriptor, destination, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RegistryUnreachableException e) when (e.IsTransient && attempt < Retry.BlobDownloadAttempts
-                                                         && DateTimeOffset.UtcNow - started < Retry.MaxTotalTime && !cancellationToken.IsCancellationRequested)
+            catch (RegistryUnreachableException e) when (e.IsTransient && MayReadAgain(attempt, started, cancellationToken))
             {
                 // The body broke off or stalled: the next attempt starts over.
             }
@@ -182,13 +175,13 @@ public sealed class RegistryClient(RegistryTransport transport)
         await using var hashing = new HashingStream(destination, leaveOpen: true);
         var buffer = new byte[FileBuffer.Size];
         long total = 0;
-        await using (var body = await ReadBodyAsync(() => response.Content.ReadAsStreamAsync(cancellationToken), descriptor).ConfigureAwait(false))
+        await using (var body = await ReadBodyAsync(() => response.Content.ReadAsStreamAsync(cancellationToken), $"blob {descriptor.Digest}").ConfigureAwait(false))
         {
             while (true)
             {
                 // At most one byte past the descriptor's size is ever asked for: that byte is the error.
                 var wanted = (int)Math.Min(buffer.Length, descriptor.Size + 1 - total);
-                var read = await ReadBodyAsync(() => body.ReadAsync(buffer.AsMemory(0, wanted), cancellationToken).AsTask(), descriptor).ConfigureAwait(false);
+                var read = await ReadBodyAsync(() => body.ReadAsync(buffer.AsMemory(0, wanted), cancellationToken).AsTask(), $"blob {descriptor.Digest}").ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -206,7 +199,7 @@ public sealed class RegistryClient(RegistryTransport transport)
     }
 
     /// <summary>A read from the registry: a broken connection is a transient network failure (a stall already is one).</summary>
-    private async Task<T> ReadBodyAsync<T>(Func<Task<T>> read, Descriptor descriptor)
+    private async Task<T> ReadBodyAsync<T>(Func<Task<T>> read, string what)
     {
         try
         {
@@ -214,7 +207,7 @@ public sealed class RegistryClient(RegistryTransport transport)
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new RegistryUnreachableException($"The connection to registry {Registry} broke while reading blob {descriptor.Digest}: {e.Message}", e) { IsTransient = true };
+            throw new RegistryUnreachableException($"The connection to registry {Registry} broke while reading {what}: {e.Message}", e) { IsTransient = true };
         }
     }
 

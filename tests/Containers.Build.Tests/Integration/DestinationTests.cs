@@ -93,7 +93,7 @@ public class DestinationTests
         Assert.True(archiveInspect.ExitCode == 0, archiveInspect.ToString());
         Assert.Equal(SampleProject.ReportedDigest(first), JsonNode.Parse(archiveInspect.Output)!["Digest"]!.GetValue<string>());
 
-        var schemas = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
+        var schemas = await TestEnvironment.ValidateOciLayoutAsync(layout);
         Assert.True(schemas.ExitCode == 0, schemas.ToString());
         Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", schemas.Output, StringComparison.Ordinal);
 
@@ -104,7 +104,7 @@ public class DestinationTests
         var moved = await TestEnvironment.SkopeoAsync("inspect", $"oci:{layout}:two");
         Assert.True(moved.ExitCode == 0, moved.ToString());
         Assert.Equal(SampleProject.ReportedDigest(third), JsonNode.Parse(moved.Output)!["Digest"]!.GetValue<string>());
-        var afterMove = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
+        var afterMove = await TestEnvironment.ValidateOciLayoutAsync(layout);
         Assert.True(afterMove.ExitCode == 0, afterMove.ToString());
         Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", afterMove.Output, StringComparison.Ordinal);
 

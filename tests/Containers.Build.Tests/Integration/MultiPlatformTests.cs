@@ -135,7 +135,7 @@ public class MultiPlatformTests
         Assert.Equal(4, entries.Count(m => m!["artifactType"] is not null));
         Assert.Equal("application/vnd.oci.image.index.v1+json", top["mediaType"]!.GetValue<string>());
         Assert.Equal(digest, top["digest"]!.GetValue<string>());
-        var schemas = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
+        var schemas = await TestEnvironment.ValidateOciLayoutAsync(layout);
         Assert.True(schemas.ExitCode == 0, schemas.ToString());
         Assert.Contains("2 manifests checked, 4 referrers checked, 0 problems", schemas.Output, StringComparison.Ordinal);
         foreach (var (arch, source) in new[] { ("arm64", $"oci:{layout}:latest"), ("arm64", $"oci-archive:{archive}:latest"), ("amd64", $"oci-archive:{archive}:latest") })

@@ -72,4 +72,8 @@ public static class TestEnvironment
 
     public static Task<ProcessResult> SkopeoAsync(params string[] arguments) => ProcessRunner.RunAsync("skopeo", arguments);
     public static Task<ProcessResult> PodmanAsync(params string[] arguments) => ProcessRunner.RunAsync("podman", arguments, timeout: TimeSpan.FromMinutes(3));
+
+    /// <summary>An OCI layout against the OCI image-spec schemas (tests/Tools/validate-oci-layout.py): its summary line, and one line per problem.</summary>
+    public static Task<ProcessResult> ValidateOciLayoutAsync(string layout)
+        => ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(RepositoryRoot, "tests", "Tools", "validate-oci-layout.py"), layout]);
 }

@@ -317,6 +317,28 @@ public sealed class HostileRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_blob_body_that_breaks_off_is_downloaded_again_from_its_start()
+    {
+        var asked = 0;
+        await using var registry = HostileRegistry.Start(async (_, response) =>
+        {
+            if (Interlocked.Increment(ref asked) == 1)
+            {
+                await response.SendHeadAsync(HttpStatusCode.OK, Content.Length);
+                await response.WriteBodyAsync(Content.AsMemory(0, Content.Length / 2));
+                return;
+            }
+            await response.SendAsync(HttpStatusCode.OK, Content);
+        });
+        using var destination = new MemoryStream();
+
+        await Client(registry.Host, retry: FastRetry).DownloadBlobAsync("app", Blob, destination, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Content, destination.ToArray());
+        Assert.Equal(2, asked);
+    }
+
+    [Fact]
     public async Task A_manifest_body_that_always_stalls_is_asked_for_as_often_as_a_blob_and_then_fails()
     {
         await using var registry = HostileRegistry.Start(async (_, response) =>

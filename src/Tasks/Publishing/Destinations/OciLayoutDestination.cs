@@ -63,11 +63,14 @@ public sealed record OciLayoutDestination(string Directory) : IImageDestination
             $"Wrote {string.Join(", ", names.Local)}@{images.Digest} to the OCI layout {root} (tags: {string.Join(", ", names.Tags)}{platforms}) — {context.Layers.Summary}", images);
     }
 
-    /// <summary>A manifest-sized blob of the layout (at most 4 MiB, as a registry's manifests), or null.</summary>
+    /// <summary>The most of a blob read to see what it names: a manifest's size, as a registry's are bounded.</summary>
+    private const long MaxManifestBytes = 4 * 1024 * 1024;
+
+    /// <summary>A manifest-sized blob of the layout, or null.</summary>
     private static byte[]? ReadSmallBlob(string blobDirectory, Digest digest)
     {
         var file = new FileInfo(Path.Combine(blobDirectory, digest.Hex));
-        return file.Exists && file.Length <= 4 * 1024 * 1024 ? File.ReadAllBytes(file.FullName) : null;
+        return file.Exists && file.Length <= MaxManifestBytes ? File.ReadAllBytes(file.FullName) : null;
     }
 
     private static void WriteBlob(byte[] content, Digest digest, string blobDirectory)

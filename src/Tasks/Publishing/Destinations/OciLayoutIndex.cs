@@ -31,18 +31,15 @@ internal static class OciLayoutIndex
     public static byte[] WithImage(byte[]? existing, ImageSet images, ImageNames names, Func<Digest, byte[]?>? readBlob = null)
     {
         var kept = new JsonArray();
-        if (existing is not null)
+        var before = existing is null ? new JsonArray() : JsonContent.ParseObject(existing, "OCI layout's index.json")["manifests"] as JsonArray ?? [];
+        foreach (var entry in before)
         {
-            var json = JsonContent.ParseObject(existing, "OCI layout's index.json");
-            foreach (var entry in json["manifests"] as JsonArray ?? [])
+            // Someone else's entry may be anything: only a string ref.name of one of our tags is replaced.
+            var refName = entry is JsonObject { } e && e["annotations"] is JsonObject annotations
+                && annotations[RefNameAnnotation] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null;
+            if (refName is null || !names.Tags.Contains(refName))
             {
-                // Someone else's entry may be anything: only a string ref.name of one of our tags is replaced.
-                var refName = entry is JsonObject { } e && e["annotations"] is JsonObject annotations
-                    && annotations[RefNameAnnotation] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null;
-                if (refName is null || !names.Tags.Contains(refName))
-                {
-                    kept.Add(entry!.DeepClone());
-                }
+                kept.Add(entry!.DeepClone());
             }
         }
         var listed = kept.OfType<JsonObject>().Select(e => e["digest"] is JsonValue d && d.TryGetValue<string>(out var text) ? text : null).ToHashSet(StringComparer.Ordinal);
@@ -76,9 +73,9 @@ internal static class OciLayoutIndex
                 },
             });
         }
-        if (existing is not null && readBlob is not null)
+        if (readBlob is not null)
         {
-            kept = WithoutOrphanedReferrers(JsonContent.ParseObject(existing, "OCI layout's index.json")["manifests"] as JsonArray ?? [], kept, readBlob);
+            kept = WithoutOrphanedReferrers(before, kept, readBlob);
         }
         return JsonContent.Serialize(new JsonObject
         {

@@ -19,9 +19,9 @@ public static class SupplyChainStage
         => platforms.Select(platform => settings.Sbom == SbomFormat.None ? null
             : AppDependencies.Read(DepsJsonPath(platform, settings), RuntimeConfigPath(platform, settings), settings.NuGetPackageRoot)).ToArray();
 
-    /// <param name="buildGraphs">What <see cref="ReadBuildGraphs"/> read for these platforms; null to read it now.</param>
+    /// <param name="buildGraphs">What <see cref="ReadBuildGraphs"/> read for these platforms.</param>
     internal static ImageSet Attach(ImageSet images, IReadOnlyList<PlatformPublish> platforms, ImageSettings imageSettings, SupplyChainSettings settings, string? repository,
-        IReadOnlyList<AppDependencies?>? buildGraphs = null)
+        IReadOnlyList<AppDependencies?> buildGraphs)
     {
         var created = GeneratedLabels.FormatTime(imageSettings.Created);
         var attachments = new List<ImageAttachment>();
@@ -39,7 +39,8 @@ public static class SupplyChainStage
                     settings.NuGetPackageRoot,
                     baseImage,
                     image.Base.Config.Environment);
-                var read = buildGraphs?[i] ?? AppDependencies.Read(input);
+                // ReadBuildGraphs reads one for every platform when an SBOM is made.
+                var read = buildGraphs[i]!;
                 attachments.Add(settings.Sbom == SbomFormat.Spdx
                     ? ImageAttachment.For(image, AttachmentKind.Sbom, MediaTypes.SpdxJson, SpdxDocument.Write(input, read), created)
                     : ImageAttachment.For(image, AttachmentKind.Sbom, MediaTypes.CycloneDxJson, CycloneDxDocument.Write(input, read), created));
