@@ -231,6 +231,33 @@ public class ConfigurationEndToEndTests
         }
     }
 
+    /// <summary>
+    /// The settings are checked once per publish, at the start of the build, not again before the app's publish; a value
+    /// a build step sets after that check is still checked, by the publish itself, with its own code, and nothing is sent.
+    /// </summary>
+    [IntegrationFact]
+    public async Task Settings_are_checked_once_and_a_value_a_build_step_sets_later_still_is()
+    {
+        using var sample = await SampleProject.CreateAsync();
+        var repository = TestEnvironment.UniqueRepository("checked-once");
+        string[] properties = [$"ContainerRegistry={TestEnvironment.Registry}", $"ContainerRepository={repository}", $"ContainerBaseImage={TestEnvironment.AspNetBase}"];
+
+        var published = await sample.PublishImageAsync([.. properties, "-clp:PerformanceSummary"]);
+        Assert.True(published.ExitCode == 0, published.ToString());
+        Assert.Matches(@"\d+ ms\s+CheckContainerSettings\s+1 calls", published.Output);
+        using var http = new HttpClient();
+        var tagsList = $"http://{TestEnvironment.Registry}/v2/{repository}/tags/list";
+        var tagsBefore = await http.GetStringAsync(tagsList);
+
+        File.WriteAllText(sample.ProjectFile, File.ReadAllText(sample.ProjectFile).Replace("</Project>",
+            "  <Target Name=\"TagFromABuildStep\" BeforeTargets=\"CoreCompile\"><PropertyGroup><ContainerImageTag>bad tag!</ContainerImageTag></PropertyGroup></Target>\n</Project>", StringComparison.Ordinal));
+        var failed = await sample.PublishImageAsync(properties);
+        Assert.True(failed.ExitCode != 0, "The publish should have failed:\n" + failed);
+        Assert.Contains("error CB1006: ContainerImageTag has an invalid tag 'bad tag!'", failed.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("MSB4018", failed.Output, StringComparison.Ordinal);
+        Assert.Equal(tagsBefore, await http.GetStringAsync(tagsList));
+    }
+
     private static string[]? Strings(JsonNode? node) => node?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
 
     private static async Task<JsonNode> ConfigAsync(string image, string transport = "docker://")
