@@ -55,6 +55,19 @@ public class ConfigurationTargetsTests
         Assert.Equal(["dotnet", "/app/App.dll"], instance.GetItems("ContainerAppCommand").Select(i => i.EvaluatedInclude));
     }
 
+    /// <summary>
+    /// The early settings check's own instance computes the base and checks the settings, but neither generates labels
+    /// (a generated label cannot be wrong) nor reads the source-control information they need.
+    /// </summary>
+    [Fact]
+    public void The_early_checks_instance_computes_the_base_but_not_the_labels()
+    {
+        var (instance, _) = Compute(global: new() { ["_ContainersBuildSettingsCheck"] = "true" });
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", instance.GetPropertyValue("ContainerBaseImage"));
+        Assert.Empty(Labels(instance));
+        Assert.Equal("", instance.GetPropertyValue("_ContainersBuildGenerateCreatedLabel"));
+    }
+
     [Theory]
     [InlineData("Microsoft.NET.Sdk", "", "mcr.microsoft.com/dotnet/runtime:10.0")]
     [InlineData("Microsoft.NET.Sdk", "<RuntimeIdentifier>linux-x64</RuntimeIdentifier><SelfContained>true</SelfContained>", "mcr.microsoft.com/dotnet/runtime-deps:10.0")]
