@@ -9,13 +9,17 @@ namespace Containers.Build.Tasks;
 /// <summary>
 /// The container settings a project gives (the .NET SDK's property and item names), shared by the task that
 /// checks them before anything compiles (<see cref="CheckContainerSettings"/>) and the one that publishes
-/// (<see cref="PublishContainerImage"/>). The targets collect the properties once, as the metadata of one
-/// <see cref="Settings"/> item, and give both tasks that item; each property can also be set directly.
+/// (<see cref="PublishContainerImage"/>). The targets give the properties as <see cref="Settings"/>, one item each
+/// (<see cref="SettingValues"/>); each property can also be set directly.
 /// </summary>
 public abstract class ContainerSettingsTask : MSBuildTask
 {
-    /// <summary>One item whose metadata are the settings below by name (BaseImage, Registry, ImageTags, ...).</summary>
-    public ITaskItem? Settings { get; set; }
+    /// <summary>The settings below by name (BaseImage, Registry, ImageTags, ...), one item each, the value in its Value metadata.</summary>
+    public ITaskItem[] Settings { get; set; } = [];
+
+    /// <summary>The settings as given, for what a task reads beyond the properties below (the defaults' inputs).</summary>
+    private protected SettingValues Values => _values ??= new SettingValues(Settings);
+    private SettingValues? _values;
 
     public string? BaseImage { get; set; }
 
@@ -171,10 +175,10 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// <summary>@(ContainerLayer): Include names an image (as ContainerBaseImage does); Digest metadata picks one of its layers.</summary>
     public ITaskItem[] LayerImages { get; set; } = [];
 
-    /// <summary>The settings as the parser takes them; the <see cref="Settings"/> item's metadata fill what was not set directly.</summary>
+    /// <summary>The settings as the parser takes them; the <see cref="Settings"/> fill what was not set directly.</summary>
     private protected ImageRequestParser.Inputs SettingsInputs()
     {
-        ApplySettingsItem();
+        ApplySettings();
         return new ImageRequestParser.Inputs
         {
             BaseImage = BaseImage,
@@ -256,16 +260,10 @@ public abstract class ContainerSettingsTask : MSBuildTask
     /// would be in an item's Include).
     /// </summary>
     private IReadOnlyList<(string Property, string Escaped)> ListPropertyEntries()
-    {
-        if (Settings is not ITaskItem2 settings)
-        {
-            return [];
-        }
-        return ImageRequestParser.ListProperties.Keys
-            .SelectMany(property => settings.GetMetadataValueEscaped(property).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        => ImageRequestParser.ListProperties.Keys
+            .SelectMany(property => Values.Escaped(property).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(entry => (property, entry)))
             .ToArray();
-    }
 
     /// <summary>Whether a warning of this task is an error by the build's rules (WarningsAsErrors, -warnaserror): then nothing may be sent.</summary>
     private protected bool WarningFailedBuild { get; private set; }
@@ -301,15 +299,11 @@ public abstract class ContainerSettingsTask : MSBuildTask
         .Where(p => p.DeclaringType == typeof(ContainerSettingsTask) && p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType == typeof(bool)))
         .ToArray();
 
-    private void ApplySettingsItem()
+    private void ApplySettings()
     {
-        if (Settings is null)
-        {
-            return;
-        }
         foreach (var property in SettingProperties)
         {
-            var value = Settings.GetMetadata(property.Name);
+            var value = Values[property.Name];
             if (string.IsNullOrEmpty(value))
             {
                 continue;

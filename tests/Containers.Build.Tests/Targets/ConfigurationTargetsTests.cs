@@ -56,17 +56,36 @@ public class ConfigurationTargetsTests
     }
 
     /// <summary>
-    /// The early settings check's own instance computes the base and checks the settings, but neither generates labels
-    /// (a generated label cannot be wrong) nor reads the source-control information they need.
+    /// The settings check runs at the start of the build in the build's own project instance: it applies the defaults
+    /// itself and leaves no property set and no item behind, so the build computes them at their usual time, from the
+    /// values the build has then.
     /// </summary>
     [Fact]
-    public void The_early_checks_instance_computes_the_base_but_not_the_labels()
+    public void The_check_leaves_the_builds_instance_as_it_found_it()
     {
-        var (instance, _) = Compute(global: new() { ["_ContainersBuildSettingsCheck"] = "true" });
-        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", instance.GetPropertyValue("ContainerBaseImage"));
+        using var project = TargetsProject.Create("<RegistryUrl>https://registry.contoso.example/</RegistryUrl><PublishImageTag>v7</PublishImageTag>");
+        var (success, instance, log) = project.Build("_ContainersBuildCheckSettings");
+
+        Assert.True(success, log.ToString());
+        foreach (var property in new[] { "ContainerBaseImage", "ContainerRegistry", "ContainerImageTag", "ContainerWorkingDirectory", "ContainerRuntimeIdentifier",
+                     "ContainerImageFactsPath", "ContainersBuildContentStore", "ContainersBuildSharedCache", "_ContainersBuildUserBaseImage", "_ContainersBuildGenerateCreatedLabel" })
+        {
+            Assert.Equal("", instance.GetPropertyValue(property));
+        }
+        Assert.Empty(instance.GetItems("ContainerAppCommand"));
         Assert.Empty(Labels(instance));
-        Assert.Equal("", instance.GetPropertyValue("_ContainersBuildGenerateCreatedLabel"));
+        Assert.Empty(instance.GetItems("_ContainersBuildCheckedSetting"));
+        // Nor is the base image's inference logged twice: the compute that sets ContainerBaseImage says it.
+        Assert.DoesNotContain(log.Messages, m => m.Contains("inferred from the project", StringComparison.Ordinal));
     }
+
+    /// <summary>The check computes what the targets would, and fails where they would: here the base image's inference.</summary>
+    [Theory]
+    [InlineData("<ContainerFamily>no such family!</ContainerFamily>", "CB1109")]
+    [InlineData("<RegistryUrl>https://registry.contoso.example/team/</RegistryUrl>", "CB1003")]
+    [InlineData("<PublishImageTag>bad tag!</PublishImageTag>", "CB1006")]
+    public void The_check_applies_the_defaults_and_fails_where_the_publish_would(string properties, string code)
+        => Assert.Equal(code, Assert.Single(Fail(properties, target: "_ContainersBuildCheckSettings").Errors).Code);
 
     [Theory]
     [InlineData("Microsoft.NET.Sdk", "", "mcr.microsoft.com/dotnet/runtime:10.0")]

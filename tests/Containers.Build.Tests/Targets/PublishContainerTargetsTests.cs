@@ -16,11 +16,15 @@ public class PublishContainerTargetsTests
         return project.Build(target, global);
     }
 
-    private static ProjectItemInstance Settings(string properties = "", Dictionary<string, string>? global = null)
+    /// <summary>The settings the tasks get, by name (the first value of a name given twice that is not empty).</summary>
+    private static IReadOnlyDictionary<string, string> Settings(string properties = "", Dictionary<string, string>? global = null)
     {
         var (success, instance, log) = Run("_ContainersBuildCollectSettings", properties, global: global);
         Assert.True(success, log.ToString());
-        return Assert.Single(instance.GetItems("_ContainersBuildSettings"));
+        return instance.GetItems("_ContainersBuildSettings")
+            .Where(i => i.GetMetadataValue("Value") != "")
+            .GroupBy(i => i.EvaluatedInclude)
+            .ToDictionary(g => g.Key, g => g.First().GetMetadataValue("Value"));
     }
 
     [Fact]
@@ -83,25 +87,25 @@ public class PublishContainerTargetsTests
     [InlineData("<ContainerRegistry>a.example</ContainerRegistry><RegistryUrl>b.example:5000</RegistryUrl>", "b.example:5000")]
     [InlineData("<ContainerRegistry>a.example</ContainerRegistry>", "a.example")]
     public void RegistryUrl_names_the_registry_as_the_sdk_maps_it(string properties, string registry)
-        => Assert.Equal(registry, Settings(properties).GetMetadataValue("Registry"));
+        => Assert.Equal(registry, Settings(properties).GetValueOrDefault("Registry", ""));
 
     [Fact]
     public void PublishImageTag_names_the_tag_and_AutoGenerateImageTag_makes_one_from_the_time()
     {
-        Assert.Equal("v7", Settings("<ContainerImageTag>old</ContainerImageTag><PublishImageTag>v7</PublishImageTag>").GetMetadataValue("ImageTag"));
+        Assert.Equal("v7", Settings("<ContainerImageTag>old</ContainerImageTag><PublishImageTag>v7</PublishImageTag>").GetValueOrDefault("ImageTag", ""));
         var before = DateTime.UtcNow.AddSeconds(-1);
-        var generated = Settings("<AutoGenerateImageTag>true</AutoGenerateImageTag>").GetMetadataValue("ImageTag");
+        var generated = Settings("<AutoGenerateImageTag>true</AutoGenerateImageTag>").GetValueOrDefault("ImageTag", "");
         var time = DateTime.ParseExact(generated, "yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal);
         Assert.InRange(time, before.AddSeconds(-1), DateTime.UtcNow.AddSeconds(1));
         // A list of tags is left alone, as the SDK leaves it.
         var listed = Settings("<AutoGenerateImageTag>true</AutoGenerateImageTag><ContainerImageTags>1.0;latest</ContainerImageTags>");
-        Assert.Equal("", listed.GetMetadataValue("ImageTag"));
-        Assert.Equal("1.0;latest", listed.GetMetadataValue("ImageTags"));
+        Assert.Equal("", listed.GetValueOrDefault("ImageTag", ""));
+        Assert.Equal("1.0;latest", listed.GetValueOrDefault("ImageTags", ""));
     }
 
     [Fact]
     public void The_repository_prefix_is_passed_to_the_task()
-        => Assert.Equal("team/", Settings("<ContainerRepositoryPrefix>team/</ContainerRepositoryPrefix>").GetMetadataValue("RepositoryPrefix"));
+        => Assert.Equal("team/", Settings("<ContainerRepositoryPrefix>team/</ContainerRepositoryPrefix>").GetValueOrDefault("RepositoryPrefix", ""));
 
     [Theory]
     [InlineData("Microsoft.NET.Sdk", "<OutputType>Library</OutputType>", "a library (OutputType Library)")]

@@ -12,16 +12,16 @@ public class CheckContainerSettingsTaskTests
 
     private CheckContainerSettings Task(params (string Name, string Value)[] settings)
     {
-        var item = new TaskItem("ContainerSettings");
-        item.SetMetadata("BaseImage", "127.0.0.1:5000/dotnet/aspnet:10.0");
-        item.SetMetadata("Registry", "127.0.0.1:5000");
-        item.SetMetadata("AssemblyName", "WebApp");
-        item.SetMetadata("RuntimeIdentifier", "linux-x64");
+        var items = new SettingItems()
+            .Set("BaseImage", "127.0.0.1:5000/dotnet/aspnet:10.0")
+            .Set("Registry", "127.0.0.1:5000")
+            .Set("AssemblyName", "WebApp")
+            .Set("RuntimeIdentifier", "linux-x64");
         foreach (var (name, value) in settings)
         {
-            item.SetMetadata(name, value);
+            items.Set(name, value);
         }
-        return new CheckContainerSettings { BuildEngine = _engine, Settings = item };
+        return new CheckContainerSettings { BuildEngine = _engine, Settings = items.ToItems() };
     }
 
     [Fact]

@@ -111,11 +111,8 @@ public class JoinContainerImageTaskTests : IDisposable
         })
         {
             _engine.Errors.Clear();
-            var item = new TaskItem("ContainerSettings");
-            item.SetMetadata("Registry", "127.0.0.1:1");
-            item.SetMetadata("AssemblyName", "WebApp");
-            item.SetMetadata("ContentStoreDirectory", _work.Combine("store"));
-            var task = new JoinContainerImage { BuildEngine = _engine, Settings = item, Images = [new TaskItem(facts)] };
+            var settings = new SettingItems().Set("Registry", "127.0.0.1:1").Set("AssemblyName", "WebApp").Set("ContentStoreDirectory", _work.Combine("store"));
+            var task = new JoinContainerImage { BuildEngine = _engine, Settings = settings.ToItems(), Images = [new TaskItem(facts)] };
 
             Assert.False(task.Execute());
 
@@ -169,19 +166,15 @@ public class JoinContainerImageTaskTests : IDisposable
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
 
         // The check the targets run first gets it from the settings item.
-        var item = new TaskItem("ContainerSettings");
-        item.SetMetadata("BaseImage", "127.0.0.1:5000/dotnet/aspnet:10.0");
-        item.SetMetadata("AssemblyName", "WebApp");
-        item.SetMetadata("PublishUntagged", value);
-        item.SetMetadata("Registry", registry ?? "127.0.0.1:5000");
-        item.SetMetadata("ArchiveOutputPath", archive ?? "");
-        item.SetMetadata("PublishPlatformTags", platformTags ? "true" : "false");
-        item.SetMetadata("RuntimeIdentifiers", "linux-x64;linux-arm64");
-        if (registry == "")
-        {
-            item.RemoveMetadata("Registry");
-        }
-        Assert.False(new CheckContainerSettings { BuildEngine = _engine, Settings = item }.Execute());
+        var settings = new SettingItems()
+            .Set("BaseImage", "127.0.0.1:5000/dotnet/aspnet:10.0")
+            .Set("AssemblyName", "WebApp")
+            .Set("PublishUntagged", value)
+            .Set("Registry", registry ?? "127.0.0.1:5000")
+            .Set("ArchiveOutputPath", archive ?? "")
+            .Set("PublishPlatformTags", platformTags ? "true" : "false")
+            .Set("RuntimeIdentifiers", "linux-x64;linux-arm64");
+        Assert.False(new CheckContainerSettings { BuildEngine = _engine, Settings = settings.ToItems() }.Execute());
         Assert.Equal(DiagnosticCodes.PublishUntaggedInvalid, Assert.Single(_engine.Errors).Code);
     }
 }
