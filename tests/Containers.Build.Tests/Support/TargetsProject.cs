@@ -14,7 +14,7 @@ public sealed class TargetsProject : IDisposable
 {
     private readonly TempDirectory _directory = new("cb-targets");
 
-    private TargetsProject(string sdk, string properties, string items)
+    private TargetsProject(string sdk, string properties, string items, string targets)
     {
         var sdkDirectory = Path.Combine(Integration.TestEnvironment.RepositoryRoot, "src", "Sdk");
         // Nothing from above the temporary folder (a Directory.Build.props of /tmp) may change the project.
@@ -35,6 +35,7 @@ public sealed class TargetsProject : IDisposable
               <!-- NuGet imports build/ in each framework's build, buildMultiTargeting/ in the outer one. -->
               <Import Project="{sdkDirectory}/build/Containers.Build.targets" Condition="'$(TargetFramework)' != ''" />
               <Import Project="{sdkDirectory}/buildMultiTargeting/Containers.Build.targets" Condition="'$(TargetFramework)' == ''" />
+              {targets}
             </Project>
             """);
     }
@@ -43,8 +44,9 @@ public sealed class TargetsProject : IDisposable
 
     /// <param name="properties">Property elements for the project's PropertyGroup; TargetFramework is net10.0 unless given.</param>
     /// <param name="items">Item elements for its ItemGroup.</param>
-    public static TargetsProject Create(string properties = "", string items = "", string sdk = "Microsoft.NET.Sdk.Web")
-        => new(sdk, properties.Contains("<TargetFramework", StringComparison.Ordinal) ? properties : "<TargetFramework>net10.0</TargetFramework>" + properties, items);
+    /// <param name="targets">Target elements of the project's own, after the package's targets.</param>
+    public static TargetsProject Create(string properties = "", string items = "", string sdk = "Microsoft.NET.Sdk.Web", string targets = "")
+        => new(sdk, properties.Contains("<TargetFramework", StringComparison.Ordinal) ? properties : "<TargetFramework>net10.0</TargetFramework>" + properties, items, targets);
 
     /// <summary>Runs the targets; the instance holds the computed properties and items, the log its errors.</summary>
     public (bool Success, ProjectInstance Instance, BuildLog Log) Build(string target = "ComputeContainersBuildConfig", IDictionary<string, string>? globalProperties = null)

@@ -79,6 +79,33 @@ public class ConfigurationTargetsTests
         Assert.DoesNotContain(log.Messages, m => m.Contains("inferred from the project", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// After the check, a build step (a version tool, a target of the project's) may still set what the defaults come
+    /// from: the targets compute them from the values it left, as the SDK's ComputeContainerConfig would.
+    /// </summary>
+    [Fact]
+    public void What_a_build_step_sets_after_the_check_is_what_the_defaults_come_from()
+    {
+        using var project = TargetsProject.Create(targets: """
+            <Target Name="SetByABuildStep">
+              <PropertyGroup>
+                <ContainerWorkingDirectory>/srv/</ContainerWorkingDirectory>
+                <Version>2.5.0</Version>
+                <PackageVersion>2.5.0</PackageVersion>
+                <PublishImageTag>from-the-build</PublishImageTag>
+              </PropertyGroup>
+            </Target>
+            <Target Name="CheckThenBuildThenCompute" DependsOnTargets="_ContainersBuildCheckSettings;SetByABuildStep;_ContainersBuildCollectSettings" />
+            """);
+        var (success, instance, log) = project.Build("CheckThenBuildThenCompute");
+
+        Assert.True(success, log.ToString());
+        Assert.Equal(["dotnet", "/srv/App.dll"], instance.GetItems("ContainerAppCommand").Select(i => i.EvaluatedInclude));
+        Assert.Equal("from-the-build", instance.GetPropertyValue("ContainerImageTag"));
+        Assert.Equal("2.5.0", Labels(instance)["org.opencontainers.image.version"]);
+        Assert.Contains(instance.GetItems("_ContainersBuildSettings"), s => s.EvaluatedInclude == "AppVersion" && s.GetMetadataValue("Value") == "2.5.0");
+    }
+
     /// <summary>The check computes what the targets would, and fails where they would: here the base image's inference.</summary>
     [Theory]
     [InlineData("<ContainerFamily>no such family!</ContainerFamily>", "CB1109")]
