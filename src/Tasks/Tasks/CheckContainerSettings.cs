@@ -48,25 +48,13 @@ public sealed class CheckContainerSettings : ContainerSettingsTask
         OutputDirectory = Fill(OutputDirectory, defaults.OutputDirectory);
         if (AppCommand.Length == 0)
         {
-            AppCommand = defaults.DefaultAppCommand.Select(part => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(MSBuildEscaping.Escape(part))).ToArray();
+            AppCommand = MSBuildEscaping.AsItems(defaults.DefaultAppCommand);
         }
         UserBaseImage = Fill(UserBaseImage, Values["BaseImage"]);
         BaseImage = Fill(BaseImage, Values["BaseImage"]);
         if (string.IsNullOrWhiteSpace(BaseImage) && Values["TargetFrameworkVersion"].Length > 0)
         {
-            BaseImage = BaseImageInference.Infer(new BaseImageInference.Inputs
-            {
-                SdkVersion = Values["SdkVersion"],
-                TargetFrameworkIdentifier = Values["TargetFrameworkIdentifier"],
-                TargetFrameworkVersion = Values["TargetFrameworkVersion"],
-                FrameworkReferences = FrameworkReferences.Select(r => r.ItemSpec).ToArray(),
-                RuntimeIdentifiers = defaults.TargetRuntimeIdentifiers,
-                IsSelfContained = defaults.IsSelfContained,
-                IsAotPublished = Values.IsTrue("PublishAot"),
-                IsTrimmed = Values.IsTrue("PublishTrimmed"),
-                UsesInvariantGlobalization = Values.IsTrue("InvariantGlobalization"),
-                ContainerFamily = Values["ContainerFamily"],
-            });
+            BaseImage = BaseImageInference.Infer(ContainerSettingsDefaults.BaseImageInputs(Values, FrameworkReferences.Select(r => r.ItemSpec).ToArray()));
         }
     }
 

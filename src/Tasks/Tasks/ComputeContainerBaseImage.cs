@@ -10,22 +10,14 @@ namespace Containers.Build.Tasks;
 /// </summary>
 public sealed class ComputeContainerBaseImage : MSBuildTask
 {
-    /// <summary>ContainerBaseImage as the user set it; when not empty, nothing is inferred.</summary>
-    public string? UserBaseImage { get; set; }
+    /// <summary>
+    /// The settings, one item each (Containers.Build.Settings.targets): BaseImage as the project set it (when not empty,
+    /// nothing is inferred), and what the inference reads (<see cref="ContainerSettingsDefaults.BaseImageInputs"/>).
+    /// </summary>
+    public ITaskItem[] Settings { get; set; } = [];
 
-    [Required] public string SdkVersion { get; set; } = "";
-    public string TargetFrameworkIdentifier { get; set; } = ".NETCoreApp";
-    [Required] public string TargetFrameworkVersion { get; set; } = "";
+    /// <summary>@(FrameworkReference): ASP.NET Core's gets the aspnet image.</summary>
     public ITaskItem[] FrameworkReferences { get; set; } = [];
-
-    /// <summary>The RIDs the image is for (ContainerRuntimeIdentifier, else ContainerRuntimeIdentifiers).</summary>
-    public string[] TargetRuntimeIdentifiers { get; set; } = [];
-
-    public bool IsSelfContained { get; set; }
-    public bool IsAotPublished { get; set; }
-    public bool IsTrimmed { get; set; }
-    public bool UsesInvariantGlobalization { get; set; }
-    public string? ContainerFamily { get; set; }
 
     [Output] public string? ComputedContainerBaseImage { get; private set; }
 
@@ -45,33 +37,24 @@ public sealed class ComputeContainerBaseImage : MSBuildTask
 
     public override bool Execute()
     {
-        if (!string.IsNullOrWhiteSpace(UserBaseImage))
+        var values = new SettingValues(Settings);
+        var userBaseImage = values["BaseImage"];
+        if (!string.IsNullOrWhiteSpace(userBaseImage))
         {
-            ComputedContainerBaseImage = UserBaseImage.Trim();
-            if (!string.IsNullOrWhiteSpace(ContainerFamily))
+            ComputedContainerBaseImage = userBaseImage.Trim();
+            if (!string.IsNullOrWhiteSpace(values["ContainerFamily"]))
             {
-                Log.LogMessage(MessageImportance.Normal, $"ContainerFamily '{ContainerFamily}' is ignored: ContainerBaseImage is set to '{ComputedContainerBaseImage}'.");
+                Log.LogMessage(MessageImportance.Normal, $"ContainerFamily '{values["ContainerFamily"]}' is ignored: ContainerBaseImage is set to '{ComputedContainerBaseImage}'.");
             }
             SetBaseParts(ComputedContainerBaseImage);
             return true;
         }
         try
         {
-            ComputedContainerBaseImage = BaseImageInference.Infer(new BaseImageInference.Inputs
-            {
-                SdkVersion = SdkVersion,
-                TargetFrameworkIdentifier = TargetFrameworkIdentifier,
-                TargetFrameworkVersion = TargetFrameworkVersion,
-                FrameworkReferences = FrameworkReferences.Select(r => r.ItemSpec).ToArray(),
-                RuntimeIdentifiers = TargetRuntimeIdentifiers,
-                IsSelfContained = IsSelfContained,
-                IsAotPublished = IsAotPublished,
-                IsTrimmed = IsTrimmed,
-                UsesInvariantGlobalization = UsesInvariantGlobalization,
-                ContainerFamily = ContainerFamily,
-            });
+            var inputs = ContainerSettingsDefaults.BaseImageInputs(values, FrameworkReferences.Select(r => r.ItemSpec).ToArray());
+            ComputedContainerBaseImage = BaseImageInference.Infer(inputs);
             Log.LogMessage(MessageImportance.High,
-                $"ContainerBaseImage is {ComputedContainerBaseImage}, inferred from the project (target framework {TargetFrameworkVersion}, SDK {SdkVersion}). Set ContainerBaseImage to choose another.");
+                $"ContainerBaseImage is {ComputedContainerBaseImage}, inferred from the project (target framework {inputs.TargetFrameworkVersion}, SDK {inputs.SdkVersion}). Set ContainerBaseImage to choose another.");
             SetBaseParts(ComputedContainerBaseImage);
         }
         catch (ContainersBuildException e)

@@ -1,5 +1,4 @@
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 using MSBuildTask = Microsoft.Build.Utilities.Task;
 
 namespace Containers.Build.Tasks;
@@ -20,11 +19,9 @@ public sealed class ComputeContainerSettings : MSBuildTask
     [Output] public string Registry { get; private set; } = "";
     [Output] public string ImageTag { get; private set; } = "";
     [Output] public string WorkingDirectory { get; private set; } = "";
-    [Output] public string AppDirectory { get; private set; } = "";
     [Output] public string RuntimeIdentifier { get; private set; } = "";
-    [Output] public ITaskItem[] TargetRuntimeIdentifiers { get; private set; } = [];
+
     /// <summary>true or false, as MSBuild writes a switch.</summary>
-    [Output] public string IsSelfContained { get; private set; } = "false";
     [Output] public string PortableIL { get; private set; } = "false";
     [Output] public string ImageFactsPath { get; private set; } = "";
     [Output] public string ContentStoreDirectory { get; private set; } = "";
@@ -38,17 +35,14 @@ public sealed class ComputeContainerSettings : MSBuildTask
         Registry = result.Registry;
         ImageTag = result.ImageTag;
         WorkingDirectory = result.WorkingDirectory;
-        AppDirectory = result.AppDirectory;
         RuntimeIdentifier = result.RuntimeIdentifier;
-        TargetRuntimeIdentifiers = result.TargetRuntimeIdentifiers.Select(rid => (ITaskItem)new TaskItem(rid)).ToArray();
-        IsSelfContained = result.IsSelfContained ? "true" : "false";
         PortableIL = result.PortableIL ? "true" : "false";
         ImageFactsPath = result.ImageFactsPath;
         ContentStoreDirectory = result.ContentStoreDirectory;
         SharedCacheDirectory = result.SharedCacheDirectory;
         OutputDirectory = result.OutputDirectory;
         // Each part as given: an item's Include would take a ';' in a path for two entries and a '*' for a wildcard.
-        DefaultAppCommand = result.DefaultAppCommand.Select(part => (ITaskItem)new TaskItem(MSBuildEscaping.Escape(part))).ToArray();
+        DefaultAppCommand = MSBuildEscaping.AsItems(result.DefaultAppCommand);
         return true;
     }
 }

@@ -17,19 +17,11 @@ public static class ContainerSettingsDefaults
         public required string ImageTag { get; init; }
         public required string WorkingDirectory { get; init; }
 
-        /// <summary>The working directory with one trailing '/': where the app's files are.</summary>
-        public required string AppDirectory { get; init; }
-
-        /// <summary>ContainerRuntimeIdentifier: empty for a multi-platform image (its platforms are <see cref="TargetRuntimeIdentifiers"/>).</summary>
+        /// <summary>ContainerRuntimeIdentifier: empty for a multi-platform image (each platform's build has its own).</summary>
         public required string RuntimeIdentifier { get; init; }
 
-        /// <summary>The platforms the base image is chosen for: the runtime identifier, or each platform of a multi-platform image.</summary>
-        public required IReadOnlyList<string> TargetRuntimeIdentifiers { get; init; }
-        public required bool IsMultiPlatform { get; init; }
-        public required bool IsSelfContained { get; init; }
-
         /// <summary>A framework-dependent multi-platform app: every platform's build compiles the same assembly.</summary>
-        public bool PortableIL => IsMultiPlatform && !IsSelfContained;
+        public required bool PortableIL { get; init; }
         public required string ImageFactsPath { get; init; }
         public required string ContentStoreDirectory { get; init; }
 
@@ -46,24 +38,17 @@ public static class ContainerSettingsDefaults
     /// <param name="utcNow">The time AutoGenerateImageTag makes a tag of.</param>
     public static Result Compute(SettingValues values, bool hasAppCommand, DateTime utcNow)
     {
-        var isMultiPlatform = values["RuntimeIdentifiers"].Length > 0;
-        var isSelfContained = values.IsTrue("SelfContained") || values.IsTrue("PublishSelfContained");
+        var isSelfContained = IsSelfContained(values);
         var workingDirectory = Default(values["WorkingDirectory"], "/app/");
         var appDirectory = workingDirectory.TrimEnd('/') + "/";
-        var runtimeIdentifier = isMultiPlatform ? values["RuntimeIdentifier"] : Default(values["RuntimeIdentifier"], DefaultRuntimeIdentifier(values));
         var projectDirectory = values["ProjectDirectory"];
         return new Result
         {
             Registry = Registry(values),
             ImageTag = ImageTag(values, utcNow),
             WorkingDirectory = workingDirectory,
-            AppDirectory = appDirectory,
-            RuntimeIdentifier = runtimeIdentifier,
-            TargetRuntimeIdentifiers = isMultiPlatform
-                ? values["RuntimeIdentifiers"].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : runtimeIdentifier.Length > 0 ? [runtimeIdentifier] : [],
-            IsMultiPlatform = isMultiPlatform,
-            IsSelfContained = isSelfContained,
+            RuntimeIdentifier = RuntimeIdentifier(values),
+            PortableIL = IsMultiPlatform(values) && !isSelfContained,
             ImageFactsPath = Default(values["ImageFactsPath"], () => NormalizePath(projectDirectory, values["IntermediateOutputPath"], "container-image.json")),
             ContentStoreDirectory = Default(values["ContentStoreDirectory"], () => NormalizeDirectory(projectDirectory, values["BaseIntermediateOutputPath"], "containers")),
             SharedCacheDirectory = Default(values["SharedCacheDirectory"], () => SharedCache(values)),
@@ -74,6 +59,50 @@ public static class ContainerSettingsDefaults
                     ? [appDirectory + values["AssemblyName"] + values["NativeExecutableExtension"]]
                     : ["dotnet", appDirectory + values["TargetFileName"]],
         };
+    }
+
+    /// <summary>
+    /// What ContainerBaseImage is inferred from when the project leaves it empty (<see cref="BaseImageInference"/>): the
+    /// framework and SDK, the framework references, the platforms, and how the app is published.
+    /// </summary>
+    public static BaseImageInference.Inputs BaseImageInputs(SettingValues values, IReadOnlyList<string> frameworkReferences)
+    {
+        return new BaseImageInference.Inputs
+        {
+            SdkVersion = values["SdkVersion"],
+            TargetFrameworkIdentifier = Default(values["TargetFrameworkIdentifier"], ".NETCoreApp"),
+            TargetFrameworkVersion = values["TargetFrameworkVersion"],
+            FrameworkReferences = frameworkReferences,
+            // A list either way, as MSBuild splits a property given for several: a ContainerRuntimeIdentifier that lists a musl
+            // and a glibc platform is the error it is for several platforms.
+            RuntimeIdentifiers = (IsMultiPlatform(values) ? values["RuntimeIdentifiers"] : RuntimeIdentifier(values))
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            IsSelfContained = IsSelfContained(values),
+            IsAotPublished = values.IsTrue("PublishAot"),
+            IsTrimmed = values.IsTrue("PublishTrimmed"),
+            UsesInvariantGlobalization = values.IsTrue("InvariantGlobalization"),
+            ContainerFamily = values["ContainerFamily"],
+        };
+    }
+
+    /// <summary>The targets list the platforms (RuntimeIdentifiers) only for a multi-platform image.</summary>
+    private static bool IsMultiPlatform(SettingValues values) => values["RuntimeIdentifiers"].Length > 0;
+
+    private static bool IsSelfContained(SettingValues values) => values.IsTrue("SelfContained") || values.IsTrue("PublishSelfContained");
+
+    /// <summary>ContainerRuntimeIdentifier, else the project's RuntimeIdentifier, else linux- and the SDK's own processor; empty for several platforms.</summary>
+    private static string RuntimeIdentifier(SettingValues values)
+    {
+        if (IsMultiPlatform(values) || values["RuntimeIdentifier"].Length > 0)
+        {
+            return values["RuntimeIdentifier"];
+        }
+        if (values["ProjectRuntimeIdentifier"].Length > 0)
+        {
+            return values["ProjectRuntimeIdentifier"];
+        }
+        var sdk = values["SdkRuntimeIdentifier"].Split('-');
+        return sdk.Length > 1 ? "linux-" + sdk[1] : "";
     }
 
     /// <summary>RegistryUrl, when a publish profile sets it, names the registry: as https://host/ too, the scheme and slash are not part of the name.</summary>
@@ -95,17 +124,6 @@ public static class ContainerSettingsDefaults
             return utcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         }
         return values["PublishImageTag"].Length > 0 ? values["PublishImageTag"] : values["ImageTag"];
-    }
-
-    /// <summary>linux- and the SDK's own processor, as the SDK's default container runtime identifier.</summary>
-    private static string DefaultRuntimeIdentifier(SettingValues values)
-    {
-        if (values["ProjectRuntimeIdentifier"].Length > 0)
-        {
-            return values["ProjectRuntimeIdentifier"];
-        }
-        var sdk = values["SdkRuntimeIdentifier"].Split('-');
-        return sdk.Length > 1 ? "linux-" + sdk[1] : "";
     }
 
     /// <summary>The platform's cache folder: XDG_CACHE_HOME, %LOCALAPPDATA% on Windows, ~/.cache elsewhere.</summary>

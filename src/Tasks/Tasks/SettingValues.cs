@@ -27,8 +27,6 @@ public sealed class SettingValues
         }
     }
 
-    public IEnumerable<string> Names => _values.Keys;
-
     /// <summary>The setting's value, empty when it is not given.</summary>
     public string this[string name] => _values.TryGetValue(name, out var value) ? value.Value : "";
 

@@ -236,6 +236,9 @@ public class ConfigurationTargetsTests
     {
         var error = Assert.Single(Fail("<ContainerRuntimeIdentifier>linux-musl-x64;linux-arm64</ContainerRuntimeIdentifier>").Errors);
         Assert.Equal(DiagnosticCodes.MuslMixedWithGlibc, error.Code);
+        // And the check at the start of the build says so, before anything compiles.
+        var early = Assert.Single(Fail("<ContainerRuntimeIdentifier>linux-musl-x64;linux-arm64</ContainerRuntimeIdentifier>", target: "_ContainersBuildCheckSettings").Errors);
+        Assert.Equal(DiagnosticCodes.MuslMixedWithGlibc, early.Code);
     }
 
     [Fact]
@@ -266,7 +269,7 @@ public class ConfigurationTargetsTests
         var (instance, _) = Compute(properties);
         Assert.Equal(multiPlatform, instance.GetPropertyValue("_ContainersBuildIsMultiPlatform"));
         var expected = rids == "host" ? "linux-" + System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant() : rids;
-        Assert.Equal(expected, instance.GetPropertyValue("_ContainersBuildTargetRids"));
+        Assert.Equal(expected, instance.GetPropertyValue(multiPlatform == "true" ? "_ContainersBuildPlatformRids" : "ContainerRuntimeIdentifier"));
         if (multiPlatform == "true")
         {
             // The base is inferred for all of them; one app command serves both.

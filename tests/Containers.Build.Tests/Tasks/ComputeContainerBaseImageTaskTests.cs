@@ -9,13 +9,15 @@ public class ComputeContainerBaseImageTaskTests
 {
     private readonly FakeBuildEngine _engine = new();
 
-    private ComputeContainerBaseImage CreateTask() => new()
+    private ComputeContainerBaseImage CreateTask(SettingItems? settings = null) => new()
     {
         BuildEngine = _engine,
-        SdkVersion = "10.0.401",
-        TargetFrameworkVersion = "v10.0",
+        Settings = (settings ?? new SettingItems())
+            .Set("SdkVersion", "10.0.401")
+            .Set("TargetFrameworkVersion", "v10.0")
+            .Set("RuntimeIdentifier", "linux-x64")
+            .ToItems(),
         FrameworkReferences = [new TaskItem("Microsoft.NETCore.App"), new TaskItem("Microsoft.AspNetCore.App")],
-        TargetRuntimeIdentifiers = ["linux-x64"],
     };
 
     [Fact]
@@ -30,9 +32,7 @@ public class ComputeContainerBaseImageTaskTests
     [Fact]
     public void A_base_image_the_user_set_is_kept()
     {
-        var task = CreateTask();
-        task.UserBaseImage = " ubuntu:24.04 ";
-        task.ContainerFamily = "alpine";
+        var task = CreateTask(new SettingItems().Set("BaseImage", " ubuntu:24.04 ").Set("ContainerFamily", "alpine"));
         Assert.True(task.Execute());
         Assert.Equal("ubuntu:24.04", task.ComputedContainerBaseImage);
         Assert.Empty(_engine.Errors);
@@ -41,8 +41,7 @@ public class ComputeContainerBaseImageTaskTests
     [Fact]
     public void A_failure_is_a_coded_error_not_an_exception()
     {
-        var task = CreateTask();
-        task.TargetRuntimeIdentifiers = ["linux-musl-x64", "linux-x64"];
+        var task = CreateTask(new SettingItems().Set("RuntimeIdentifiers", "linux-musl-x64;linux-x64"));
         Assert.False(task.Execute());
         Assert.Equal(DiagnosticCodes.MuslMixedWithGlibc, Assert.Single(_engine.Errors).Code);
         Assert.Null(task.ComputedContainerBaseImage);

@@ -14,6 +14,23 @@ public class ContainerSettingsDefaultsTests
     private static ContainerSettingsDefaults.Result Compute(SettingItems settings, bool hasAppCommand = false)
         => ContainerSettingsDefaults.Compute(new SettingValues(settings.ToItems()), hasAppCommand, Now);
 
+    private static BaseImageInference.Inputs BaseImageInputs(SettingItems settings)
+        => ContainerSettingsDefaults.BaseImageInputs(new SettingValues(settings.ToItems()), []);
+
+    [Fact]
+    public void The_base_image_is_inferred_from_the_projects_framework_platforms_and_publish_switches()
+    {
+        var inputs = BaseImageInputs(Project()
+            .Set("SdkVersion", "10.0.401").Set("TargetFrameworkVersion", "v10.0")
+            .Set("PublishAot", "true").Set("PublishTrimmed", "TRUE").Set("InvariantGlobalization", "false").Set("ContainerFamily", "alpine"));
+        Assert.Equal(".NETCoreApp", inputs.TargetFrameworkIdentifier);
+        Assert.Equal("v10.0", inputs.TargetFrameworkVersion);
+        Assert.True(inputs.IsAotPublished);
+        Assert.True(inputs.IsTrimmed);
+        Assert.False(inputs.UsesInvariantGlobalization);
+        Assert.Equal("alpine", inputs.ContainerFamily);
+    }
+
     private static SettingItems Project() => new SettingItems()
         .Set("ProjectDirectory", "/src/app")
         .Set("IntermediateOutputPath", "obj/Release/net10.0/")
@@ -32,7 +49,7 @@ public class ContainerSettingsDefaultsTests
 
         Assert.Equal("/app/", result.WorkingDirectory);
         Assert.Equal("linux-arm64", result.RuntimeIdentifier);
-        Assert.Equal(["linux-arm64"], result.TargetRuntimeIdentifiers);
+        Assert.Equal(["linux-arm64"], BaseImageInputs(Project()).RuntimeIdentifiers);
         Assert.Equal(["dotnet", "/app/App.dll"], result.DefaultAppCommand);
         Assert.Equal("/src/app/obj/Release/net10.0/container-image.json", result.ImageFactsPath);
         Assert.Equal("/src/app/obj/containers/", result.ContentStoreDirectory);
@@ -40,7 +57,7 @@ public class ContainerSettingsDefaultsTests
         Assert.Equal("/home/ci/.cache/containers-build", result.SharedCacheDirectory);
         Assert.Equal("", result.Registry);
         Assert.Equal("", result.ImageTag);
-        Assert.False(result.IsSelfContained);
+        Assert.False(BaseImageInputs(Project()).IsSelfContained);
         Assert.False(result.PortableIL);
     }
 
@@ -58,7 +75,6 @@ public class ContainerSettingsDefaultsTests
             .Set("ImageTag", "1.2.3"));
 
         Assert.Equal("/srv", result.WorkingDirectory);
-        Assert.Equal("/srv/", result.AppDirectory);
         Assert.Equal(["dotnet", "/srv/App.dll"], result.DefaultAppCommand);
         Assert.Equal("linux-musl-x64", result.RuntimeIdentifier);
         Assert.Equal("/tmp/facts.json", result.ImageFactsPath);
@@ -90,9 +106,9 @@ public class ContainerSettingsDefaultsTests
     [Fact]
     public void A_self_contained_app_runs_its_native_host()
     {
-        var result = Compute(Project().Set("PublishSelfContained", "true").Set("NativeExecutableExtension", ""));
-        Assert.True(result.IsSelfContained);
-        Assert.Equal(["/app/App"], result.DefaultAppCommand);
+        var project = Project().Set("PublishSelfContained", "true").Set("NativeExecutableExtension", "");
+        Assert.True(BaseImageInputs(project).IsSelfContained);
+        Assert.Equal(["/app/App"], Compute(project).DefaultAppCommand);
     }
 
     [Fact]
@@ -106,9 +122,8 @@ public class ContainerSettingsDefaultsTests
     public void Several_platforms_leave_the_runtime_identifier_to_each_and_share_the_il_when_framework_dependent()
     {
         var result = Compute(Project().Set("RuntimeIdentifiers", "linux-x64; linux-arm64"));
-        Assert.True(result.IsMultiPlatform);
         Assert.Equal("", result.RuntimeIdentifier);
-        Assert.Equal(["linux-x64", "linux-arm64"], result.TargetRuntimeIdentifiers);
+        Assert.Equal(["linux-x64", "linux-arm64"], BaseImageInputs(Project().Set("RuntimeIdentifiers", "linux-x64; linux-arm64")).RuntimeIdentifiers);
         Assert.True(result.PortableIL);
         Assert.False(Compute(Project().Set("RuntimeIdentifiers", "linux-x64;linux-arm64").Set("SelfContained", "true")).PortableIL);
     }

@@ -92,12 +92,15 @@ internal static class OciLayoutIndex
     /// </summary>
     private static JsonArray WithoutOrphanedReferrers(JsonArray before, JsonArray after, Func<Digest, byte[]?> readBlob)
     {
-        var namedBefore = Named(before, readBlob);
-        var namedAfter = Named(after, readBlob);
+        // Each blob read and parsed once: the entries kept are in both lists.
+        var parsed = new Dictionary<Digest, JsonObject?>();
+        JsonObject? ReadOnce(Digest digest) => parsed.TryGetValue(digest, out var json) ? json : parsed[digest] = Read(digest, readBlob);
+        var namedBefore = Named(before, ReadOnce);
+        var namedAfter = Named(after, ReadOnce);
         var result = new JsonArray();
         foreach (var entry in after)
         {
-            if (!(SubjectOf(entry, readBlob) is { } subject && namedBefore.Contains(subject) && !namedAfter.Contains(subject)))
+            if (!(SubjectOf(entry, ReadOnce) is { } subject && namedBefore.Contains(subject) && !namedAfter.Contains(subject)))
             {
                 result.Add(entry!.DeepClone());
             }
@@ -106,7 +109,7 @@ internal static class OciLayoutIndex
     }
 
     /// <summary>What the entries name: each entry that is not a referrer, and the manifests of those that are indexes.</summary>
-    private static HashSet<Digest> Named(JsonArray entries, Func<Digest, byte[]?> readBlob)
+    private static HashSet<Digest> Named(JsonArray entries, Func<Digest, JsonObject?> read)
     {
         var named = new HashSet<Digest>();
         foreach (var entry in entries)
@@ -116,7 +119,7 @@ internal static class OciLayoutIndex
                 continue;
             }
             named.Add(digest);
-            if (Read(digest, readBlob)?["manifests"] is JsonArray manifests)
+            if (read(digest)?["manifests"] is JsonArray manifests)
             {
                 named.UnionWith(manifests.OfType<JsonObject>().Select(DigestOf).OfType<Digest>());
             }
@@ -125,10 +128,10 @@ internal static class OciLayoutIndex
     }
 
     /// <summary>A referrer entry's subject (an artifact listed without a tag, whose manifest has one); null for any other entry.</summary>
-    private static Digest? SubjectOf(JsonNode? entry, Func<Digest, byte[]?> readBlob)
+    private static Digest? SubjectOf(JsonNode? entry, Func<Digest, JsonObject?> read)
         => entry is JsonObject e && e["artifactType"] is not null && !(e["annotations"] is JsonObject annotations && annotations[RefNameAnnotation] is not null)
             && DigestOf(e) is { } digest
-            && Read(digest, readBlob)?["subject"] is JsonObject subject ? DigestOf(subject) : null;
+            && read(digest)?["subject"] is JsonObject subject ? DigestOf(subject) : null;
 
     private static Digest? DigestOf(JsonObject descriptor)
         => descriptor["digest"] is JsonValue value && value.TryGetValue<string>(out var text) && Digest.TryParse(text, out var digest) ? digest : null;
