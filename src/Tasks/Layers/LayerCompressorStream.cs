@@ -23,6 +23,6 @@ public abstract class LayerCompressorStream : Stream
     public static LayerCompressorStream For(Stream output, LayerOptions options) => options.Compression switch
     {
         LayerCompression.Zstd => new ZstdLayerStream(output, options.CompressionLevel, Math.Min(Environment.ProcessorCount, ZstdLayerStream.MaxWorkers)),
-        _ => new ParallelGzipStream(output, options.ZlibLevel, Environment.ProcessorCount),
+        _ => new ParallelGzipStream(output, options.ZlibLevel, ParallelGzipStream.BlocksInFlightFor(Environment.ProcessorCount)),
     };
 }

@@ -36,7 +36,7 @@ public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int M
     public Stream OpenContent()
         => Content is { } bytes ? new MemoryStream(bytes, writable: false)
             : Overlay is { } overlay ? overlay.Open(SourcePath!)
-            : new FileStream(SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            : new FileReadStream(SourcePath!);
 
     public const int DirectoryMode = 0b111_101_101; // 0755
     public const int ExecutableMode = 0b111_101_101; // 0755

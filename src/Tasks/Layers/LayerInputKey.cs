@@ -101,7 +101,7 @@ public static class LayerInputKey
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            key.Add(entry.Kind.ToString()).Add('\0').Add(entry.ContainerPath).Add('\0').Add(entry.Mode).Add('\0').Add(entry.LinkTarget).End();
+            key.Add(KindName(entry.Kind)).Add('\0').Add(entry.ContainerPath).Add('\0').Add(entry.Mode).Add('\0').Add(entry.LinkTarget).End();
             if (entry.Owner is not null)
             {
                 // Only entries with an owner of their own add a line: the keys of the other layers stay as they were.
@@ -117,6 +117,15 @@ public static class LayerInputKey
         }
         return key.Digest();
     }
+
+    // The enum's names, as the key has always said them, without a string made per entry.
+    private static string KindName(LayerEntryKind kind) => kind switch
+    {
+        LayerEntryKind.Directory => nameof(LayerEntryKind.Directory),
+        LayerEntryKind.File => nameof(LayerEntryKind.File),
+        LayerEntryKind.Symlink => nameof(LayerEntryKind.Symlink),
+        _ => kind.ToString(),
+    };
 
     /// <summary>
     /// The key's hash, fed a line at a time: the line's text gathered in a reused buffer, then its UTF-8 and a newline.

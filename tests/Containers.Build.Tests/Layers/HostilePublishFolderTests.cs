@@ -221,6 +221,9 @@ public class HostilePublishFolderTests : IDisposable
     [InlineData("/etc/passwd")]
     [InlineData("app/./x")]
     [InlineData("app//x")]
+    [InlineData("app/x/")]
+    [InlineData("app/..")]
+    [InlineData("")]
     public async Task No_entry_is_ever_written_outside_the_image_root(string path)
     {
         var file = _folder.WriteFile("x", "x");

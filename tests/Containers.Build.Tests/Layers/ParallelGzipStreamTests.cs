@@ -182,6 +182,37 @@ public class ParallelGzipStreamTests
         Assert.Equal(alone.Item2, together[1].Result);
     }
 
+    /// <summary>
+    /// Layers already cached and pushed are found by keys that say what their bytes are: the gzip of several blocks, each
+    /// after the history of the one before, must stay byte for byte what it was (pinned from the writer of the first
+    /// parallel gzip, before the history moved into the blocks' own buffers).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void The_bytes_of_several_blocks_are_the_ones_every_earlier_version_wrote(int workers)
+    {
+        var input = Compressible(3 * Block + 12345, seed: 21);
+
+        var gzip = Gzip(input, LayerOptions.ChangingLayerDeflateLevel, workers);
+
+        Assert.Equal(PinnedSeveralBlocks, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(gzip)));
+    }
+
+    private const string PinnedSeveralBlocks = "723e2472383fa93111573c6b772fdea4cfffac5e1cead3f3de4a875a22740b14";
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(64)]
+    public void Blocks_wait_ready_for_the_next_free_core_with_a_bound_that_does_not_grow_with_the_cores(int cores)
+    {
+        var inFlight = ParallelGzipStream.BlocksInFlightFor(cores);
+
+        Assert.True(inFlight > cores, $"{inFlight} blocks in flight on {cores} cores leave none waiting for a core");
+        Assert.True(inFlight <= cores + 2, $"{inFlight} blocks in flight on {cores} cores hold more than two extra");
+    }
+
     [Fact]
     public void Disposed_before_complete_it_writes_nothing_more()
     {
