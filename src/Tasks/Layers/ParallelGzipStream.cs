@@ -267,12 +267,16 @@ public sealed class ParallelGzipStream : LayerCompressorStream
         var freeOutputs = _freeOutputs;
         _block = _freeInputs.TryTake(out var input) ? input : new NativeBuffer(InputCapacity);
         _filled = 0;
-        // Only a full block has a next one; its last 32 KiB are that block's history.
-        _historyLength = count == BlockSize ? WindowSize : 0;
+        // Only a full block has a next one; its last 32 KiB (its input ends at InputCapacity) are that block's history,
+        // copied to just before where the next block's input starts.
         if (count == BlockSize)
         {
-            // The block's last 32 KiB (its input ends at InputCapacity), to just before where the next block's starts.
             data.Span[(InputCapacity - WindowSize)..InputCapacity].CopyTo(_block.Span);
+            _historyLength = WindowSize;
+        }
+        else
+        {
+            _historyLength = 0;
         }
         Enqueue(Task.Run<IPiece>(() =>
         {

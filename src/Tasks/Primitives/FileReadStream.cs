@@ -4,9 +4,9 @@ namespace Containers.Build;
 
 /// <summary>
 /// A file opened for reading, unbuffered (the caller reads through its own buffer), seekable, its length taken once when
-/// it is opened. A <see cref="FileStream"/> wraps the same handle in a strategy object and more: a publish opens every
-/// file of the app, and on a folder of 50,000 files that was 5 MB of garbage, in MSBuild's process, where what a task
-/// allocates stays resident until the next collection (docs/benchmarks.md).
+/// it is opened. A <see cref="FileStream"/> wraps the same handle in a strategy object: a publish opens every file of the
+/// app, and opening, reading and closing one allocated 160 bytes that way, 112 this way (2.4 MB less on a folder of 50,000
+/// files), in MSBuild's process, where what a task allocates stays resident until the next collection (docs/benchmarks.md).
 /// </summary>
 public sealed class FileReadStream : Stream
 {
