@@ -9,23 +9,36 @@ public sealed class FileClassification
 {
     public static FileClassification Empty { get; } = new(new Dictionary<string, LayerKind>(), new HashSet<string>());
 
-    private readonly IReadOnlyDictionary<string, LayerKind> _kinds;
-    private readonly IReadOnlySet<string> _excluded;
+    // Asked by span, with each path a slice of an entry's container path (LayerPlanner), so kept in a dictionary and a set
+    // whose comparers can; a given collection of another kind is copied into one.
+    private readonly Dictionary<string, LayerKind>.AlternateLookup<ReadOnlySpan<char>> _kinds;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _excluded;
+    private readonly Dictionary<string, PackedFile>.AlternateLookup<ReadOnlySpan<char>> _packed =
+        new Dictionary<string, PackedFile>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     public FileClassification(IReadOnlyDictionary<string, LayerKind> kinds, IReadOnlySet<string> excluded)
     {
-        _kinds = kinds;
-        _excluded = excluded;
+        _kinds = (kinds as Dictionary<string, LayerKind> is { Comparer: var comparer } dictionary && comparer == StringComparer.Ordinal
+            ? dictionary : new Dictionary<string, LayerKind>(kinds, StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
+        _excluded = (excluded as HashSet<string> is { Comparer: var setComparer } set && setComparer == StringComparer.Ordinal
+            ? set : new HashSet<string>(excluded, StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public LayerKind KindOf(string relativePath) => _kinds.GetValueOrDefault(relativePath, LayerKind.Application);
+    public LayerKind KindOf(ReadOnlySpan<char> relativePath) => _kinds.TryGetValue(relativePath, out var kind) ? kind : LayerKind.Application;
 
-    public bool IsExcluded(string relativePath) => _excluded.Contains(relativePath);
+    public bool IsExcluded(ReadOnlySpan<char> relativePath) => _excluded.Contains(relativePath);
 
     /// <summary>The package each package asset was unpacked from, by path, when its archive is at hand.</summary>
-    public IReadOnlyDictionary<string, PackedFile> Packed { get; init; } = new Dictionary<string, PackedFile>();
+    public IReadOnlyDictionary<string, PackedFile> Packed
+    {
+        get => _packed.Dictionary;
+        init => _packed = new Dictionary<string, PackedFile>(value, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
-    public int ExcludedCount => _excluded.Count;
+    /// <summary>The package the file at <paramref name="relativePath"/> was unpacked from, or null.</summary>
+    public PackedFile? PackedFileAt(ReadOnlySpan<char> relativePath) => _packed.TryGetValue(relativePath, out var packed) ? packed : null;
+
+    public int ExcludedCount => _excluded.Set.Count;
 
     /// <summary>Normalizes a publish item's RelativePath or TargetPath (either separator, no leading './').</summary>
     public static string NormalizePath(string path)

@@ -25,30 +25,43 @@ public static class SecretFileDetector
     private static readonly string[] SecretKeyWords = ["password", "passwd", "pwd", "secret", "apikey", "connectionstring", "privatekey", "accesskey", "clientsecret"];
 
     /// <summary>Whether the name alone says the file is a secret.</summary>
-    public static bool NameSaysSecret(string fileName)
+    /// <remarks>The names are spans, as they are for the layer writer's every file: a substring each is 2.4 MB of garbage on a folder of 50,000.</remarks>
+    public static bool NameSaysSecret(ReadOnlySpan<char> fileName)
         => fileName.Equals(".env", StringComparison.OrdinalIgnoreCase)
            || (fileName.StartsWith(".env.", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".example", StringComparison.OrdinalIgnoreCase))
            || fileName.Equals("secrets.json", StringComparison.OrdinalIgnoreCase)
-           || Array.IndexOf(PrivateKeyFileNames, fileName) >= 0
+           || IsAnyOf(fileName, PrivateKeyFileNames)
            || EndsWithAny(fileName, SecretExtensions);
 
     /// <summary>Whether a file of this name is judged by its content (<see cref="ContentSaysSecret"/>): small text files and JSON the SDK did not generate.</summary>
-    public static bool ContentTells(string fileName)
+    public static bool ContentTells(ReadOnlySpan<char> fileName)
         => EndsWithAny(fileName, TextExtensions) || IsJudgedJson(fileName);
 
     /// <summary>Whether the whole content of a file <see cref="ContentTells"/> about holds a private key, or (JSON) a secret value.</summary>
-    public static bool ContentSaysSecret(string fileName, ReadOnlySpan<byte> content)
+    public static bool ContentSaysSecret(ReadOnlySpan<char> fileName, ReadOnlySpan<byte> content)
         => HasPrivateKey(content) || (IsJudgedJson(fileName) && HasSecretValue(content));
 
-    private static bool IsJudgedJson(string fileName)
+    private static bool IsJudgedJson(ReadOnlySpan<char> fileName)
         => fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !EndsWithAny(fileName, GeneratedJsonSuffixes);
 
     // A loop, not Any with a lambda: asked for every file of the layer (50,000 of them, say), a closure each time adds up.
-    private static bool EndsWithAny(string fileName, string[] suffixes)
+    private static bool EndsWithAny(ReadOnlySpan<char> fileName, string[] suffixes)
     {
         foreach (var suffix in suffixes)
         {
             if (fileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsAnyOf(ReadOnlySpan<char> fileName, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (fileName.SequenceEqual(name))
             {
                 return true;
             }

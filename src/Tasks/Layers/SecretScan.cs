@@ -24,14 +24,14 @@ public sealed class SecretScan
     /// <param name="length">The file's length as it was opened: its bytes are kept in one buffer of that size.</param>
     public Reading? Begin(LayerEntry entry, long length)
     {
-        var name = Path.GetFileName(entry.ContainerPath);
+        var name = Path.GetFileName(entry.ContainerPath.AsSpan());
         if (SecretFileDetector.NameSaysSecret(name))
         {
             _found.TryAdd(entry.ContainerPath, 0);
             return null;
         }
         return length <= SecretFileDetector.MaxContentBytes && SecretFileDetector.ContentTells(name)
-            ? new Reading(this, entry.ContainerPath, name, (int)length)
+            ? new Reading(this, entry.ContainerPath, (int)length)
             : null;
     }
 
@@ -40,7 +40,7 @@ public sealed class SecretScan
     /// otherwise allocate its whole size again, and in a build whose heap holds as many items every collection is dear.
     /// A file that grew past its length as opened is not judged.
     /// </summary>
-    public sealed class Reading(SecretScan scan, string containerPath, string fileName, int length)
+    public sealed class Reading(SecretScan scan, string containerPath, int length)
     {
         private byte[]? _content = ArrayPool<byte>.Shared.Rent(length);
         private int _read;
@@ -62,7 +62,7 @@ public sealed class SecretScan
         {
             var content = _content!;
             _content = null;
-            if (!_grew && SecretFileDetector.ContentSaysSecret(fileName, content.AsSpan(0, _read)))
+            if (!_grew && SecretFileDetector.ContentSaysSecret(Path.GetFileName(containerPath.AsSpan()), content.AsSpan(0, _read)))
             {
                 scan._found.TryAdd(containerPath, 0);
             }
