@@ -60,7 +60,7 @@ public class SharedCacheEndToEndTests
         // The package's precompiled task assembly for this machine's runtime is the one MSBuild loaded.
         Assert.Contains($"tasks/net10.0/{RuntimeInformation.RuntimeIdentifier}/Containers.Build.Tasks.dll", byDefault.Output, StringComparison.Ordinal);
         // And -v:d says where the image step's time went.
-        Assert.Matches(@"Image step \d+ ms: layers planned \d+ ms, layers written or found \d+ ms, .*sent to the registry 127\.0\.0\.1:\d+ \d+ ms", byDefault.Output);
+        Assert.Matches(@"Image step \d+ ms, \d+\.\d MB allocated: layers planned \d+ ms, layers written or found \d+ ms, .*sent to the registry 127\.0\.0\.1:\d+ \d+ ms", byDefault.Output);
 
         // false: none; the project's store lists the base itself (read again, as a fresh runner must).
         sample.ForgetBuildState();
