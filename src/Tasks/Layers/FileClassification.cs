@@ -9,20 +9,22 @@ public sealed class FileClassification
 {
     public static FileClassification Empty { get; } = new(new Dictionary<string, LayerKind>(), new HashSet<string>());
 
-    // Asked by span, with each path a slice of an entry's container path (LayerPlanner), so kept in a dictionary and a set
-    // whose comparers can; a given collection of another kind is copied into one.
+    // Asked by span, with each path a slice of an entry's container path (LayerPlanner): the given dictionary or set itself
+    // when its comparer can be asked so (the classifier's are ordinal), else an ordinal copy.
     private readonly Dictionary<string, LayerKind>.AlternateLookup<ReadOnlySpan<char>> _kinds;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _excluded;
-    private readonly Dictionary<string, PackedFile>.AlternateLookup<ReadOnlySpan<char>> _packed =
-        new Dictionary<string, PackedFile>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly Dictionary<string, PackedFile>.AlternateLookup<ReadOnlySpan<char>> _packed = BySpan(new Dictionary<string, PackedFile>());
 
     public FileClassification(IReadOnlyDictionary<string, LayerKind> kinds, IReadOnlySet<string> excluded)
     {
-        _kinds = (kinds as Dictionary<string, LayerKind> is { Comparer: var comparer } dictionary && comparer == StringComparer.Ordinal
-            ? dictionary : new Dictionary<string, LayerKind>(kinds, StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
-        _excluded = (excluded as HashSet<string> is { Comparer: var setComparer } set && setComparer == StringComparer.Ordinal
-            ? set : new HashSet<string>(excluded, StringComparer.Ordinal)).GetAlternateLookup<ReadOnlySpan<char>>();
+        _kinds = BySpan(kinds);
+        _excluded = excluded is HashSet<string> set && set.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup)
+            ? lookup : new HashSet<string>(excluded, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    private static Dictionary<string, T>.AlternateLookup<ReadOnlySpan<char>> BySpan<T>(IReadOnlyDictionary<string, T> source)
+        => source is Dictionary<string, T> dictionary && dictionary.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup)
+            ? lookup : new Dictionary<string, T>(source, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     public LayerKind KindOf(ReadOnlySpan<char> relativePath) => _kinds.TryGetValue(relativePath, out var kind) ? kind : LayerKind.Application;
 
@@ -32,7 +34,7 @@ public sealed class FileClassification
     public IReadOnlyDictionary<string, PackedFile> Packed
     {
         get => _packed.Dictionary;
-        init => _packed = new Dictionary<string, PackedFile>(value, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        init => _packed = BySpan(value);
     }
 
     /// <summary>The package the file at <paramref name="relativePath"/> was unpacked from, or null.</summary>
