@@ -50,10 +50,11 @@ internal static class FileType
                 isLink ? PathKind.Link : attributes.HasFlag(FileAttributes.Directory) ? PathKind.Directory : PathKind.File,
                 AnyExecuteBit: false, Special: null);
         }
-        if (LStat(path, statusBuffer) != 0)
-        {
-            return null;
-        }
+        return LStat(path, statusBuffer) != 0 ? null : StatusOf(statusBuffer);
+    }
+
+    private static PathStatus StatusOf(byte[] statusBuffer)
+    {
         var mode = BitConverter.ToInt32(statusBuffer, 4);
         return (mode & TypeMask) switch
         {
@@ -68,8 +69,24 @@ internal static class FileType
         };
     }
 
+    /// <summary>The same as <see cref="Of(string, byte[])"/> for a path made in a reused buffer: a walk makes no string per name.</summary>
+    public static unsafe PathStatus? Of(NativePath path, byte[] statusBuffer)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Of(path.ToString(), statusBuffer);
+        }
+        fixed (byte* bytes = &path.Start)
+        {
+            return LStat(bytes, statusBuffer) != 0 ? null : StatusOf(statusBuffer);
+        }
+    }
+
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat")]
     private static extern int LStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] status);
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat")]
+    private static extern unsafe int LStat(byte* path, byte[] status);
 }
 
 internal enum PathKind

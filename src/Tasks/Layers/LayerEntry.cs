@@ -14,6 +14,18 @@ public enum LayerEntryKind
 /// </summary>
 public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int Mode, string? SourcePath = null, string? LinkTarget = null)
 {
+    private readonly string? _sourcePath = SourcePath;
+
+    /// <summary>The file whose content this entry has: given, or made from <see cref="Folder"/> (a new string each time).</summary>
+    public string? SourcePath
+    {
+        get => _sourcePath ?? Folder?.FullPathOf(ContainerPath);
+        init => _sourcePath = value;
+    }
+
+    /// <summary>For a file of a walked folder, without a <see cref="SourcePath"/> of its own: the folder it is in.</summary>
+    public SourceFolder? Folder { get; init; }
+
     /// <summary>A file's content when the plan made it (a publish file rewritten for the image), instead of <see cref="SourcePath"/>'s.</summary>
     public byte[]? Content { get; init; }
 
@@ -33,9 +45,14 @@ public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int M
     public PackedFile? Packed { get; init; }
 
     /// <summary>A file's content, from <see cref="Content"/> or from <see cref="SourcePath"/> with any <see cref="Overlay"/> (read synchronously, buffered by the caller).</summary>
-    public Stream OpenContent()
+    /// <param name="reader">
+    /// A reader of this thread's (<see cref="FileReadStream.Reusable"/>), with no file open, that a file of a walked folder is
+    /// opened in; null: a reader of its own.
+    /// </param>
+    public Stream OpenContent(FileReadStream? reader = null)
         => Content is { } bytes ? new MemoryStream(bytes, writable: false)
             : Overlay is { } overlay ? overlay.Open(SourcePath!)
+            : _sourcePath is null && Folder is { } folder && reader is not null ? folder.Open(ContainerPath, reader)
             : new FileReadStream(SourcePath!);
 
     public const int DirectoryMode = 0b111_101_101; // 0755
@@ -47,6 +64,10 @@ public sealed record LayerEntry(string ContainerPath, LayerEntryKind Kind, int M
 
     public static LayerEntry File(string containerPath, string sourcePath, bool executable)
         => new(containerPath, LayerEntryKind.File, executable ? ExecutableMode : RegularFileMode, sourcePath);
+
+    /// <summary>A file of a walked folder, at its container path in <paramref name="folder"/>.</summary>
+    public static LayerEntry File(string containerPath, SourceFolder folder, bool executable)
+        => new(containerPath, LayerEntryKind.File, executable ? ExecutableMode : RegularFileMode) { Folder = folder };
 
     public static LayerEntry Symlink(string containerPath, string target) => new(containerPath, LayerEntryKind.Symlink, SymlinkMode, null, target);
 }

@@ -66,6 +66,8 @@ public sealed class LayerWriter(ContentStore store)
         // On a failure the tar is left unfinished; the pending blob is deleted when it is disposed.
         var tar = new LayerTarWriter(uncompressed);
         var buffer = new byte[BufferSize];
+        // Every file of the layer is opened in this one reader, one after another.
+        using var reader = FileReadStream.Reusable();
         var packed = reusePackageCompression && options.ReusesPackageCompressionIn(entries) && compressor is ParallelGzipStream gzip
             ? (Gzip: gzip, Entries: new PackedEntries())
             : default;
@@ -73,10 +75,10 @@ public sealed class LayerWriter(ContentStore store)
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var written = WriteEntry(tar, entry, options, buffer, fileHash, secrets, packed, cancellationToken);
+            var written = WriteEntry(tar, entry, options, buffer, reader, fileHash, secrets, packed, cancellationToken);
             if (fileHashes is not null && entry.Kind == LayerEntryKind.File)
             {
-                fileHashes.Add(new LayerInputKey.FileHash(written, fileHash!.GetHashAndReset()));
+                fileHashes.Add(new LayerInputKey.FileHash(written, fileHash!));
             }
         }
         tar.Finish();
@@ -93,7 +95,8 @@ public sealed class LayerWriter(ContentStore store)
 
     /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> and <paramref name="secrets"/> when there are.</returns>
     /// <param name="packed">Where a file unpacked from a package may go in as its package deflated it (<see cref="LayerOptions.ReusesPackageCompression"/>); default when none may.</param>
-    private static long WriteEntry(LayerTarWriter tar, LayerEntry entry, LayerOptions options, byte[] buffer, IncrementalHash? contentHash, SecretScan? secrets,
+    /// <param name="reader">Where a file of a walked folder is opened (<see cref="LayerEntry.OpenContent"/>); it is closed again before this returns.</param>
+    private static long WriteEntry(LayerTarWriter tar, LayerEntry entry, LayerOptions options, byte[] buffer, FileReadStream reader, IncrementalHash? contentHash, SecretScan? secrets,
         (ParallelGzipStream Gzip, PackedEntries Entries) packed, CancellationToken cancellationToken)
     {
         // Whatever planned the entry, no name leaves the image's root: extractors differ on '..' and absolute names.
@@ -108,7 +111,7 @@ public sealed class LayerWriter(ContentStore store)
             long size = 0;
             if (entry.Kind == LayerEntryKind.File)
             {
-                source = entry.OpenContent();
+                source = entry.OpenContent(reader);
                 size = source.Length;
             }
 
@@ -167,17 +170,17 @@ public sealed class LayerWriter(ContentStore store)
             }
             if (source is not null)
             {
-                var judged = secrets?.Begin(entry, size);
+                var judged = secrets?.Begin(entry, size) ?? default;
                 int read;
                 while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     tar.Write(buffer.AsSpan(0, read));
                     contentHash?.AppendData(buffer, 0, read);
-                    judged?.Append(buffer.AsSpan(0, read));
+                    judged.Append(buffer.AsSpan(0, read));
                     written += read;
                 }
-                judged?.Complete();
+                judged.Complete();
             }
             tar.CloseEntry();
             return written;

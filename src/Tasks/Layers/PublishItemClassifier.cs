@@ -1,8 +1,12 @@
 namespace Containers.Build.Layers;
 
-/// <summary>What MSBuild says about one published file (a ResolvedFileToPublish item).</summary>
+/// <summary>
+/// What MSBuild says about one published file (a ResolvedFileToPublish item). A struct: the classifier reads each once,
+/// and an object each was 3 MB of a folder of 50,000 files, in MSBuild's process.
+/// </summary>
+/// <param name="RelativePath">Where the file is under the publish folder; an item without one is not classified.</param>
 /// <param name="Packed">The package the file was unpacked from, when its archive is at hand (<see cref="PackedFile.Locate"/>).</param>
-public sealed record PublishItem(string RelativePath, string? NuGetPackageId = null, string? ReferenceSourceTarget = null, string? RuntimeIdentifier = null, PackedFile? Packed = null);
+public readonly record struct PublishItem(string RelativePath, string? NuGetPackageId = null, string? ReferenceSourceTarget = null, string? RuntimeIdentifier = null, PackedFile? Packed = null);
 
 /// <summary>
 /// Classifies published files by the metadata MSBuild gives them, never by their names: NuGetPackageId marks
@@ -15,11 +19,16 @@ public static class PublishItemClassifier
     public static FileClassification Classify(IEnumerable<PublishItem> publishItems, IEnumerable<string> staticWebAssetPaths, IReadOnlySet<string>? compatibleRuntimeIdentifiers = null)
     {
         // Sized for every item at once: grown by doubling, it left 4 MB of outgrown tables on a folder of 50,000 files.
-        var kinds = new Dictionary<string, LayerKind>(publishItems.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.Ordinal);
+        var kinds = new Dictionary<string, LayerKind>(publishItems is IReadOnlyCollection<PublishItem> all ? all.Count
+            : publishItems.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.Ordinal);
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         var packed = new Dictionary<string, PackedFile>(StringComparer.Ordinal);
         foreach (var item in publishItems)
         {
+            if (string.IsNullOrEmpty(item.RelativePath))
+            {
+                continue;
+            }
             var path = FileClassification.NormalizePath(item.RelativePath);
             if (compatibleRuntimeIdentifiers is not null && !string.IsNullOrEmpty(item.RuntimeIdentifier) && !compatibleRuntimeIdentifiers.Contains(item.RuntimeIdentifier))
             {

@@ -56,12 +56,12 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
             {
                 PublishDirectory = PublishDirectory,
                 FallbackSourceDate = string.IsNullOrWhiteSpace(settings.SourceDateEpoch) ? SourceDate.FromGit(ProjectDirectory) : null,
-                PublishItems = ToPublishItems(PublishFiles),
+                PublishItems = new PublishItemsOfTaskItems(PublishFiles),
                 StaticWebAssetPaths = ToStaticWebAssetPaths(StaticWebAssets),
                 Platforms = Platforms.Select(p => new PlatformInput(
                     p.ItemSpec,
                     p.GetMetadata("PublishDirectory"),
-                    ToPublishItems(PublishFiles.Where(f => IsFor(f, p.ItemSpec))),
+                    new PublishItemsOfTaskItems(PublishFiles.Where(f => IsFor(f, p.ItemSpec)).ToArray()),
                     ToStaticWebAssetPaths(StaticWebAssets.Where(f => IsFor(f, p.ItemSpec))))).ToArray(),
                 RuntimeIdentifierGraphPath = RuntimeIdentifierGraphPath,
             }, message => Log.LogMessage(MessageImportance.High, message), Warn);
@@ -132,17 +132,6 @@ public sealed class PublishContainerImage : ContainerSettingsTask, ICancelableTa
         var entry = destination.Kind == Publishing.Destinations.DestinationKinds.Registry && request.FactsPath is { } facts ? facts : destination.Names[0];
         return $"{destination.Summary.TrimEnd('.')}. Join it with the other platforms' images under the tags: dotnet msbuild -t:JoinImage '-p:ContainerJoinImages=\"{entry};<other platform>\"' (docs/multi-runner.md).";
     }
-
-    private static PublishItem[] ToPublishItems(IEnumerable<ITaskItem> items) => items
-        .Select(i => new PublishItem(i.GetMetadata("RelativePath"), i.GetMetadata("NuGetPackageId"), i.GetMetadata("ReferenceSourceTarget"), i.GetMetadata("RuntimeIdentifier"), PackedFileOf(i)))
-        .Where(i => i.RelativePath.Length > 0)
-        .ToArray();
-
-    /// <summary>The package a package asset was unpacked from; asked of package assets only (FullPath is a new string per call, of 50,000 items too).</summary>
-    private static PackedFile? PackedFileOf(ITaskItem item)
-        => item.GetMetadata("PathInPackage") is { Length: > 0 } pathInPackage && item.GetMetadata("NuGetPackageId") is { Length: > 0 } packageId
-            ? PackedFile.Locate(item.GetMetadata("FullPath"), pathInPackage, packageId, item.GetMetadata("NuGetPackageVersion"))
-            : null;
 
     private static string[] ToStaticWebAssetPaths(IEnumerable<ITaskItem> items)
         => items.Select(i => i.GetMetadata("TargetPath")).Where(p => p.Length > 0).ToArray();

@@ -63,4 +63,54 @@ public class FileReadStreamTests
         Assert.False(stream.CanRead);
         Assert.Throws<ObjectDisposedException>(() => stream.Read(new byte[1]));
     }
+
+    [Fact]
+    public void A_reusable_reader_opens_one_file_after_another_by_directory_and_relative_path()
+    {
+        using var folder = new TempDirectory("cb-read");
+        folder.WriteFile("a/one.txt", "first");
+        folder.WriteFile("a/zwei-\u00fc\u65e5\u672c.txt", "second, longer");
+        using var reader = FileReadStream.Reusable();
+        var buffer = new byte[64];
+
+        foreach (var (name, text) in new[] { ("a/one.txt", "first"), ("a/zwei-\u00fc\u65e5\u672c.txt", "second, longer"), ("a/one.txt", "first") })
+        {
+            using var stream = reader.OpenAt(folder.Path, name);
+            Assert.Same(reader, stream);
+            Assert.Equal(text.Length, stream.Length);
+            Assert.Equal(0, stream.Position);
+            Assert.Equal(text.Length, stream.Read(buffer));
+            Assert.Equal(text, System.Text.Encoding.UTF8.GetString(buffer, 0, text.Length));
+            stream.Position = 1;
+            Assert.Equal(text.Length - 1, stream.Read(buffer));
+        }
+        Assert.False(reader.CanRead);
+    }
+
+    [Fact]
+    public void A_reusable_reader_fails_on_a_missing_file_or_a_directory_as_opening_a_FileStream_does_and_opens_the_next()
+    {
+        using var folder = new TempDirectory("cb-read");
+        folder.WriteFile("a.txt", "x");
+        Directory.CreateDirectory(folder.Combine("sub"));
+        using var reader = FileReadStream.Reusable();
+
+        Assert.Throws<FileNotFoundException>(() => reader.OpenAt(folder.Path, "missing.txt"));
+        Assert.Throws<UnauthorizedAccessException>(() => reader.OpenAt(folder.Path, "sub"));
+        using var stream = reader.OpenAt(folder.Path + "/", "a.txt");
+        Assert.Equal(1, stream.Length);
+    }
+
+    [Fact]
+    public void A_reusable_reader_opens_no_file_while_one_is_open_and_a_one_file_stream_opens_no_other()
+    {
+        using var folder = new TempDirectory("cb-read");
+        var path = folder.WriteFile("a.txt", "x");
+        using var reader = FileReadStream.Reusable();
+        using var open = reader.OpenAt(folder.Path, "a.txt");
+        using var single = new FileReadStream(path);
+
+        Assert.Throws<InvalidOperationException>(() => reader.OpenAt(folder.Path, "a.txt"));
+        Assert.Throws<InvalidOperationException>(() => single.OpenAt(folder.Path, "a.txt"));
+    }
 }

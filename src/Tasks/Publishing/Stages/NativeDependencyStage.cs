@@ -130,9 +130,10 @@ public static class NativeDependencyStage
         var elfFiles = new Dictionary<LayerEntry, ElfFile>(ReferenceEqualityComparer.Instance);
         var files = plan.ByPlatform.SelectMany(layers => layers).Distinct(ReferenceEqualityComparer.Instance).Cast<PlannedLayer>()
             .SelectMany(layer => layer.Entries).Where(entry => entry.Kind == LayerEntryKind.File && !NeverElfExtension.Contains(Path.GetExtension(entry.ContainerPath.AsSpan())));
+        using var reader = FileReadStream.Reusable();
         foreach (var file in files)
         {
-            using var content = file.OpenContent();
+            using var content = file.OpenContent(reader);
             if (ElfFile.TryRead(content) is { } elf)
             {
                 elfFiles[file] = elf;
