@@ -74,12 +74,27 @@ public static class LayerInputKey
 
     /// <summary>
     /// The key from each file's size and SHA-256, <paramref name="fileHashes"/> holding one per file entry in the entries'
-    /// order: read here (<see cref="ComputeAsync"/>), or taken as <see cref="LayerWriter"/> wrote the files (the same
-    /// bytes, read once).
+    /// order, as <see cref="ComputeAsync"/> read them.
     /// </summary>
-    public static Digest Of(IReadOnlyList<LayerEntry> entries, LayerOptions options, IReadOnlyList<FileHash> fileHashes, CancellationToken cancellationToken)
+    private static Digest Of(IReadOnlyList<LayerEntry> entries, LayerOptions options, IReadOnlyList<FileHash> fileHashes, CancellationToken cancellationToken)
     {
-        using var key = new KeyLines();
+        using var key = Begin(entries, options);
+        var nextFile = 0;
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            key.Add(entry, entry.Kind == LayerEntryKind.File ? fileHashes[nextFile++] : default);
+        }
+        return key.Finish();
+    }
+
+    /// <summary>
+    /// The key of <paramref name="entries"/>, to be given each entry in their order (<see cref="Builder.Add"/>): as
+    /// <see cref="LayerWriter"/> writes the files, from the same read, without holding a hash of each until the end.
+    /// </summary>
+    public static Builder Begin(IReadOnlyList<LayerEntry> entries, LayerOptions options)
+    {
+        var key = new KeyLines();
         key.Line(FormatVersion);
         key.Line(options.MediaType);
         key.Line(options.ModificationTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
@@ -98,28 +113,45 @@ public static class LayerInputKey
             // once published, and either way the layer holds the same files.
             key.Line("package-deflate");
         }
+        return new Builder(key, options);
+    }
 
-        // A line per entry, and one per file's content, written without a string of their own: a layer of 50,000 files
-        // had cost 40 MB of garbage here, in MSBuild's process, whose heap the build has already filled.
-        var nextFile = 0;
-        foreach (var entry in entries)
+    /// <summary>A key being made (<see cref="Begin"/>), given one entry after another.</summary>
+    public sealed class Builder : IDisposable
+    {
+        private readonly KeyLines _key;
+        private readonly LayerOptions _options;
+
+        internal Builder(KeyLines key, LayerOptions options)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            key.Add(KindName(entry.Kind)).Add('\0').Add(entry.ContainerPath).Add('\0').Add(entry.Mode).Add('\0').Add(entry.LinkTarget).End();
+            _key = key;
+            _options = options;
+        }
+
+        /// <summary>
+        /// A line for the entry, and for a file one for its content (<paramref name="file"/>; ignored for anything else),
+        /// written without a string of their own: a layer of 50,000 files had cost 40 MB of garbage here, in MSBuild's
+        /// process, whose heap the build has already filled.
+        /// </summary>
+        public void Add(LayerEntry entry, in FileHash file)
+        {
+            _key.Add(KindName(entry.Kind)).Add('\0').Add(entry.ContainerPath).Add('\0').Add(entry.Mode).Add('\0').Add(entry.LinkTarget).End();
             if (entry.Owner is not null)
             {
                 // Only entries with an owner of their own add a line: the keys of the other layers stay as they were.
-                var (userId, groupId) = options.OwnerOf(entry);
-                key.Add("owner\0").Add(userId).Add(':').Add(groupId).Add(IdsInPax(userId, groupId)).End();
+                var (userId, groupId) = _options.OwnerOf(entry);
+                _key.Add("owner\0").Add(userId).Add(':').Add(groupId).Add(IdsInPax(userId, groupId)).End();
             }
-            if (entry.Kind != LayerEntryKind.File)
+            if (entry.Kind == LayerEntryKind.File)
             {
-                continue;
+                _key.Add(file.Size).Add('\0').AddSha256(file).End();
             }
-            var file = fileHashes[nextFile++];
-            key.Add(file.Size).Add('\0').AddSha256(file).End();
         }
-        return key.Digest();
+
+        /// <summary>The key of every entry given.</summary>
+        public Digest Finish() => _key.Digest();
+
+        public void Dispose() => _key.Dispose();
     }
 
     // The enum's names, as the key has always said them, without a string made per entry.
@@ -134,7 +166,7 @@ public static class LayerInputKey
     /// <summary>
     /// The key's hash, fed a line at a time: the line's text gathered in a reused buffer, then its UTF-8 and a newline.
     /// </summary>
-    private sealed class KeyLines : IDisposable
+    internal sealed class KeyLines : IDisposable
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private char[] _chars = new char[512];

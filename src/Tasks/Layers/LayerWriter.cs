@@ -20,7 +20,7 @@ public sealed class LayerWriter(ContentStore store)
     // thread pool for every buffer (Stream.WriteAsync's default), which cost about a quarter of the
     // throughput. So one dedicated pass does plain synchronous I/O, checking for cancellation per buffer.
     public Task<Layer> WriteAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken)
-        => Task.Factory.StartNew(() => Write(entries, options, fileHashes: null, secrets: null, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        => Task.Factory.StartNew(() => Write(entries, options, keyed: false, secrets: null, cancellationToken).Layer, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// Writes the layer and gives its input key (<see cref="LayerInputKey"/>) from the same read of each file: for a
@@ -31,28 +31,29 @@ public sealed class LayerWriter(ContentStore store)
     public Task<(Layer Layer, Digest Key)> WriteKeyedAsync(IReadOnlyList<LayerEntry> entries, LayerOptions options, CancellationToken cancellationToken, SecretScan? secrets = null)
         => Task.Factory.StartNew(() =>
         {
-            // At most one per entry: grown by doubling, the list left 1 MB of outgrown arrays on a folder of 50,000 files.
-            var hashes = new List<LayerInputKey.FileHash>(entries.Count);
-            var layer = Write(entries, options, hashes, secrets, cancellationToken);
-            return (layer, LayerInputKey.Of(entries, options, hashes, cancellationToken));
+            var (layer, key) = Write(entries, options, keyed: true, secrets, cancellationToken);
+            return (layer, key!);
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, SecretScan? secrets, CancellationToken cancellationToken)
+    private (Layer Layer, Digest? Key) Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, bool keyed, SecretScan? secrets, CancellationToken cancellationToken)
     {
         try
         {
-            return Write(entries, options, fileHashes, secrets, reusePackageCompression: options.ReusesPackageCompression, cancellationToken);
+            return Write(entries, options, keyed, secrets, reusePackageCompression: options.ReusesPackageCompression, cancellationToken);
         }
         catch (PackageArchiveDamagedException) when (options.ReusesPackageCompression)
         {
             // A package archive no longer holds what NuGet unpacked from it (nothing of it was written, and the pending blob
             // is gone): the layer is written again with every file compressed here. The same files, so the same key.
-            fileHashes?.Clear();
-            return Write(entries, options, fileHashes, secrets, reusePackageCompression: false, cancellationToken);
+            return Write(entries, options, keyed, secrets, reusePackageCompression: false, cancellationToken);
         }
     }
 
-    private Layer Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, List<LayerInputKey.FileHash>? fileHashes, SecretScan? secrets,
+    /// <param name="keyed">
+    /// Whether to make the layer's input key (<see cref="LayerInputKey"/>) as the files are read: each entry's lines go to
+    /// the key as it is written, so no hash of each file is held until the end (2 MB on a folder of 50,000 files).
+    /// </param>
+    private (Layer Layer, Digest? Key) Write(IReadOnlyList<LayerEntry> entries, LayerOptions options, bool keyed, SecretScan? secrets,
         bool reusePackageCompression, CancellationToken cancellationToken)
     {
         using var blob = store.NewBlob();
@@ -71,15 +72,13 @@ public sealed class LayerWriter(ContentStore store)
         var packed = reusePackageCompression && options.ReusesPackageCompressionIn(entries) && compressor is ParallelGzipStream gzip
             ? (Gzip: gzip, Entries: new PackedEntries())
             : default;
-        using var fileHash = fileHashes is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var fileHash = keyed ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        using var key = keyed ? LayerInputKey.Begin(entries, options) : null;
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var written = WriteEntry(tar, entry, options, buffer, reader, fileHash, secrets, packed, cancellationToken);
-            if (fileHashes is not null && entry.Kind == LayerEntryKind.File)
-            {
-                fileHashes.Add(new LayerInputKey.FileHash(written, fileHash!));
-            }
+            key?.Add(entry, entry.Kind == LayerEntryKind.File ? new LayerInputKey.FileHash(written, fileHash!) : default);
         }
         tar.Finish();
         uncompressed.Flush();
@@ -90,7 +89,7 @@ public sealed class LayerWriter(ContentStore store)
         size = compressed.BytesWritten;
         compressed.Dispose();
         var path = store.Commit(blob, digest);
-        return new Layer(new Descriptor(options.MediaType, digest, size), diffId, path);
+        return (new Layer(new Descriptor(options.MediaType, digest, size), diffId, path), key?.Finish());
     }
 
     /// <returns>The content bytes written (0 for anything but a file), each also given to <paramref name="contentHash"/> and <paramref name="secrets"/> when there are.</returns>
