@@ -9,7 +9,13 @@ public sealed class RegistryClientFactory : IDisposable
     private readonly HttpClient _http;
     private readonly Func<string, string?> _getEnvironmentVariable;
 
-    public RegistryClientFactory(HttpMessageHandler? handler = null, Func<string, string?>? getEnvironmentVariable = null, TlsPolicy? tls = null)
+    /// <param name="handler">The registries' connections; null: a pool of its own.</param>
+    /// <param name="tokenServiceHandler">
+    /// The connections to token services that must stay on external addresses (<see cref="TokenServiceConnections"/>); null: a
+    /// pool of its own whose connections check so, or <paramref name="handler"/>'s when that is given.
+    /// </param>
+    public RegistryClientFactory(HttpMessageHandler? handler = null, Func<string, string?>? getEnvironmentVariable = null, TlsPolicy? tls = null,
+        HttpMessageHandler? tokenServiceHandler = null)
     {
         _getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
         Tls = tls ?? new TlsPolicy(insecureHosts: InsecureFromEnvironment(_getEnvironmentVariable));
@@ -30,8 +36,18 @@ public sealed class RegistryClientFactory : IDisposable
             // Large layers take as long as they take; cancellation comes from the build.
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd($"Containers.Build/{typeof(RegistryClientFactory).Assembly.GetName().Version}");
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        tokenServiceHandler ??= handler is null ? TokenServiceConnections.CreateHandler((host, cancellationToken) => ResolveHost(host, cancellationToken), Tls) : null;
+        if (tokenServiceHandler is not null)
+        {
+            _tokenServiceHttp = new HttpClient(tokenServiceHandler) { Timeout = Timeout.InfiniteTimeSpan };
+            _tokenServiceHttp.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+        }
     }
+
+    private static readonly string UserAgent = $"Containers.Build/{typeof(RegistryClientFactory).Assembly.GetName().Version}";
+
+    private readonly HttpClient? _tokenServiceHttp;
 
     public TlsPolicy Tls { get; }
 
@@ -49,7 +65,7 @@ public sealed class RegistryClientFactory : IDisposable
     /// <summary>A request to a registry that moves (almost) nothing for this long fails as stalled (ContainerRegistryTimeout).</summary>
     public TimeSpan InactivityTimeout { get; init; } = RegistryTransport.DefaultInactivityTimeout;
 
-    /// <summary>Resolves host names for the token realm guard; replaceable in tests.</summary>
+    /// <summary>Resolves host names for the token realm guard, and for the connections to token services it guards; replaceable in tests.</summary>
     public Func<string, CancellationToken, Task<System.Net.IPAddress[]>> ResolveHost { get; init; } = System.Net.Dns.GetHostAddressesAsync;
 
     /// <summary>Runs a credential helper by name for a server; replaceable in tests.</summary>
@@ -76,6 +92,7 @@ public sealed class RegistryClientFactory : IDisposable
             CredentialsLookedFor = looked,
             InactivityTimeout = InactivityTimeout,
             ResolveHost = ResolveHost,
+            TokenServiceHttp = _tokenServiceHttp,
         }) { ChunkSize = ChunkSize };
     }
 
@@ -83,5 +100,9 @@ public sealed class RegistryClientFactory : IDisposable
     public bool MayUsePlainHttp(RegistryHost registry)
         => registry.IsLoopback || Tls.IsInsecure(registry.Host, registry.Port ?? 443);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _tokenServiceHttp?.Dispose();
+    }
 }

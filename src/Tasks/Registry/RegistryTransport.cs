@@ -50,6 +50,12 @@ public sealed class RegistryTransport
     /// <summary>A request that moves (almost) nothing for this long fails as stalled (ContainerRegistryTimeout).</summary>
     public TimeSpan InactivityTimeout { get; init; } = DefaultInactivityTimeout;
 
+    /// <summary>
+    /// The client for token requests to a realm that must stay on external addresses (<see cref="TokenServiceConnections"/>);
+    /// null: the registries' client.
+    /// </summary>
+    public HttpClient? TokenServiceHttp { get; init; }
+
     /// <summary>Resolves a host name to its addresses (the token realm guard); replaceable in tests.</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
 
@@ -184,7 +190,8 @@ public sealed class RegistryTransport
     /// with <see cref="RegistryStalledException"/>. The build's cancellation stops it at once, as before. The
     /// response's body carries the watchdog (and disposes it).
     /// </summary>
-    private async Task<HttpResponseMessage> SendWatchedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <param name="http">Another client than the registries' (<see cref="TokenServiceHttp"/>), or null.</param>
+    private async Task<HttpResponseMessage> SendWatchedAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpClient? http = null)
     {
         var watchdog = new RequestWatchdog(InactivityTimeout, Registry.ToString(), $"{request.Method} {request.RequestUri?.AbsolutePath}", cancellationToken);
         try
@@ -193,7 +200,7 @@ public sealed class RegistryTransport
             {
                 request.Content = new WatchedRequestContent(body, watchdog);
             }
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
+            var response = await (http ?? _http).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token).ConfigureAwait(false);
             watchdog.Enter("reading its answer to");
             response.Content = new WatchedResponseContent(response.Content, watchdog);
             return response;
@@ -282,7 +289,7 @@ public sealed class RegistryTransport
         {
             throw new TokenRealmRefusedException(Registry, realmText, "is not a URL");
         }
-        await CheckRealmAsync(realm, cancellationToken).ConfigureAwait(false);
+        var http = await CheckRealmAsync(realm, cancellationToken).ConfigureAwait(false) ? TokenServiceHttp ?? _http : _http;
 
         // One token for everything this request needs: the scope we asked for and the one the registry names.
         var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)
@@ -302,7 +309,12 @@ public sealed class RegistryTransport
         HttpResponseMessage response;
         try
         {
-            response = await RequestTokenAsync(realm, tokenUri.Uri, challenge.Service, scopes.ToArray(), cancellationToken).ConfigureAwait(false);
+            response = await RequestTokenAsync(http, realm, tokenUri.Uri, challenge.Service, scopes.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (RefusedAddressIn(e) is { } refused)
+        {
+            throw new TokenRealmRefusedException(Registry, realm.OriginalString,
+                $"resolved to the internal address {refused.Address} when connected to, after the guard's lookup had found none (a name whose answer changes: DNS rebinding)");
         }
         catch (HttpRequestException e)
         {
@@ -335,7 +347,8 @@ public sealed class RegistryTransport
     /// know it (404), with the user name and password stored with the token when there is one. Otherwise the token
     /// GET, with Basic credentials when there are some.
     /// </summary>
-    private async Task<HttpResponseMessage> RequestTokenAsync(Uri realm, Uri getUri, string? service, string[] scopes, CancellationToken cancellationToken)
+    /// <param name="http">The registries' client, or <see cref="TokenServiceHttp"/> (<see cref="CheckRealmAsync"/>).</param>
+    private async Task<HttpResponseMessage> RequestTokenAsync(HttpClient http, Uri realm, Uri getUri, string? service, string[] scopes, CancellationToken cancellationToken)
     {
         if (_credential is { IsIdentityToken: true } identity)
         {
@@ -351,7 +364,7 @@ public sealed class RegistryTransport
                 form.Add(new("service", service));
             }
             using var post = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
-            var posted = await SendWatchedAsync(post, cancellationToken).ConfigureAwait(false);
+            var posted = await SendWatchedAsync(post, cancellationToken, http).ConfigureAwait(false);
             if (posted.StatusCode != HttpStatusCode.NotFound)
             {
                 return posted;
@@ -365,7 +378,19 @@ public sealed class RegistryTransport
         {
             get.Headers.Authorization = BasicHeader(basic);
         }
-        return await SendWatchedAsync(get, cancellationToken).ConfigureAwait(false);
+        return await SendWatchedAsync(get, cancellationToken, http).ConfigureAwait(false);
+    }
+
+    private static RealmAddressRefusedException? RefusedAddressIn(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is RealmAddressRefusedException refused)
+            {
+                return refused;
+            }
+        }
+        return null;
     }
 
     /// <summary>
@@ -373,14 +398,21 @@ public sealed class RegistryTransport
     /// only when it is http(s), not plain http for a registry reached over https, and not on an internal address
     /// (loopback, private, link-local, unspecified, unique-local) unless the registry itself is on one.
     /// </summary>
-    private async Task CheckRealmAsync(Uri realm, CancellationToken cancellationToken)
+    /// <returns>
+    /// Whether the token requests must go over <see cref="TokenServiceHttp"/>, whose connections resolve the realm's name
+    /// again and refuse an internal address: when it passed because its name answered with none, and it is not the
+    /// registry's own host (whose connections the credentials may use anyway).
+    /// </returns>
+    private async Task<bool> CheckRealmAsync(Uri realm, CancellationToken cancellationToken)
     {
         var registryBase = _baseUri ?? new Uri($"https://{Registry.Value}/");
         var refusal = TokenRealmGuard.Check(realm, registryBase, [], []);
+        var answeredInternal = false;
         if (refusal is null && (realm.Scheme == Uri.UriSchemeHttp || realm.Scheme == Uri.UriSchemeHttps))
         {
             var realmAddresses = await AddressesOfAsync(realm.IdnHost, cancellationToken).ConfigureAwait(false);
-            var registryAddresses = realmAddresses.Any(TokenRealmGuard.IsInternal)
+            answeredInternal = realmAddresses.Any(TokenRealmGuard.IsInternal);
+            var registryAddresses = answeredInternal
                 ? await AddressesOfAsync(registryBase.IdnHost, cancellationToken).ConfigureAwait(false)
                 : [];
             refusal = TokenRealmGuard.Check(realm, registryBase, realmAddresses, registryAddresses);
@@ -389,6 +421,7 @@ public sealed class RegistryTransport
         {
             throw new TokenRealmRefusedException(Registry, realm.OriginalString, refusal);
         }
+        return !answeredInternal && !string.Equals(realm.IdnHost, registryBase.IdnHost, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -47,9 +47,9 @@ public sealed class HostileRegistryTests : IDisposable
     };
 
     private RegistryClient Client(string registry, RetryPolicy? retry = null, TimeSpan? timeout = null, HttpMessageHandler? handler = null,
-        TlsPolicy? tls = null, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+        TlsPolicy? tls = null, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null, HttpMessageHandler? tokenServiceHandler = null)
     {
-        var factory = new RegistryClientFactory(handler, Credentials, tls)
+        var factory = new RegistryClientFactory(handler, Credentials, tls, tokenServiceHandler)
         {
             Retry = retry ?? RetryPolicy.None,
             InactivityTimeout = timeout ?? RegistryTransport.DefaultInactivityTimeout,
@@ -170,6 +170,76 @@ public sealed class HostileRegistryTests : IDisposable
         var error = Assert.IsType<TokenRealmRefusedException>(thrown);
         Assert.Contains(address, error.Reason, StringComparison.Ordinal);
         Assert.Equal(DiagnosticCodes.CredentialsWithheld, ErrorBoundary.Diagnose(error, Context).Code);
+    }
+
+    [Fact]
+    public async Task A_token_service_whose_name_answers_a_public_address_to_the_check_and_an_internal_one_to_the_connection_gets_nothing()
+    {
+        await using var other = OtherHost();
+        var realm = $"http://auth.example.net:{other.Port}/token";
+        await using var registry = HostileRegistry.Start(ChallengingWith(() => realm));
+        // The registries' connections: registry.example.com lands on the loopback registry, and any other name on the token
+        // service at 127.0.0.2, as a name that had changed its answer would.
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var toRegistry = context.DnsEndPoint.Host == "registry.example.com";
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(new IPEndPoint(toRegistry ? IPAddress.Loopback : IPAddress.Parse("127.0.0.2"), toRegistry ? registry.Port : other.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        // The token service's name answers the guard's lookup with a public address, and every lookup after it with 127.0.0.2.
+        var lookups = new ConcurrentQueue<string>();
+        Task<IPAddress[]> Resolve(string host, CancellationToken _)
+        {
+            lookups.Enqueue(host);
+            return Task.FromResult<IPAddress[]>(host switch
+            {
+                "registry.example.com" => [IPAddress.Parse("93.184.216.34")],
+                "auth.example.net" when lookups.Count(h => h == host) == 1 => [IPAddress.Parse("52.1.2.3")],
+                _ => [IPAddress.Parse("127.0.0.2")],
+            });
+        }
+        var tls = new TlsPolicy(insecureHosts: ["registry.example.com"]);
+
+        var client = Client("registry.example.com", handler: handler, tls: tls, resolve: Resolve,
+            tokenServiceHandler: TokenServiceConnections.CreateHandler(Resolve, tls));
+        var thrown = await Record.ExceptionAsync(() => client.BlobExistsAsync("app", Blob.Digest, CancellationToken.None));
+
+        AssertNoCredentialsReached(other);
+        Assert.Empty(other.Requests);
+        Assert.Equal(2, lookups.Count(h => h == "auth.example.net")); // the guard's, and the connection's
+        var error = Assert.IsType<TokenRealmRefusedException>(thrown);
+        Assert.Contains("127.0.0.2", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("DNS rebinding", error.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.Message, StringComparison.Ordinal);
+        Assert.Equal(DiagnosticCodes.CredentialsWithheld, ErrorBoundary.Diagnose(error, Context).Code);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("169.254.169.254")]
+    [InlineData("localhost")]
+    [InlineData("[::1]")]
+    public async Task A_guarded_token_service_connection_to_an_internal_address_is_never_opened(string host)
+    {
+        var resolved = false;
+        var refused = await Assert.ThrowsAsync<RealmAddressRefusedException>(async () => await TokenServiceConnections.ConnectAsync(
+            new DnsEndPoint(host, 80), (_, _) => { resolved = true; return Task.FromResult<IPAddress[]>([IPAddress.Loopback]); }, CancellationToken.None));
+
+        Assert.True(TokenRealmGuard.IsInternal(refused.Address));
+        Assert.False(resolved); // an address, or localhost, is not looked up
+    }
+
+    [Fact]
+    public async Task A_guarded_token_service_connection_to_a_name_with_any_internal_address_or_none_is_never_opened()
+    {
+        await Assert.ThrowsAsync<RealmAddressRefusedException>(async () => await TokenServiceConnections.ConnectAsync(
+            new DnsEndPoint("auth.example.net", 443), (_, _) => Task.FromResult<IPAddress[]>([IPAddress.Parse("52.1.2.3"), IPAddress.Parse("10.0.0.5")]), CancellationToken.None));
+        await Assert.ThrowsAsync<SocketException>(async () => await TokenServiceConnections.ConnectAsync(
+            new DnsEndPoint("auth.example.net", 443), (_, _) => Task.FromResult<IPAddress[]>([]), CancellationToken.None));
     }
 
     [Theory]
