@@ -51,7 +51,7 @@ public sealed class RegistryClient(RegistryTransport transport)
                 {
                     throw new RegistryException($"The manifest {repository}@{reference} that registry {Registry} sent has digest {digest}: the content is not what was asked for.");
                 }
-                return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest);
+                return new ManifestContent(bytes, response.Content.Headers.ContentType?.MediaType, digest) { ETag = response.Headers.ETag?.Tag };
             },
             cancellationToken);
 
@@ -428,6 +428,68 @@ public sealed class RegistryClient(RegistryTransport transport)
         return response.Headers.Contains("OCI-Subject");
     }
 
+    /// <summary>How often a referrers tag is read and merged again when the registry says another client changed it meanwhile.</summary>
+    internal const int ReferrersTagAttempts = 5;
+
+    /// <summary>
+    /// Updates the index under <paramref name="subject"/>'s referrers tag (the tag schema of registries without the
+    /// referrers API) with <paramref name="merge"/> (given the index or null; the same array back when nothing changes).
+    /// Read right before it is written, as the other tools that keep the tag do, so what they added is kept; and written
+    /// only if it did not change in between (<see cref="PutTagIfUnchangedAsync"/>), where the registry keeps that condition:
+    /// another client's write between the read and this one is then read and merged too, instead of lost (the spec leaves
+    /// this race to clients).
+    /// </summary>
+    public async Task UpdateReferrersTagAsync(string repository, Digest subject, Func<byte[]?, byte[]?> merge, CancellationToken cancellationToken)
+    {
+        var tag = ReferrersIndex.TagFor(subject);
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false);
+            var updated = merge(existing?.Bytes);
+            if (updated is null || ReferenceEquals(updated, existing?.Bytes)
+                || await PutTagIfUnchangedAsync(repository, tag, updated, MediaTypes.OciIndex, existing, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+            if (attempt == ReferrersTagAttempts)
+            {
+                throw new RegistryException($"The referrers tag {repository}:{tag} changed under every one of {ReferrersTagAttempts} writes: other clients keep rewriting it.", HttpStatusCode.PreconditionFailed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="bytes"/> under <paramref name="tag"/> only if the tag still holds what was read before it
+    /// (<paramref name="readBefore"/>: its entity tag, <c>If-Match</c>), or still holds nothing when nothing was there
+    /// (<c>If-None-Match: *</c>); without an entity tag to name, the put is plain. False when a registry that keeps these
+    /// conditions says the tag changed meanwhile (412): read it again and merge. A registry that ignores them (the
+    /// distribution registry does) takes the put as a plain one.
+    /// </summary>
+    public async Task<bool> PutTagIfUnchangedAsync(string repository, string tag, byte[] bytes, string mediaType, ManifestContent? readBefore, CancellationToken cancellationToken)
+    {
+        using var response = await transport.SendAsync(baseUri =>
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{tag}")) { Content = content };
+            if (readBefore is null)
+            {
+                request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+            }
+            else if (readBefore.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var parsed))
+            {
+                request.Headers.IfMatch.Add(parsed);
+            }
+            return request;
+        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            return false;
+        }
+        await EnsureSuccessAsync(response, $"put manifest {repository}:{tag}", cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>A manifest request that accepts every manifest and index type this client understands.</summary>
     private static HttpRequestMessage ManifestRequest(HttpMethod method, Uri baseUri, string repository, string reference)
     {
@@ -497,4 +559,8 @@ public sealed class RegistryClient(RegistryTransport transport)
 }
 
 /// <summary>Manifest or index bytes as served, with the served Content-Type and their digest.</summary>
-public sealed record ManifestContent(byte[] Bytes, string? ContentType, Digest Digest);
+public sealed record ManifestContent(byte[] Bytes, string? ContentType, Digest Digest)
+{
+    /// <summary>The entity tag the registry served it with (quoted, as sent), or null: what a conditional put names.</summary>
+    public string? ETag { get; init; }
+}

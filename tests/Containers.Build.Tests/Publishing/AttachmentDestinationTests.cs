@@ -115,6 +115,76 @@ public sealed class AttachmentDestinationTests : IDisposable
         Assert.All(images.Attachments, a => Assert.Equal(1, _registry.Count("GET", "/manifests/" + a.Manifest.Digest)));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Another_clients_write_to_the_referrers_tag_between_the_read_and_the_write_is_kept_where_the_registry_keeps_conditions(bool tagThereBefore)
+    {
+        var (images, names) = await BuildAsync();
+        var subject = images.Images[0].Digest;
+        var subjectDescriptor = new Descriptor(images.Images[0].Manifest.MediaType, subject, images.Images[0].Manifest.Bytes.Length);
+        _registry.PutBlob("team/app", ArtifactManifest.EmptyConfig);
+        ArtifactManifest Referrer(string type, string content)
+        {
+            var bytes = Encoding.UTF8.GetBytes(content);
+            var manifest = ArtifactManifest.Create(type, new Descriptor("application/octet-stream", _registry.PutBlob("team/app", bytes), bytes.Length), subjectDescriptor, []);
+            _registry.PutManifest("team/app", manifest.Digest.ToString(), manifest.Bytes, manifest.MediaType);
+            return manifest;
+        }
+        var tag = ReferrersIndex.TagFor(subject);
+        var first = Referrer("application/vnd.example.first", "first");
+        if (tagThereBefore)
+        {
+            _registry.PutManifest("team/app", tag, ReferrersIndex.With(null, first), MediaTypes.OciIndex);
+        }
+        // Another client adds its signature to the tag right after our read before the write (the tag's second read).
+        var signature = Referrer("application/vnd.example.signature", "sig");
+        var reads = 0;
+        _registry.KeepsConditions = true;
+        _registry.AfterTagRead = (repository, reference) =>
+        {
+            if (reference == tag && ++reads == 2)
+            {
+                _registry.PutManifest(repository, tag, ReferrersIndex.With(_registry.GetManifest(repository, tag)?.Bytes, signature), MediaTypes.OciIndex);
+            }
+        };
+
+        var (result, warnings) = await PushAsync(images, names);
+
+        Assert.Empty(warnings);
+        Assert.Contains("2 referrers attached (SBOM, provenance)", result.Summary, StringComparison.Ordinal);
+        // Our first write named what it had read, the registry refused it (412), and the tag was read and merged again.
+        Assert.Equal(2, _registry.Count("PUT", "/manifests/sha256-"));
+        Assert.Equal(3, _registry.Count("GET", "/manifests/sha256-"));
+        var referrers = JsonNode.Parse(_registry.GetManifest("team/app", tag)!.Bytes)!["manifests"]!.AsArray().Select(r => r!["artifactType"]!.GetValue<string>()).ToArray();
+        Assert.Equal([.. tagThereBefore ? ["application/vnd.example.first"] : Array.Empty<string>(), "application/vnd.example.signature", MediaTypes.SpdxJson, MediaTypes.InTotoJson], referrers);
+    }
+
+    [Fact]
+    public async Task A_referrers_tag_that_changes_under_every_write_is_a_warning_and_the_image_is_pushed()
+    {
+        var (images, names) = await BuildAsync();
+        var subject = images.Images[0].Digest;
+        var tag = ReferrersIndex.TagFor(subject);
+        var others = 0;
+        _registry.KeepsConditions = true;
+        _registry.AfterTagRead = (repository, reference) =>
+        {
+            if (reference == tag)
+            {
+                var index = new JsonObject { ["schemaVersion"] = 2, ["mediaType"] = MediaTypes.OciIndex, ["manifests"] = new JsonArray(), ["annotations"] = new JsonObject { ["n"] = $"{++others}" } };
+                _registry.PutManifest(repository, tag, Encoding.UTF8.GetBytes(index.ToJsonString()), MediaTypes.OciIndex);
+            }
+        };
+
+        var (result, warnings) = await PushAsync(images, names);
+
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Contains("changed under every one of 5 writes", Assert.IsType<AttachmentRefusedWarning>(w).Reason, StringComparison.Ordinal));
+        Assert.Equal(RegistryClient.ReferrersTagAttempts, _registry.Count("PUT", "/manifests/sha256-"));
+        Assert.NotNull(_registry.GetManifest("team/app", "latest"));
+    }
+
     [Fact]
     public async Task The_attachments_blobs_go_up_alongside_the_layers_and_their_manifests_only_after_the_tag()
     {

@@ -63,6 +63,15 @@ public sealed partial class InMemoryRegistry : HttpMessageHandler
     /// </summary>
     public long? ChunkMinLength { get; set; }
 
+    /// <summary>
+    /// Whether a manifest put honours If-Match and If-None-Match: * against the tag's entity tag (its manifest's digest,
+    /// quoted), answering 412 when the tag changed; the distribution registry ignores them.
+    /// </summary>
+    public bool KeepsConditions { get; set; }
+
+    /// <summary>Called after a manifest is asked for by tag (repository, tag), found or not: another client may change the tag right then.</summary>
+    public Action<string, string>? AfterTagRead { get; set; }
+
     /// <summary>The token service's address (Bearer mode): on the registry's own host, plain HTTP.</summary>
     public string TokenRealm => $"http://{Host}/token";
 
@@ -456,6 +465,16 @@ public sealed partial class InMemoryRegistry : HttpMessageHandler
 
     private HttpResponseMessage GetManifest(string name, string reference, bool head)
     {
+        var response = ServeManifest(name, reference, head);
+        if (!head && !Digest.TryParse(reference, out _))
+        {
+            AfterTagRead?.Invoke(name, reference);
+        }
+        return response;
+    }
+
+    private HttpResponseMessage ServeManifest(string name, string reference, bool head)
+    {
         if (InvalidReference(reference) is { } invalid)
         {
             return invalid;
@@ -468,6 +487,7 @@ public sealed partial class InMemoryRegistry : HttpMessageHandler
         response.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(manifest.ContentType!);
         response.Content.Headers.ContentLength = manifest.Bytes.Length;
         response.Headers.Add("Docker-Content-Digest", manifest.Digest.ToString());
+        response.Headers.ETag = new EntityTagHeaderValue($"\"{manifest.Digest}\"");
         return response;
     }
 
@@ -476,6 +496,16 @@ public sealed partial class InMemoryRegistry : HttpMessageHandler
         if (InvalidReference(reference) is { } invalid)
         {
             return invalid;
+        }
+        if (KeepsConditions && !Digest.TryParse(reference, out _))
+        {
+            var current = FindManifest(name, reference);
+            var changed = request.Headers.IfNoneMatch.Any(t => t.Tag == "*" || t.Tag == $"\"{current?.Digest}\"") && current is not null
+                || request.Headers.IfMatch.Count > 0 && (current is null || request.Headers.IfMatch.All(t => t.Tag != "*" && t.Tag != $"\"{current.Digest}\""));
+            if (changed)
+            {
+                return Error(HttpStatusCode.PreconditionFailed, "PRECONDITION_FAILED", $"the tag {name}:{reference} changed");
+            }
         }
         var contentType = request.Content?.Headers.ContentType;
         if (contentType?.MediaType is not { } mediaType)

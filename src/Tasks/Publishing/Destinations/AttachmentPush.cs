@@ -117,14 +117,8 @@ internal sealed record AttachmentPush(RegistryClient Target, string Repository, 
         {
             try
             {
-                // Read right before it is written, as the other tools that keep the tag do: what they added is kept.
-                var tag = ReferrersIndex.TagFor(subject.Key);
-                var existing = (await Target.GetManifestAsync(Repository, tag, cancellationToken).ConfigureAwait(false))?.Bytes;
-                var updated = subject.Aggregate(existing, (index, attachment) => ReferrersIndex.With(index, attachment.Manifest));
-                if (!ReferenceEquals(updated, existing))
-                {
-                    await Target.PutManifestAsync(Repository, tag, updated!, MediaTypes.OciIndex, cancellationToken).ConfigureAwait(false);
-                }
+                await Target.UpdateReferrersTagAsync(Repository, subject.Key,
+                    existing => subject.Aggregate(existing, (index, attachment) => ReferrersIndex.With(index, attachment.Manifest)), cancellationToken).ConfigureAwait(false);
                 attached += subject.Count();
             }
             catch (Exception e) when (e is RegistryException or InvalidContentException)

@@ -65,13 +65,8 @@ internal static class JoinReferrers
         if (!indexed)
         {
             // The referrers tag schema (distribution-spec 1.1): the registry does not list referrers itself, the tag's index does.
-            var tag = ReferrersIndex.TagFor(image.Digest);
-            var existing = await target.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false);
-            var updated = ReferrersIndex.With(existing?.Bytes, referrer.Digest, Entry(json, referrer.Digest, manifest.Bytes.LongLength, mediaType));
-            if (!ReferenceEquals(updated, existing?.Bytes))
-            {
-                await target.PutManifestAsync(repository, tag, updated, MediaTypes.OciIndex, cancellationToken).ConfigureAwait(false);
-            }
+            await target.UpdateReferrersTagAsync(repository, image.Digest,
+                existing => ReferrersIndex.With(existing, referrer.Digest, Entry(json, referrer.Digest, manifest.Bytes.LongLength, mediaType)), cancellationToken).ConfigureAwait(false);
         }
         return true;
     }
