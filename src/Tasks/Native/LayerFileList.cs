@@ -6,20 +6,24 @@ using Containers.Build.Model;
 namespace Containers.Build.Native;
 
 /// <summary>
-/// The paths a layer's tar holds, kept by digest (<c>layer-files/&lt;digest hex&gt;</c>) so that a base layer, which
+/// The paths a layer's tar holds, kept by digest (<c>layer-files-2/&lt;digest hex&gt;</c>) so that a base layer, which
 /// every build of every app on that base shares, is read through once and never again: in the machine's shared folder
 /// when the store has one (<see cref="ContentStore.SharedRoot"/>: every project, every clean <c>obj/</c>, reuses it),
 /// else in the project's store. A record in either is used.
 /// </summary>
 /// <remarks>
-/// The record is text, one entry a line: a kind letter, a tab, the path, and for a link a tab and its target, with
+/// The record is text, one entry a line: a kind letter, a tab, the path, and for a link a tab and its target (for a loader
+/// configuration file, the letter c and its text), with
 /// backslash, tab, carriage return and line feed escaped (<c>\\ \t \r \n</c>), so no name can break a line or forge
 /// one. It starts with a version line and ends with a count; it is written under a temporary name and renamed,
 /// and one that does not parse is a miss: the layer is read again and the record replaced.
 /// </remarks>
 public static class LayerFileList
 {
-    private const string Header = "containers-build layer-files 1";
+    // Version 2 keeps the text of the loader's configuration files (LoaderConfiguration), in a folder of its own, so that a
+    // version 1 record (which has none) is never taken for one, and the tool versions on one machine keep their own.
+    private const string Header = "containers-build layer-files 2";
+    private const string RecordFolder = "layer-files-2";
     private const string Trailer = "end";
 
     /// <summary>
@@ -65,10 +69,10 @@ public static class LayerFileList
     /// <summary>Where a record may be, in the order looked at: the project's store, then the shared folder, where a new one goes.</summary>
     private static IEnumerable<string> RecordPaths(Digest layerDigest, ContentStore store)
     {
-        yield return Path.Combine(store.Root, "layer-files", layerDigest.Hex);
+        yield return Path.Combine(store.Root, RecordFolder, layerDigest.Hex);
         if (store.SharedRoot is { } shared)
         {
-            yield return Path.Combine(shared, "layer-files", layerDigest.Hex);
+            yield return Path.Combine(shared, RecordFolder, layerDigest.Hex);
         }
     }
 
@@ -165,7 +169,7 @@ public static class LayerFileList
                 entries.Add(entry.EntryType switch
                 {
                     TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile or TarEntryType.SparseFile
-                        => new LayerPath(path, LayerPathKind.File),
+                        => new LayerPath(path, LayerPathKind.File) { Text = LoaderConfiguration.IsConfigurationPath(path) ? TextOf(entry.DataStream) : null },
                     TarEntryType.Directory => new LayerPath(path, LayerPathKind.Directory),
                     TarEntryType.SymbolicLink => new LayerPath(path, LayerPathKind.Symlink, entry.LinkName),
                     TarEntryType.HardLink => new LayerPath(path, LayerPathKind.HardLink, NormalizeName(entry.LinkName)),
@@ -180,18 +184,30 @@ public static class LayerFileList
         return entries;
     }
 
+    /// <summary>A loader configuration file's text: its first <see cref="LoaderConfiguration.MaxBytes"/>, as UTF-8.</summary>
+    public static string TextOf(Stream? data)
+    {
+        if (data is null)
+        {
+            return "";
+        }
+        var buffer = new byte[LoaderConfiguration.MaxBytes];
+        var read = data.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        return Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
     /// <summary>The record, made in memory and written at once (a line at a time, awaited, cost more than reading the layer's list).</summary>
     private static async Task WriteRecordAsync(Stream stream, IReadOnlyList<LayerPath> entries, CancellationToken cancellationToken)
     {
         var text = new StringBuilder(Header).Append('\n');
         foreach (var entry in entries)
         {
-            text.Append(KindLetter(entry.Kind)).Append('\t');
+            text.Append(entry.Text is null ? KindLetter(entry.Kind) : ConfigurationLetter).Append('\t');
             Escape(entry.Path, text);
-            if (entry.LinkTarget is not null)
+            if ((entry.LinkTarget ?? entry.Text) is { } third)
             {
                 text.Append('\t');
-                Escape(entry.LinkTarget, text);
+                Escape(third, text);
             }
             text.Append('\n');
         }
@@ -229,6 +245,10 @@ public static class LayerFileList
     private static LayerPath? ParseLine(string line)
     {
         var fields = line.Split('\t');
+        if (fields.Length == 3 && fields[0] == ConfigurationLetter.ToString() && Unescape(fields[1]) is { Length: > 0 } file && Unescape(fields[2]) is { } text)
+        {
+            return new LayerPath(file, LayerPathKind.File) { Text = text };
+        }
         if (fields.Length is < 2 or > 3 || fields[0].Length != 1 || KindOf(fields[0][0]) is not { } kind)
         {
             return null;
@@ -242,6 +262,9 @@ public static class LayerFileList
         }
         return new LayerPath(path, kind, target);
     }
+
+    // A file with its text (a loader configuration file): the path, then the text.
+    private const char ConfigurationLetter = 'c';
 
     private static char KindLetter(LayerPathKind kind) => kind switch
     {

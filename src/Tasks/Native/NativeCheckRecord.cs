@@ -27,7 +27,7 @@ namespace Containers.Build.Native;
 public static class NativeCheckRecord
 {
     /// <summary>Bumped whenever the check could answer differently for the same image (what it looks for, or where).</summary>
-    private const string CheckVersion = "containers-build native-check 2";
+    private const string CheckVersion = "containers-build native-check 3";
 
     private const string CommentPrefix = "Containers.Build: native libraries checked, ";
     private const string KeyMarker = "; check key ";
@@ -59,6 +59,11 @@ public static class NativeCheckRecord
             foreach (var entry in layer.Entries)
             {
                 text.Append(entry.Kind).Append(' ').Append(Escape(entry.ContainerPath)).Append(' ').Append(Escape(entry.LinkTarget ?? "")).Append('\n');
+                if (LoaderConfiguration.TextOf(entry) is { } configuration)
+                {
+                    // What the loader is told by the app's own layers: the base's are named by their diff_ids.
+                    text.Append("loader configuration ").Append(Escape(configuration)).Append('\n');
+                }
             }
         }
         foreach (var (path, elf) in checkedFiles)

@@ -10,9 +10,10 @@ namespace Containers.Build.Native;
 /// The search is a superset of the loader's (every directory it could look in, not the one order it would), so
 /// what this reports missing is missing, and a library the loader would find is never reported: the file's own
 /// folder (<c>$ORIGIN</c>, because .NET loads native assets from the app folder and NuGet natives use it), its
-/// RUNPATH/RPATH, LD_LIBRARY_PATH, and the default and multiarch directories. Not consulted: <c>/etc/ld.so.conf</c>
-/// additions outside those, run paths relative to the working directory or with other substitutions than
-/// <c>$ORIGIN</c>, and needed names with a relative path.
+/// RUNPATH/RPATH, LD_LIBRARY_PATH, the default and multiarch directories, and those the image's <c>/etc/ld.so.conf</c> and
+/// <c>/etc/ld.so.conf.d/*.conf</c> name (<see cref="LoaderConfiguration"/>). Not consulted: run paths relative to the
+/// working directory or with other substitutions than <c>$ORIGIN</c>, and needed names with a relative path. Only the
+/// app's files are read: the libraries they find are taken to load, as the base's own packages are built to.
 /// </remarks>
 public static class NativeDependencyCheck
 {
@@ -41,7 +42,7 @@ public static class NativeDependencyCheck
         IReadOnlyList<string> ldLibraryPath)
     {
         var imageLibc = new Lazy<ImageLibc>(() => ImageLibc.Of(image));
-        var systemDirectories = DefaultDirectories.Concat(MultiarchDirectories(architecture)).ToList();
+        var systemDirectories = DefaultDirectories.Concat(MultiarchDirectories(architecture)).Concat(LoaderConfiguration.DirectoriesOf(image)).ToList();
         var findings = new List<NativeDependencyFinding>();
         foreach (var (imagePath, elf) in appFiles.OrderBy(file => file.ImagePath, StringComparer.Ordinal))
         {

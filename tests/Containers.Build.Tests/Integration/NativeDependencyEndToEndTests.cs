@@ -83,6 +83,41 @@ public class NativeDependencyEndToEndTests
         {
             await TestEnvironment.PodmanAsync("rmi", "-f", name);
         }
+
+        // A base that keeps them in a directory of its own, which only /etc/ld.so.conf.d names (and ldconfig has cached):
+        // the check reads the base's loader configuration, finds them there, and the app draws in the container.
+        using var vendorContext = new TempDirectory("cb-vendor-base");
+        Directory.CreateDirectory(vendorContext.Combine("libs"));
+        foreach (var (soname, path) in libraries)
+        {
+            File.Copy(path, vendorContext.Combine("libs", soname));
+        }
+        vendorContext.WriteFile("vendor.conf", "# the vendor's libraries\n/opt/vendor/lib\n");
+        vendorContext.WriteFile("Containerfile", $"FROM {TestEnvironment.Registry}/dotnet/aspnet:10.0-amd64\n"
+            + "COPY libs/ /opt/vendor/lib/\nCOPY vendor.conf /etc/ld.so.conf.d/vendor.conf\nRUN [\"/sbin/ldconfig\"]\n");
+        var vendorName = $"localhost/cb-vendor-{Guid.NewGuid():N}:1";
+        var vendorBuilt = await TestEnvironment.PodmanAsync("build", "--tls-verify=false", "--network", "host", "-t", vendorName, vendorContext.Path);
+        Assert.True(vendorBuilt.ExitCode == 0, vendorBuilt.ToString());
+        try
+        {
+            var layout = vendorContext.Combine("layout");
+            var copied = await TestEnvironment.SkopeoAsync("copy", $"containers-storage:{vendorName}", $"oci:{layout}:vendor");
+            Assert.True(copied.ExitCode == 0, copied.ToString());
+
+            var clean = await sample.PublishImageAsync($"ContainerBaseImage=oci:{layout}:vendor", $"ContainerRegistry={TestEnvironment.Registry}",
+                $"ContainerRepository={repository}", "ContainerImageTag=vendor");
+            Assert.True(clean.ExitCode == 0, clean.ToString());
+            Assert.Empty(WarningLines(clean, "CB4007"));
+
+            await using var running = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:vendor");
+            Assert.Equal("Hello from Containers.Build!", await running.GetOkAsync());
+            var png = await Network.GetBytesAsync($"http://127.0.0.1:{running.Port}/png");
+            Assert.True(png.Length > 8 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"not a PNG: {png.Length} bytes");
+        }
+        finally
+        {
+            await TestEnvironment.PodmanAsync("rmi", "-f", vendorName);
+        }
     }
 
     [IntegrationFact]

@@ -27,8 +27,8 @@ public class SharedCacheEndToEndTests
         Assert.True(published.ExitCode == 0, published.ToString());
         // Listed for the check: every base layer read once, its list kept for the machine and not in the project.
         Assert.All(baseLayers, layer => Assert.Single(proxy.Seen, r => r.Method == "GET" && r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
-        Assert.Equal(baseLayers.Select(l => l["sha256:".Length..]).Order(), Directory.GetFiles(Path.Combine(machine.Path, "layer-files")).Select(Path.GetFileName).Order());
-        Assert.False(Directory.Exists(Path.Combine(first.ProjectDirectory, "obj", "containers", "layer-files")));
+        Assert.Equal(baseLayers.Select(l => l["sha256:".Length..]).Order(), Directory.GetFiles(Path.Combine(machine.Path, "layer-files-2")).Select(Path.GetFileName).Order());
+        Assert.False(Directory.Exists(Path.Combine(first.ProjectDirectory, "obj", "containers", "layer-files-2")));
 
         // Another app, its own clean obj/, a new repository (so no record of a check in the registry either): no base
         // layer is read, and the check still runs, clean, and is recorded in the image.
@@ -56,7 +56,7 @@ public class SharedCacheEndToEndTests
         var byDefault = await sample.PublishImageAsync(new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = home.Path, ["ContainersBuildSharedCache"] = "" },
             [.. Properties(proxy, repository), "-v:d"]);
         Assert.True(byDefault.ExitCode == 0, byDefault.ToString());
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(home.Path, "containers-build", "layer-files")).Length);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(home.Path, "containers-build", "layer-files-2")).Length);
         // The package's precompiled task assembly for this machine's runtime is the one MSBuild loaded.
         Assert.Contains($"tasks/net10.0/{RuntimeInformation.RuntimeIdentifier}/Containers.Build.Tasks.dll", byDefault.Output, StringComparison.Ordinal);
         // And -v:d says where the image step's time went.
@@ -68,7 +68,7 @@ public class SharedCacheEndToEndTests
         var off = await sample.PublishImageAsync(new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = home.Path },
             [.. Properties(proxy, TestEnvironment.UniqueRepository("machine-off")), "ContainersBuildSharedCache=false"]);
         Assert.True(off.ExitCode == 0, off.ToString());
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(sample.ProjectDirectory, "obj", "containers", "layer-files")).Length);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(sample.ProjectDirectory, "obj", "containers", "layer-files-2")).Length);
         Assert.All(await TestEnvironment.AspNetLayerDigestsAsync(), layer => Assert.Single(proxy.Seen, r => r.Method == "GET" && r.PathAndQuery.EndsWith("/blobs/" + layer, StringComparison.Ordinal)));
     }
 

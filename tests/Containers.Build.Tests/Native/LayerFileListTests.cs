@@ -19,7 +19,7 @@ public class LayerFileListTests : IDisposable
 
     private ContentStore Store => new(_folder.Combine("store"));
 
-    private string RecordPath => _folder.Combine("store", "layer-files", LayerDigest.Hex);
+    private string RecordPath => _folder.Combine("store", "layer-files-2", LayerDigest.Hex);
 
     private static readonly LayerPath[] Expected =
     [
@@ -34,7 +34,11 @@ public class LayerFileListTests : IDisposable
         new(NewlineName, LayerPathKind.File),
         new("run/pipe", LayerPathKind.Other),
         new("abs/olute", LayerPathKind.File),
+        new("etc/ld.so.conf.d/vendor.conf", LayerPathKind.File) { Text = VendorConfiguration },
     ];
+
+    // A loader configuration file: its text is kept, tabs, backslashes and line breaks included.
+    private const string VendorConfiguration = "# vendor\n/opt/vendor/lib\t/opt/vendor\\lib64\r\n";
 
     /// <summary>A layer as engines and tools write them: "./" names, directories with a trailing "/", links, whiteouts, a pax global header.</summary>
     private string WriteLayer(bool gzip = true)
@@ -58,6 +62,7 @@ public class LayerFileListTests : IDisposable
             writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "./" + NewlineName) { DataStream = new MemoryStream("x"u8.ToArray()) });
             writer.WriteEntry(new PaxTarEntry(TarEntryType.Fifo, "./run/pipe"));
             writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "/abs/./olute"));
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "./etc/ld.so.conf.d/vendor.conf") { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(VendorConfiguration)) });
         }
         return path;
     }
@@ -130,7 +135,7 @@ public class LayerFileListTests : IDisposable
 
         await Assert.ThrowsAsync<UnreadableLayerException>(() => LayerFileList.ReadAsync(LayerDigest, Returns(cut), Store, CancellationToken.None));
 
-        var recordFolder = _folder.Combine("store", "layer-files");
+        var recordFolder = _folder.Combine("store", "layer-files-2");
         Assert.Empty(Directory.Exists(recordFolder) ? Directory.GetFiles(recordFolder) : []);
 
         await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), Store, CancellationToken.None);
@@ -166,11 +171,11 @@ public class LayerFileListTests : IDisposable
 
     [Theory]
     [InlineData("")]
-    [InlineData("containers-build layer-files 1\nf\tusr\nend\t2\n")]
-    [InlineData("containers-build layer-files 1\nf\tusr\\q\nend\t1\n")]
-    [InlineData("containers-build layer-files 1\nl\tlib\nend\t1\n")]
-    [InlineData("containers-build layer-files 1\nz\tusr\nend\t1\n")]
-    [InlineData("containers-build layer-files 1\nf\tusr\n")]
+    [InlineData("containers-build layer-files 2\nf\tusr\nend\t2\n")]
+    [InlineData("containers-build layer-files 2\nf\tusr\\q\nend\t1\n")]
+    [InlineData("containers-build layer-files 2\nl\tlib\nend\t1\n")]
+    [InlineData("containers-build layer-files 2\nz\tusr\nend\t1\n")]
+    [InlineData("containers-build layer-files 2\nf\tusr\n")]
     [InlineData("containers-build layer-files 9\nf\tusr\nend\t1\n")]
     public async Task A_damaged_record_is_a_miss_and_is_replaced(string damaged)
     {
@@ -199,8 +204,8 @@ public class LayerFileListTests : IDisposable
         Assert.Equal(Expected, listed);
         Assert.Equal(Expected, reused);
         // Kept once, for the machine: neither project's store has a copy.
-        Assert.True(File.Exists(Path.Combine(shared, "layer-files", LayerDigest.Hex)));
-        Assert.False(Directory.Exists(_folder.Combine("project-a", "layer-files")));
+        Assert.True(File.Exists(Path.Combine(shared, "layer-files-2", LayerDigest.Hex)));
+        Assert.False(Directory.Exists(_folder.Combine("project-a", "layer-files-2")));
     }
 
     [Fact]
@@ -217,7 +222,7 @@ public class LayerFileListTests : IDisposable
     public async Task Writing_a_shared_record_removes_the_ones_unused_for_a_month_and_keeps_the_rest()
     {
         var shared = _folder.Combine("machine");
-        var records = Path.Combine(shared, "layer-files");
+        var records = Path.Combine(shared, "layer-files-2");
         Directory.CreateDirectory(records);
         var stale = Path.Combine(records, Digest.Compute("an old base"u8).Hex);
         var recent = Path.Combine(records, Digest.Compute("a base still built on"u8).Hex);
@@ -242,7 +247,7 @@ public class LayerFileListTests : IDisposable
     {
         var shared = _folder.Combine("machine");
         await LayerFileList.ReadAsync(LayerDigest, Returns(WriteLayer()), new ContentStore(_folder.Combine("project-a"), shared), CancellationToken.None);
-        var record = Path.Combine(shared, "layer-files", LayerDigest.Hex);
+        var record = Path.Combine(shared, "layer-files-2", LayerDigest.Hex);
         File.SetLastWriteTimeUtc(record, DateTime.UtcNow - TimeSpan.FromDays(20));
 
         await LayerFileList.ReadAsync(LayerDigest, MustNotBeCalled, new ContentStore(_folder.Combine("project-b"), shared), CancellationToken.None);

@@ -261,4 +261,15 @@ public class NativeDependencyCheckTests
         Assert.Equal(["libfontconfig.so.1"], Assert.Single(missing).MissingLibraries);
         Assert.Empty(shipped);
     }
+
+    [Fact]
+    public void A_library_in_a_directory_only_the_loaders_configuration_names_is_found_there()
+    {
+        LayerPath[] vendor = [File("usr/lib/x86_64-linux-gnu/libpthread.so.0"), Dir("opt/vendor/lib"), File("opt/vendor/lib/libfontconfig.so.1")];
+        LayerPath[] configuration = [Dir("etc/ld.so.conf.d"), new("etc/ld.so.conf.d/vendor.conf", LayerPathKind.File) { Text = "/opt/vendor/lib\n" }];
+        (string, ElfFile)[] files = [("app/libSkiaSharp.so", SkiaSharp)];
+
+        Assert.Empty(Check([DebianWith([.. vendor, .. configuration]), App("libSkiaSharp.so")], files));
+        Assert.Equal(["libfontconfig.so.1"], Assert.Single(Check([DebianWith(vendor), App("libSkiaSharp.so")], files)).MissingLibraries);
+    }
 }

@@ -276,6 +276,22 @@ public sealed class NativeDependencyPublishTests : IDisposable
     }
 
     [Fact]
+    public void The_key_changes_with_the_text_of_a_loader_configuration_file_the_app_layers_bring()
+    {
+        var config = ImageConfig.Parse(System.Text.Encoding.UTF8.GetBytes("""
+            {"architecture":"amd64","os":"linux","config":{"Cmd":["dotnet","app.dll"]},"rootfs":{"type":"layers","diff_ids":[]},"history":[]}
+            """));
+        var file = _work.WriteFile("vendor.conf", "/opt/vendor/lib\n");
+        IReadOnlyList<Containers.Build.Layers.PlannedLayer> Layers() => [new(Containers.Build.Layers.LayerKind.ExtraFiles,
+            [Containers.Build.Layers.LayerEntry.File("etc/ld.so.conf.d/vendor.conf", file, executable: false)])];
+
+        var key = NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64, [], Layers(), []);
+        Assert.Equal(key, NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64, [], Layers(), []));
+        File.WriteAllText(file, "/opt/other/lib\n");
+        Assert.NotEqual(key, NativeCheckRecord.KeyOf(config, Platform.LinuxAmd64, [], Layers(), []));
+    }
+
+    [Fact]
     public async Task The_check_needs_no_written_layer_and_lists_the_base_unless_the_registry_image_records_the_same_check()
     {
         var request = ImageRequestParser.Parse(Inputs(), _ => { });

@@ -178,7 +178,7 @@ public static class NativeDependencyStage
     {
         LayerEntryKind.Directory => new LayerPath(entry.ContainerPath, LayerPathKind.Directory),
         LayerEntryKind.Symlink => new LayerPath(entry.ContainerPath, LayerPathKind.Symlink, entry.LinkTarget),
-        _ => new LayerPath(entry.ContainerPath, LayerPathKind.File),
+        _ => new LayerPath(entry.ContainerPath, LayerPathKind.File) { Text = LoaderConfiguration.TextOf(entry) },
     };
 }
 
