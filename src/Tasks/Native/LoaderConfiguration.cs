@@ -16,12 +16,13 @@ public static class LoaderConfiguration
 
     private const string MainFile = "etc/ld.so.conf";
     private const string IncludedDirectory = "etc/ld.so.conf.d";
+    private const string IncludedPrefix = IncludedDirectory + "/";
 
     /// <summary>Whether a layer path (no leading '/') is <c>etc/ld.so.conf</c> or a <c>.conf</c> file right in <c>etc/ld.so.conf.d</c>.</summary>
     public static bool IsConfigurationPath(string path)
         => path == MainFile
-           || (path.StartsWith(IncludedDirectory + "/", StringComparison.Ordinal) && path.EndsWith(".conf", StringComparison.Ordinal)
-               && path.IndexOf('/', IncludedDirectory.Length + 1) < 0);
+           || (path.StartsWith(IncludedPrefix, StringComparison.Ordinal) && path.EndsWith(".conf", StringComparison.Ordinal)
+               && path.IndexOf('/', IncludedPrefix.Length) < 0);
 
     /// <summary>For a planned entry that is a loader configuration file (a ContainerFile item's, say), its text; else null.</summary>
     public static string? TextOf(LayerEntry entry)
@@ -40,7 +41,7 @@ public static class LoaderConfiguration
         var directories = new List<string>();
         var read = new HashSet<string>(StringComparer.Ordinal);
         Read("/" + MainFile, image, directories, read, depth: 0);
-        foreach (var file in Glob("/" + IncludedDirectory + "/*.conf", image))
+        foreach (var file in Glob("/" + IncludedPrefix + "*.conf", image))
         {
             Read(file, image, directories, read, depth: 0);
         }

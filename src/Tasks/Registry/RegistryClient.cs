@@ -418,15 +418,29 @@ public sealed class RegistryClient(RegistryTransport transport)
     /// </returns>
     public async Task<bool> PutManifestAsync(string repository, string reference, byte[] bytes, string mediaType, CancellationToken cancellationToken)
     {
-        using var response = await transport.SendAsync(baseUri =>
-        {
-            var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-            return new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{reference}")) { Content = content };
-        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        using var response = await SendManifestPutAsync(repository, reference, bytes, mediaType, readBefore: null, conditional: false, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, $"put manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
         return response.Headers.Contains("OCI-Subject");
     }
+
+    /// <param name="conditional">Whether the put names what <paramref name="readBefore"/> was (<see cref="PutTagIfUnchangedAsync"/>).</param>
+    private Task<HttpResponseMessage> SendManifestPutAsync(string repository, string reference, byte[] bytes, string mediaType, ManifestContent? readBefore,
+        bool conditional, CancellationToken cancellationToken)
+        => transport.SendAsync(baseUri =>
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{reference}")) { Content = content };
+            if (conditional && readBefore is null)
+            {
+                request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+            }
+            else if (conditional && readBefore!.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var parsed))
+            {
+                request.Headers.IfMatch.Add(parsed);
+            }
+            return request;
+        }, PushScope(repository), cancellationToken);
 
     /// <summary>How often a referrers tag is read and merged again when the registry says another client changed it meanwhile.</summary>
     internal const int ReferrersTagAttempts = 5;
@@ -467,21 +481,7 @@ public sealed class RegistryClient(RegistryTransport transport)
     /// </summary>
     public async Task<bool> PutTagIfUnchangedAsync(string repository, string tag, byte[] bytes, string mediaType, ManifestContent? readBefore, CancellationToken cancellationToken)
     {
-        using var response = await transport.SendAsync(baseUri =>
-        {
-            var content = new ByteArrayContent(bytes);
-            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(baseUri, $"v2/{repository}/manifests/{tag}")) { Content = content };
-            if (readBefore is null)
-            {
-                request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
-            }
-            else if (readBefore.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var parsed))
-            {
-                request.Headers.IfMatch.Add(parsed);
-            }
-            return request;
-        }, PushScope(repository), cancellationToken).ConfigureAwait(false);
+        using var response = await SendManifestPutAsync(repository, tag, bytes, mediaType, readBefore, conditional: true, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.PreconditionFailed)
         {
             return false;

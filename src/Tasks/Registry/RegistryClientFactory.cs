@@ -19,19 +19,7 @@ public sealed class RegistryClientFactory : IDisposable
     {
         _getEnvironmentVariable = getEnvironmentVariable ?? Environment.GetEnvironmentVariable;
         Tls = tls ?? new TlsPolicy(insecureHosts: InsecureFromEnvironment(_getEnvironmentVariable));
-        _http = new HttpClient(handler ?? new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                {
-                    var host = (sender as System.Net.Security.SslStream)?.TargetHostName ?? "";
-                    return Tls.Validate(host, 0, certificate, chain, errors);
-                },
-            },
-        })
+        _http = new HttpClient(handler ?? NewConnections(Tls))
         {
             // Large layers take as long as they take; cancellation comes from the build.
             Timeout = Timeout.InfiniteTimeSpan,
@@ -44,6 +32,18 @@ public sealed class RegistryClientFactory : IDisposable
             _tokenServiceHttp.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         }
     }
+
+    /// <summary>A connection pool as the registries' (timeouts, and TLS validated by <paramref name="tls"/>).</summary>
+    internal static SocketsHttpHandler NewConnections(TlsPolicy tls) => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                tls.Validate((sender as System.Net.Security.SslStream)?.TargetHostName ?? "", 0, certificate, chain, errors),
+        },
+    };
 
     private static readonly string UserAgent = $"Containers.Build/{typeof(RegistryClientFactory).Assembly.GetName().Version}";
 

@@ -430,17 +430,9 @@ public sealed class RegistryTransport
     /// </summary>
     private async Task<IPAddress[]> AddressesOfAsync(string host, CancellationToken cancellationToken)
     {
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var literal))
-        {
-            return [literal];
-        }
-        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return [IPAddress.Loopback, IPAddress.IPv6Loopback];
-        }
         try
         {
-            return await ResolveHost(host, cancellationToken).ConfigureAwait(false);
+            return await TokenRealmGuard.AddressesOfAsync(host, ResolveHost, cancellationToken).ConfigureAwait(false);
         }
         catch (System.Net.Sockets.SocketException)
         {

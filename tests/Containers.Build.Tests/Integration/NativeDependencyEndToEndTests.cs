@@ -60,29 +60,7 @@ public class NativeDependencyEndToEndTests
         }
         context.WriteFile("Containerfile", $"FROM {TestEnvironment.Registry}/dotnet/aspnet:10.0-amd64\n"
             + string.Concat(libraries.Select(l => $"COPY {l.Soname} /usr/lib/x86_64-linux-gnu/{l.Soname}\n")));
-        var name = $"localhost/cb-fontconfig-{Guid.NewGuid():N}:1";
-        var built = await TestEnvironment.PodmanAsync("build", "--tls-verify=false", "--network", "host", "-t", name, context.Path);
-        Assert.True(built.ExitCode == 0, built.ToString());
-        try
-        {
-            var layout = context.Combine("layout");
-            var copied = await TestEnvironment.SkopeoAsync("copy", $"containers-storage:{name}", $"oci:{layout}:fontconfig");
-            Assert.True(copied.ExitCode == 0, copied.ToString());
-
-            var clean = await sample.PublishImageAsync($"ContainerBaseImage=oci:{layout}:fontconfig", $"ContainerRegistry={TestEnvironment.Registry}",
-                $"ContainerRepository={repository}", "ContainerImageTag=fontconfig");
-            Assert.True(clean.ExitCode == 0, clean.ToString());
-            Assert.Empty(WarningLines(clean, "CB4007"));
-
-            await using var running = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:fontconfig");
-            Assert.Equal("Hello from Containers.Build!", await running.GetOkAsync());
-            var png = await Network.GetBytesAsync($"http://127.0.0.1:{running.Port}/png");
-            Assert.True(png.Length > 8 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"not a PNG: {png.Length} bytes");
-        }
-        finally
-        {
-            await TestEnvironment.PodmanAsync("rmi", "-f", name);
-        }
+        await AssertCleanAndDrawingOnBaseAsync(sample, repository, context, "fontconfig");
 
         // A base that keeps them in a directory of its own, which only /etc/ld.so.conf.d names (and ldconfig has cached):
         // the check reads the base's loader configuration, finds them there, and the app draws in the container.
@@ -95,28 +73,37 @@ public class NativeDependencyEndToEndTests
         vendorContext.WriteFile("vendor.conf", "# the vendor's libraries\n/opt/vendor/lib\n");
         vendorContext.WriteFile("Containerfile", $"FROM {TestEnvironment.Registry}/dotnet/aspnet:10.0-amd64\n"
             + "COPY libs/ /opt/vendor/lib/\nCOPY vendor.conf /etc/ld.so.conf.d/vendor.conf\nRUN [\"/sbin/ldconfig\"]\n");
-        var vendorName = $"localhost/cb-vendor-{Guid.NewGuid():N}:1";
-        var vendorBuilt = await TestEnvironment.PodmanAsync("build", "--tls-verify=false", "--network", "host", "-t", vendorName, vendorContext.Path);
-        Assert.True(vendorBuilt.ExitCode == 0, vendorBuilt.ToString());
+        await AssertCleanAndDrawingOnBaseAsync(sample, repository, vendorContext, "vendor");
+    }
+
+    /// <summary>
+    /// Builds the base <paramref name="context"/>'s Containerfile describes (podman), publishes the sample on it as an OCI
+    /// layout under <paramref name="tag"/>: no CB4007, and the app runs and draws a PNG in the container.
+    /// </summary>
+    private static async Task AssertCleanAndDrawingOnBaseAsync(SampleProject sample, string repository, TempDirectory context, string tag)
+    {
+        var name = $"localhost/cb-{tag}-{Guid.NewGuid():N}:1";
+        var built = await TestEnvironment.PodmanAsync("build", "--tls-verify=false", "--network", "host", "-t", name, context.Path);
+        Assert.True(built.ExitCode == 0, built.ToString());
         try
         {
-            var layout = vendorContext.Combine("layout");
-            var copied = await TestEnvironment.SkopeoAsync("copy", $"containers-storage:{vendorName}", $"oci:{layout}:vendor");
+            var layout = context.Combine("layout");
+            var copied = await TestEnvironment.SkopeoAsync("copy", $"containers-storage:{name}", $"oci:{layout}:{tag}");
             Assert.True(copied.ExitCode == 0, copied.ToString());
 
-            var clean = await sample.PublishImageAsync($"ContainerBaseImage=oci:{layout}:vendor", $"ContainerRegistry={TestEnvironment.Registry}",
-                $"ContainerRepository={repository}", "ContainerImageTag=vendor");
+            var clean = await sample.PublishImageAsync($"ContainerBaseImage=oci:{layout}:{tag}", $"ContainerRegistry={TestEnvironment.Registry}",
+                $"ContainerRepository={repository}", $"ContainerImageTag={tag}");
             Assert.True(clean.ExitCode == 0, clean.ToString());
             Assert.Empty(WarningLines(clean, "CB4007"));
 
-            await using var running = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:vendor");
+            await using var running = await RunningContainer.StartAsync($"{TestEnvironment.Registry}/{repository}:{tag}");
             Assert.Equal("Hello from Containers.Build!", await running.GetOkAsync());
             var png = await Network.GetBytesAsync($"http://127.0.0.1:{running.Port}/png");
             Assert.True(png.Length > 8 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"not a PNG: {png.Length} bytes");
         }
         finally
         {
-            await TestEnvironment.PodmanAsync("rmi", "-f", vendorName);
+            await TestEnvironment.PodmanAsync("rmi", "-f", name);
         }
     }
 

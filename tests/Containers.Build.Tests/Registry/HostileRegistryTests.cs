@@ -218,6 +218,9 @@ public sealed class HostileRegistryTests : IDisposable
         Assert.Equal(DiagnosticCodes.CredentialsWithheld, ErrorBoundary.Diagnose(error, Context).Code);
     }
 
+    // Already cancelled: a guard that let an address through would fail at the connect, without sending anything anywhere.
+    private static readonly CancellationToken Unconnectable = new(canceled: true);
+
     [Theory]
     [InlineData("127.0.0.1")]
     [InlineData("169.254.169.254")]
@@ -227,7 +230,7 @@ public sealed class HostileRegistryTests : IDisposable
     {
         var resolved = false;
         var refused = await Assert.ThrowsAsync<RealmAddressRefusedException>(async () => await TokenServiceConnections.ConnectAsync(
-            new DnsEndPoint(host, 80), (_, _) => { resolved = true; return Task.FromResult<IPAddress[]>([IPAddress.Loopback]); }, CancellationToken.None));
+            new DnsEndPoint(host, 80), (_, _) => { resolved = true; return Task.FromResult<IPAddress[]>([IPAddress.Loopback]); }, Unconnectable));
 
         Assert.True(TokenRealmGuard.IsInternal(refused.Address));
         Assert.False(resolved); // an address, or localhost, is not looked up
@@ -237,9 +240,9 @@ public sealed class HostileRegistryTests : IDisposable
     public async Task A_guarded_token_service_connection_to_a_name_with_any_internal_address_or_none_is_never_opened()
     {
         await Assert.ThrowsAsync<RealmAddressRefusedException>(async () => await TokenServiceConnections.ConnectAsync(
-            new DnsEndPoint("auth.example.net", 443), (_, _) => Task.FromResult<IPAddress[]>([IPAddress.Parse("52.1.2.3"), IPAddress.Parse("10.0.0.5")]), CancellationToken.None));
+            new DnsEndPoint("auth.example.net", 443), (_, _) => Task.FromResult<IPAddress[]>([IPAddress.Parse("52.1.2.3"), IPAddress.Parse("10.0.0.5")]), Unconnectable));
         await Assert.ThrowsAsync<SocketException>(async () => await TokenServiceConnections.ConnectAsync(
-            new DnsEndPoint("auth.example.net", 443), (_, _) => Task.FromResult<IPAddress[]>([]), CancellationToken.None));
+            new DnsEndPoint("auth.example.net", 443), (_, _) => Task.FromResult<IPAddress[]>([]), Unconnectable));
     }
 
     [Theory]

@@ -40,6 +40,23 @@ public static class TokenRealmGuard
             : $"is on the internal address {Canonical(internalAddress)} (loopback, private, link-local, unspecified or unique-local) while the registry is not";
     }
 
+    /// <summary>
+    /// The addresses of <paramref name="host"/> as the guard judges them: itself when it is one, loopback for localhost
+    /// and its subdomains (which resolvers answer so without asking), else what <paramref name="resolveHost"/> answers.
+    /// </summary>
+    public static async Task<IPAddress[]> AddressesOfAsync(string host, Func<string, CancellationToken, Task<IPAddress[]>> resolveHost, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var literal))
+        {
+            return [literal];
+        }
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return [IPAddress.Loopback, IPAddress.IPv6Loopback];
+        }
+        return await resolveHost(host, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Loopback, private, link-local, unspecified or unique-local (IPv4-mapped IPv6 addresses as their IPv4).</summary>
     public static bool IsInternal(IPAddress address)
     {

@@ -12,18 +12,13 @@ namespace Containers.Build.Registry.Auth;
 /// </summary>
 internal static class TokenServiceConnections
 {
-    /// <summary>A handler whose every connection is checked so; its TLS is validated as the registries' is.</summary>
-    public static SocketsHttpHandler CreateHandler(Func<string, CancellationToken, Task<IPAddress[]>> resolveHost, TlsPolicy tls) => new()
+    /// <summary>A pool as the registries' (<see cref="RegistryClientFactory.NewConnections"/>) whose every connection is checked so.</summary>
+    public static SocketsHttpHandler CreateHandler(Func<string, CancellationToken, Task<IPAddress[]>> resolveHost, TlsPolicy tls)
     {
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, resolveHost, cancellationToken),
-        SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                tls.Validate((sender as System.Net.Security.SslStream)?.TargetHostName ?? "", 0, certificate, chain, errors),
-        },
-    };
+        var handler = RegistryClientFactory.NewConnections(tls);
+        handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, resolveHost, cancellationToken);
+        return handler;
+    }
 
     /// <summary>
     /// A connection to <paramref name="endPoint"/>'s name as it resolves now, when none of its addresses is internal
@@ -31,13 +26,10 @@ internal static class TokenServiceConnections
     /// </summary>
     public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, Func<string, CancellationToken, Task<IPAddress[]>> resolveHost, CancellationToken cancellationToken)
     {
-        var host = endPoint.Host;
-        IPAddress[] addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal]
-            : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) ? [IPAddress.Loopback]
-            : await resolveHost(host, cancellationToken).ConfigureAwait(false);
+        var addresses = await TokenRealmGuard.AddressesOfAsync(endPoint.Host, resolveHost, cancellationToken).ConfigureAwait(false);
         if (addresses.FirstOrDefault(TokenRealmGuard.IsInternal) is { } internalAddress)
         {
-            throw new RealmAddressRefusedException(host, internalAddress);
+            throw new RealmAddressRefusedException(endPoint.Host, internalAddress);
         }
         if (addresses.Length == 0)
         {
